@@ -1,0 +1,10 @@
+//===- KilnDialect.h - The kiln dialect ------------------------*- C++ -*-===//
+#ifndef KILN_DIALECT_KILN_IR_KILNDIALECT_H
+#define KILN_DIALECT_KILN_IR_KILNDIALECT_H
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/Kiln/IR/KilnDialect.h.inc"
+
+#endif

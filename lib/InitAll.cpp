@@ -1,0 +1,16 @@
+//===- InitAll.cpp - Register everything Kiln's tools use -----------------===//
+#include "kiln/InitAll.h"
+
+#include "dialects/Kiln/IR/KilnDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
+  registry.insert<KilnDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+}
+
+void mlir::kiln::registerAllPasses() { mlir::registerAllPasses(); }

@@ -1,0 +1,38 @@
+# -*- Python -*-
+# lit configuration of the Kiln test suites.
+import os
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "KILN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".onnxtxt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs",
+                   "README.md"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%kiln_src", config.kiln_src_root))
+config.substitutions.append(("%kiln_obj", config.kiln_obj_root))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Python scripts that make test data import shared helpers from test/utils.
+config.environment["PYTHONPATH"] = os.path.join(config.kiln_src_root, "test", "utils")
+# Keep torch/numpy single-threaded and quiet so tests are deterministic.
+config.environment["OMP_NUM_THREADS"] = "1"
+
+tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
+tools = ["model-opt", "model-compile", "FileCheck", "not", "count"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Long-running end-to-end tests (real models) can be left out with
+# `lit --param kiln_quick=1`.
+if lit_config.params.get("kiln_quick"):
+    config.available_features.add("quick")
