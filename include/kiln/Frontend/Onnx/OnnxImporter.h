@@ -1,0 +1,37 @@
+//===- OnnxImporter.h - ONNX model -> kiln dialect -------------*- C++ -*-===//
+#ifndef KILN_FRONTEND_ONNX_ONNXIMPORTER_H
+#define KILN_FRONTEND_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlir::kiln {
+
+struct OnnxImportOptions {
+  /// --input-shape NAME=1x3x224x224: pins the (symbolic) dims of an input.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+};
+
+/// Reads, checks (onnx::checker), shape-infers and imports the model at
+/// `path` into a module holding `func.func @main_graph`, whose arguments are
+/// the graph inputs (initializers excluded) and whose results are the graph
+/// outputs, in order; the function carries `kiln.input_names` and
+/// `kiln.output_names` (arrays of strings). Every op gets a NameLoc with the
+/// ONNX node name (fused with the file location).
+///
+/// On any problem (unreadable or malformed file, invalid model, unsupported
+/// ops/attributes/dtypes, unresolved dynamic dims) emits errors through the
+/// context's diagnostic engine -- all unsupported nodes at once -- and
+/// returns nullptr. Never crashes or throws on bad input.
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
+                                      llvm::StringRef path,
+                                      const OnnxImportOptions &options);
+
+} // namespace mlir::kiln
+
+#endif
