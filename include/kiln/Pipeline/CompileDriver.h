@@ -1,0 +1,42 @@
+//===- CompileDriver.h - model-compile's compile flow ----------*- C++ -*-===//
+//
+// ONNX file -> import -> stage pipelines -> LLVM IR -> object -> artifact.
+// model-compile is a thin command-line front end over compileModel().
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PIPELINE_COMPILEDRIVER_H
+#define KILN_PIPELINE_COMPILEDRIVER_H
+
+#include "kiln/Frontend/Onnx/OnnxImporter.h"
+#include "kiln/Pipeline/Pipelines.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::kiln {
+
+enum class EmitKind { Exe, Obj, Lib, Shared, MLIR, LLVMIR };
+
+struct CompileOptions {
+  std::string inputPath;
+  std::string outputPath; // empty: derived from the input (or stdout for text)
+  EmitKind emit = EmitKind::Exe;
+  std::string target = "cpu";
+  std::string mcpu = "native";
+  std::string mtriple; // empty: the host
+  unsigned optLevel = 2;
+  std::optional<Stage> stopAfter; // with EmitKind::MLIR
+  std::string name;               // symbol prefix; empty: from the output name
+  bool printLocations = false;    // --emit=mlir with locations
+  bool elideWeights = true;       // --emit=mlir without the weight blobs
+  OnnxImportOptions import;
+};
+
+/// Runs the whole flow; errors go to stderr as
+/// `error: <file>: <node> (<op type>): <reason>`. Returns the process exit
+/// status (0 or 1). `argv0` locates the runtime libraries.
+int compileModel(const CompileOptions &options, const char *argv0);
+
+} // namespace mlir::kiln
+
+#endif

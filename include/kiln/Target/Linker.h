@@ -1,0 +1,27 @@
+//===- Linker.h - Link model objects with the Kiln runtime -----*- C++ -*-===//
+#ifndef KILN_TARGET_LINKER_H
+#define KILN_TARGET_LINKER_H
+
+#include "llvm/Support/Error.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <string>
+
+namespace mlir::kiln {
+
+/// Where the runtime archives for `triple` live, next to the compiler:
+/// <prefix>/lib/libkiln_runtime.a (host) or <prefix>/lib/<triple>/... .
+/// `argv0` locates the running model-compile.
+llvm::Expected<std::string> findRuntimeDir(const char *argv0,
+                                           const llvm::Triple &triple);
+
+/// Links `objectPath` with the runtime's main and services into the
+/// standalone executable `outputPath` (libc, libm and libpthread only).
+llvm::Error linkExecutable(llvm::StringRef objectPath,
+                           llvm::StringRef runtimeDir,
+                           const llvm::Triple &triple,
+                           llvm::StringRef outputPath);
+
+} // namespace mlir::kiln
+
+#endif

@@ -1,0 +1,257 @@
+//===- CompileDriver.cpp - model-compile's compile flow -------------------===//
+#include "kiln/Pipeline/CompileDriver.h"
+
+#include "kiln/InitAll.h"
+#include "kiln/Target/Linker.h"
+#include "kiln/Target/ModelABI.h"
+#include "kiln/Target/ObjectEmitter.h"
+#include "kiln/Target/TargetMachine.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+//===----------------------------------------------------------------------===//
+// Diagnostics: error: <file>: <node> (<op type>): <reason>
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ModelLocation {
+  std::string file, node, opType;
+};
+} // namespace
+
+// The importer gives each op FusedLoc<"OpType">[NameLoc<"node">(file:0:0)].
+static ModelLocation describe(Location loc) {
+  ModelLocation where;
+  loc->walk([&](Location l) {
+    if (auto fused = dyn_cast<FusedLoc>(l)) {
+      if (auto type = dyn_cast_if_present<StringAttr>(fused.getMetadata()))
+        if (where.opType.empty())
+          where.opType = type.str();
+    } else if (auto name = dyn_cast<NameLoc>(l)) {
+      if (where.node.empty())
+        where.node = name.getName().str();
+    } else if (auto file = dyn_cast<FileLineColLoc>(l)) {
+      if (where.file.empty())
+        where.file = file.getFilename().str();
+    }
+    return WalkResult::advance();
+  });
+  return where;
+}
+
+static void printDiagnostic(Diagnostic &diag, StringRef inputPath) {
+  llvm::raw_ostream &os = llvm::errs();
+  switch (diag.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "warning: ";
+    break;
+  case DiagnosticSeverity::Note:
+    os << "note: ";
+    break;
+  case DiagnosticSeverity::Remark:
+    os << "remark: ";
+    break;
+  }
+  ModelLocation where = describe(diag.getLocation());
+  os << (where.file.empty() ? inputPath.str() : where.file) << ": ";
+  if (!where.node.empty()) {
+    os << where.node;
+    if (!where.opType.empty())
+      os << " (" << where.opType << ")";
+    os << ": ";
+  }
+  os << diag.str() << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note, inputPath);
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+static int fail(const llvm::Twine &message, StringRef inputPath) {
+  llvm::errs() << "error: " << inputPath << ": " << message << "\n";
+  return 1;
+}
+
+static int failWith(llvm::Error error, StringRef inputPath) {
+  return fail(llvm::toString(std::move(error)), inputPath);
+}
+
+// A C identifier from the output file's name: "out/resnet-18" -> resnet_18.
+static std::string symbolPrefix(const CompileOptions &options) {
+  if (!options.name.empty())
+    return options.name;
+  StringRef base = llvm::sys::path::stem(options.outputPath.empty()
+                                             ? options.inputPath
+                                             : options.outputPath);
+  base.consume_front("lib");
+  std::string prefix;
+  for (char c : base)
+    prefix.push_back(llvm::isAlnum(c) ? c : '_');
+  if (prefix.empty() || llvm::isDigit(prefix.front()))
+    prefix.insert(prefix.begin(), '_');
+  return prefix;
+}
+
+static std::string defaultOutput(const CompileOptions &options) {
+  switch (options.emit) {
+  case EmitKind::MLIR:
+  case EmitKind::LLVMIR:
+    return "-";
+  case EmitKind::Obj:
+    return llvm::sys::path::stem(options.inputPath).str() + ".o";
+  default:
+    return llvm::sys::path::stem(options.inputPath).str();
+  }
+}
+
+static LogicalResult printModule(ModuleOp module,
+                                 const CompileOptions &options) {
+  std::string error;
+  auto out = openOutputFile(options.outputPath, &error);
+  if (!out) {
+    llvm::errs() << "error: " << error << "\n";
+    return failure();
+  }
+  OpPrintingFlags flags;
+  if (options.printLocations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  if (options.elideWeights)
+    flags.elideLargeResourceString(/*largeResourceLimit=*/1024);
+  module.print(out->os(), flags);
+  out->os() << "\n";
+  out->keep();
+  return success();
+}
+
+int mlir::kiln::compileModel(const CompileOptions &optionsIn,
+                             const char *argv0) {
+  CompileOptions options = optionsIn;
+  StringRef input = options.inputPath;
+  if (options.outputPath.empty())
+    options.outputPath = defaultOutput(options);
+  if (options.target != "cpu")
+    return fail("--target=" + options.target +
+                    " is not supported by this build (supported: cpu)",
+                input);
+  if (options.emit == EmitKind::Lib || options.emit == EmitKind::Shared)
+    return fail("--emit=lib and --emit=shared are not implemented yet", input);
+  if (options.stopAfter && options.emit != EmitKind::MLIR)
+    return fail("--stop-after needs --emit=mlir", input);
+
+  // The target comes first: a bad --mtriple/--mcpu is reported before any
+  // work, and the pipelines need its SIMD width.
+  CpuTargetOptions targetOptions;
+  targetOptions.triple = options.mtriple;
+  targetOptions.cpu = options.mcpu;
+  targetOptions.optLevel = options.optLevel;
+  auto tm = createCpuTargetMachine(targetOptions);
+  if (!tm)
+    return failWith(tm.takeError(), input);
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllToLLVMIRTranslations(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    printDiagnostic(diag, input);
+    return success();
+  });
+
+  OwningOpRef<ModuleOp> module =
+      importOnnxModel(context, input, options.import);
+  if (!module)
+    return 1;
+  auto graph = module->lookupSymbol<func::FuncOp>(kModelFunctionName);
+  if (!graph)
+    return fail("internal error: the importer produced no @main_graph", input);
+  FailureOr<ModelSignature> signature = getModelSignature(graph);
+  if (failed(signature))
+    return 1;
+
+  PipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.vectorBits = getNativeVectorBits(**tm);
+
+  Stage last = options.emit == EmitKind::MLIR
+                   ? options.stopAfter.value_or(Stage::LLVM)
+                   : Stage::LLVM;
+  for (StringRef name : stageNames()) {
+    Stage stage = *parseStage(name);
+    if (stage > last)
+      break;
+    PassManager pm(&context);
+    addStagePasses(pm, stage, pipelineOptions);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+  if (options.emit == EmitKind::MLIR)
+    return failed(printModule(*module, options)) ? 1 : 0;
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, "kiln_model");
+  if (!llvmModule)
+    return fail("internal error: translation to LLVM IR failed", input);
+  std::string prefix = symbolPrefix(options);
+  std::string infoSymbol = options.emit == EmitKind::Exe
+                               ? std::string("kiln_exe_model")
+                               : prefix + "_model_info";
+  if (auto err = emitModelABI(*llvmModule, *signature, prefix, infoSymbol,
+                              /*workspaceSize=*/0))
+    return failWith(std::move(err), input);
+  optimizeModule(*llvmModule, **tm, options.optLevel);
+
+  if (options.emit == EmitKind::LLVMIR) {
+    std::string error;
+    auto out = openOutputFile(options.outputPath, &error);
+    if (!out)
+      return fail(error, input);
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return 0;
+  }
+  if (options.emit == EmitKind::Obj) {
+    if (auto err = emitObjectFile(*llvmModule, **tm, options.outputPath))
+      return failWith(std::move(err), input);
+    return 0;
+  }
+
+  // --emit=exe: object in a temporary file, then link with the runtime.
+  llvm::Triple triple = (*tm)->getTargetTriple();
+  auto runtimeDir = findRuntimeDir(argv0, triple);
+  if (!runtimeDir)
+    return failWith(runtimeDir.takeError(), input);
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "kiln-" + prefix, "o", objectPath))
+    return fail("cannot create a temporary file: " + ec.message(), input);
+  llvm::FileRemover removeObject(objectPath);
+  if (auto err = emitObjectFile(*llvmModule, **tm, objectPath))
+    return failWith(std::move(err), input);
+  if (auto err = linkExecutable(objectPath, *runtimeDir, triple,
+                                options.outputPath))
+    return failWith(std::move(err), input);
+  return 0;
+}

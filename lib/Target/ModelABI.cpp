@@ -1,0 +1,203 @@
+//===- ModelABI.cpp - The C ABI of a compiled model -----------------------===//
+#include "kiln/Target/ModelABI.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+// ONNX TensorProto.DataType code of an element type, or 0.
+static int32_t dtypeCode(Type t) {
+  if (t.isF32())
+    return 1;
+  if (t.isF16())
+    return 10;
+  if (t.isF64())
+    return 11;
+  if (t.isBF16())
+    return 16;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    bool isUnsigned = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1:
+      return 9;
+    case 8:
+      return isUnsigned ? 2 : 3;
+    case 16:
+      return isUnsigned ? 4 : 5;
+    case 32:
+      return isUnsigned ? 12 : 6;
+    case 64:
+      return isUnsigned ? 13 : 7;
+    default:
+      return 0;
+    }
+  }
+  return 0;
+}
+
+static FailureOr<TensorSignature> tensorSignature(func::FuncOp func,
+                                                  StringRef kind, unsigned i,
+                                                  Type type, ArrayAttr names) {
+  TensorSignature sig;
+  if (names && i < names.size())
+    if (auto s = dyn_cast<StringAttr>(names[i]))
+      sig.name = s.str();
+  if (sig.name.empty())
+    sig.name = (kind + Twine(i)).str();
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return func.emitError() << kind << " '" << sig.name << "' has type " << type
+                            << "; compiled models need static shapes (pin "
+                               "them with --input-shape NAME=DxDx...)";
+  sig.dtype = dtypeCode(tensor.getElementType());
+  if (!sig.dtype)
+    return func.emitError() << kind << " '" << sig.name
+                            << "' has unsupported element type "
+                            << tensor.getElementType();
+  sig.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return sig;
+}
+
+FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
+  ModelSignature signature;
+  auto inNames = func->getAttrOfType<ArrayAttr>("kiln.input_names");
+  auto outNames = func->getAttrOfType<ArrayAttr>("kiln.output_names");
+  FunctionType type = func.getFunctionType();
+  for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+    auto sig = tensorSignature(func, "input", i, t, inNames);
+    if (failed(sig))
+      return failure();
+    signature.inputs.push_back(*sig);
+  }
+  for (auto [i, t] : llvm::enumerate(type.getResults())) {
+    auto sig = tensorSignature(func, "output", i, t, outNames);
+    if (failed(sig))
+      return failure();
+    signature.outputs.push_back(*sig);
+  }
+  return signature;
+}
+
+namespace {
+/// Builds the constant descriptor tables of include/kiln/runtime.h.
+class DescriptorBuilder {
+public:
+  DescriptorBuilder(llvm::Module &m, StringRef prefix)
+      : m(m), ctx(m.getContext()), prefix(prefix.str()),
+        ptrTy(llvm::PointerType::getUnqual(ctx)),
+        i32Ty(llvm::Type::getInt32Ty(ctx)), i64Ty(llvm::Type::getInt64Ty(ctx)),
+        // struct kiln_tensor_desc { const char*; int32; int32; const int64*; }
+        tensorDescTy(llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy})),
+        // struct kiln_model_info { const char*; int32; int32; desc*; desc*;
+        //                          uint64; run fn* }
+        infoTy(llvm::StructType::get(
+            ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy, i64Ty, ptrTy})) {}
+
+  llvm::Constant *string(StringRef s, StringRef what) {
+    auto *init = llvm::ConstantDataArray::getString(ctx, s);
+    return privateGlobal(init, what);
+  }
+
+  llvm::Constant *descTable(ArrayRef<TensorSignature> tensors,
+                            StringRef what) {
+    if (tensors.empty())
+      return llvm::ConstantPointerNull::get(ptrTy);
+    std::vector<llvm::Constant *> descs;
+    for (auto [i, t] : llvm::enumerate(tensors)) {
+      std::string tag = (what + Twine(i)).str();
+      auto *shape = llvm::ConstantDataArray::get(
+          ctx, ArrayRef<uint64_t>(
+                   reinterpret_cast<const uint64_t *>(t.shape.data()),
+                   t.shape.size()));
+      descs.push_back(llvm::ConstantStruct::get(
+          tensorDescTy,
+          {string(t.name, tag + "_name"),
+           llvm::ConstantInt::get(i32Ty, t.dtype),
+           llvm::ConstantInt::get(i32Ty, t.shape.size()),
+           t.shape.empty() ? llvm::ConstantPointerNull::get(ptrTy)
+                           : privateGlobal(shape, tag + "_shape")}));
+    }
+    auto *arrayTy = llvm::ArrayType::get(tensorDescTy, descs.size());
+    return privateGlobal(llvm::ConstantArray::get(arrayTy, descs), what);
+  }
+
+  llvm::Constant *privateGlobal(llvm::Constant *init, StringRef what) {
+    auto *g = new llvm::GlobalVariable(m, init->getType(), /*isConstant=*/true,
+                                       llvm::GlobalValue::PrivateLinkage, init,
+                                       prefix + "_" + what);
+    g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    return g;
+  }
+
+  llvm::Module &m;
+  llvm::LLVMContext &ctx;
+  std::string prefix;
+  llvm::PointerType *ptrTy;
+  llvm::IntegerType *i32Ty, *i64Ty;
+  llvm::StructType *tensorDescTy, *infoTy;
+};
+} // namespace
+
+llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
+                                     const ModelSignature &signature,
+                                     StringRef prefix, StringRef infoSymbol,
+                                     uint64_t workspaceSize) {
+  llvm::Function *graph = module.getFunction(kModelFunctionName);
+  size_t numArgs = signature.inputs.size() + signature.outputs.size();
+  if (!graph || graph->arg_size() != numArgs ||
+      !llvm::all_of(graph->args(),
+                    [](llvm::Argument &a) { return a.getType()->isPointerTy(); }))
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "internal error: lowered module has no @main_graph(ptr...) with " +
+            Twine(numArgs) + " pointer arguments");
+
+  // Only the API stays visible: internalize what lowering produced.
+  for (llvm::Function &f : module.functions())
+    if (!f.isDeclaration())
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &g : module.globals())
+    if (!g.isDeclaration())
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  graph->setName(prefix + "_main_graph");
+
+  DescriptorBuilder b(module, prefix);
+  llvm::LLVMContext &ctx = module.getContext();
+
+  // int <prefix>_run(const void *const in[], void *const out[], void *ws)
+  auto *runTy = llvm::FunctionType::get(b.i32Ty, {b.ptrTy, b.ptrTy, b.ptrTy},
+                                        /*isVarArg=*/false);
+  auto *run = llvm::Function::Create(runTy, llvm::GlobalValue::ExternalLinkage,
+                                     prefix + "_run", module);
+  run->getArg(0)->setName("inputs");
+  run->getArg(1)->setName("outputs");
+  run->getArg(2)->setName("workspace");
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(ctx, "entry", run));
+  std::vector<llvm::Value *> args;
+  auto loadPtr = [&](llvm::Value *array, size_t i) {
+    llvm::Value *slot = builder.CreateConstInBoundsGEP1_64(b.ptrTy, array, i);
+    return builder.CreateLoad(b.ptrTy, slot);
+  };
+  for (size_t i = 0; i < signature.inputs.size(); ++i)
+    args.push_back(loadPtr(run->getArg(0), i));
+  for (size_t i = 0; i < signature.outputs.size(); ++i)
+    args.push_back(loadPtr(run->getArg(1), i));
+  builder.CreateCall(graph, args);
+  builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
+
+  auto *info = llvm::ConstantStruct::get(
+      b.infoTy,
+      {b.string(prefix, "name"),
+       llvm::ConstantInt::get(b.i32Ty, signature.inputs.size()),
+       llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()),
+       b.descTable(signature.inputs, "input"),
+       b.descTable(signature.outputs, "output"),
+       llvm::ConstantInt::get(b.i64Ty, workspaceSize), run});
+  new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, info,
+                           infoSymbol);
+  return llvm::Error::success();
+}

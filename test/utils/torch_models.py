@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Export small PyTorch models to ONNX, with an input and PyTorch's output.
+
+CLI:  torch_models.py NAME OUTDIR
+
+writes OUTDIR/model.onnx (opset 13, static shapes, batch 1, constant folding
+on), OUTDIR/in0.npy (float32 input) and OUTDIR/ref0.npy (PyTorch's output for
+it, float32).  Weights are random but fixed: every run of the same NAME writes
+bitwise-identical in0.npy / ref0.npy (seeded, single-threaded torch).
+
+NAMEs and the ONNX op types their graphs contain (torch 1.13 exporter,
+opset 13; print them with `torch_models.py --list-ops NAME DIR`):
+
+  mlp           784-512-256-10 ReLU MLP, input 1x784, output 1x10.
+                Gemm(transB=1), Relu
+  convnet       tiny CNN, input 1x3x32x32, output 1x10: Conv with stride 2,
+                dilation (2,1) + groups 4 + pads (2,1), depthwise (group 32),
+                1x1, 3x2 kernel with stride (1,2); BatchNormalization after
+                two convs and after a pool; MaxPool (pads 1),
+                AveragePool (pads 1, count_include_pad=0), GlobalAveragePool,
+                Flatten, Gemm, Sigmoid, Clip (ReLU6 and clamp; min/max as
+                Constant inputs), Relu, a swish-like gate and a residual Add.
+                Add AveragePool BatchNormalization Clip Constant Conv Flatten
+                Gemm GlobalAveragePool MaxPool Mul Relu Sigmoid
+  resnet18      torchvision resnet18(weights=None), 1x3x224x224 -> 1x1000.
+                Add BatchNormalization Conv Flatten Gemm GlobalAveragePool
+                MaxPool Relu
+  mobilenet_v2  torchvision mobilenet_v2(weights=None), 1x3x224x224 -> 1x1000.
+                Add BatchNormalization Clip Constant Conv Flatten Gemm
+                GlobalAveragePool
+  encoder       nn.TransformerEncoder, 2 layers, d_model 64, 4 heads, FFN 128,
+                GELU (exported as erf-GELU: Div, Erf, Add, Mul, Mul), post-norm
+                LayerNorm (exported as ReduceMean/Sub/Pow/Sqrt/Div at opset 13),
+                batch_first, input 1x16x64 -> 1x16x64.  The q/k/v split is
+                Shape -> Gather -> arithmetic -> Slice on static shapes.
+                Add Constant Div Erf Gather Gemm MatMul Mul Pow ReduceMean
+                Reshape Shape Slice Softmax Sqrt Sub Transpose
+
+For resnet18 / mobilenet_v2 / convnet every BatchNorm gets random,
+non-trivial running_mean / running_var / weight / bias before export (the
+running statistics are first calibrated on random data so activations stay
+in a sane range, then perturbed).  The export keeps every BatchNorm as a
+BatchNormalization node (inference form, one output, opset 13 attributes
+epsilon / momentum), so Kiln's BN-into-Conv folding is really exercised;
+convnet also has one BN after a MaxPool, which cannot fold into a Conv.
+
+Also a module: build(name) -> (model, input ndarray); export(name, outdir).
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+SEED = 1234
+OPSET = 13
+
+
+def _torch():
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    return torch
+
+
+def _input(shape, seed=SEED + 1, scale=1.0):
+    rng = np.random.RandomState(seed)
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def _randomize_bn(torch, model, calib_shape, seed=SEED + 2):
+    """Give every BatchNorm non-trivial statistics and affine parameters.
+
+    First the running statistics are calibrated on a random batch (so the
+    activations of a randomly initialised deep net neither explode nor
+    vanish), then everything is perturbed randomly."""
+    bns = [m for m in model.modules()
+           if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if not bns:
+        return
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        # affine parameters first, so calibration sees the final ones
+        for bn in bns:
+            c = bn.num_features
+            bn.weight.copy_(torch.rand(c, generator=g) * 1.0 + 0.5)     # [0.5, 1.5)
+            bn.bias.copy_(torch.randn(c, generator=g) * 0.2)
+        # calibrate running stats (cumulative average over one batch)
+        model.train()
+        for bn in bns:
+            bn.reset_running_stats()
+            bn.momentum = None
+        x = torch.from_numpy(_input(calib_shape, seed=seed + 1))
+        model(x)
+        for bn in bns:
+            c = bn.num_features
+            bn.momentum = 0.1
+            std = bn.running_var.clamp_min(1e-6).sqrt()
+            bn.running_mean.add_(torch.randn(c, generator=g) * 0.1 * std)
+            bn.running_var.mul_(torch.rand(c, generator=g) * 1.5 + 0.5)  # x[0.5, 2)
+    model.eval()
+
+
+def _build_convnet(torch):
+    nn = torch.nn
+
+    class ConvNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            # stride 2, symmetric pad, BN (folded), ReLU6 (Clip)
+            self.c1 = nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)
+            self.b1 = nn.BatchNorm2d(16)
+            self.a1 = nn.ReLU6()
+            # dilation 2, groups 4, asymmetric per-axis pad, BN (folded), ReLU
+            self.c2 = nn.Conv2d(16, 32, 3, padding=(2, 1), dilation=(2, 1),
+                                groups=4)
+            self.b2 = nn.BatchNorm2d(32)
+            self.p1 = nn.MaxPool2d(3, stride=2, padding=1)
+            # BN after a pool: stays a BatchNormalization node
+            self.b3 = nn.BatchNorm2d(32)
+            # depthwise conv + swish-like gate (Sigmoid, Mul)
+            self.dw = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+            # 1x1 pointwise with bias + residual Add
+            self.pw = nn.Conv2d(32, 32, 1)
+            self.p2 = nn.AvgPool2d(3, stride=2, padding=1,
+                                   count_include_pad=False)
+            # 3x2 kernel, stride (1,2), no padding
+            self.c3 = nn.Conv2d(32, 48, (3, 2), stride=(1, 2))
+            self.gap = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Linear(48, 32)
+            self.fc2 = nn.Linear(32, 10)
+
+        def forward(self, x):
+            x = self.a1(self.b1(self.c1(x)))
+            x = torch.relu(self.b2(self.c2(x)))
+            x = self.b3(self.p1(x))
+            y = self.dw(x)
+            y = y * torch.sigmoid(y)
+            x = x + self.pw(y)
+            x = self.p2(x)
+            x = torch.clamp(self.c3(x), -1.5, 4.0)
+            x = torch.flatten(self.gap(x), 1)
+            x = nn.functional.relu6(self.fc1(x))
+            return torch.sigmoid(self.fc2(x))
+
+    return ConvNet()
+
+
+def build(name):
+    """Return (eval-mode torch model, input ndarray) for NAME."""
+    torch = _torch()
+    nn = torch.nn
+    if name == "mlp":
+        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(),
+                              nn.Linear(512, 256), nn.ReLU(),
+                              nn.Linear(256, 10))
+        x = _input((1, 784))
+    elif name == "convnet":
+        model = _build_convnet(torch)
+        with torch.no_grad():  # spread the logits so the final Sigmoid
+            model.fc2.weight.mul_(4.0)  # is not flat around 0.5
+        x = _input((1, 3, 32, 32))
+        _randomize_bn(torch, model, (4, 3, 32, 32))
+    elif name == "resnet18":
+        import torchvision
+        model = torchvision.models.resnet18(weights=None)
+        x = _input((1, 3, 224, 224))
+        _randomize_bn(torch, model, (2, 3, 224, 224))
+    elif name == "mobilenet_v2":
+        import torchvision
+        model = torchvision.models.mobilenet_v2(weights=None)
+        x = _input((1, 3, 224, 224))
+        _randomize_bn(torch, model, (2, 3, 224, 224))
+    elif name == "encoder":
+        layer = nn.TransformerEncoderLayer(d_model=64, nhead=4,
+                                           dim_feedforward=128, dropout=0.0,
+                                           activation="gelu", batch_first=True)
+        model = nn.TransformerEncoder(layer, num_layers=2,
+                                      enable_nested_tensor=False)
+        # The layers are deep copies of one layer and LayerNorm / attention
+        # biases start at 1 / 0: give every parameter its own random value,
+        # so the two layers differ and nothing is trivially foldable.
+        g = torch.Generator().manual_seed(SEED + 3)
+        with torch.no_grad():
+            for pname, prm in model.named_parameters():
+                if prm.dim() >= 2:
+                    prm.copy_(torch.randn(prm.shape, generator=g)
+                              / float(np.sqrt(prm.shape[-1])))
+                elif "norm" in pname and pname.endswith("weight"):
+                    prm.copy_(torch.rand(prm.shape, generator=g) + 0.5)
+                else:
+                    prm.copy_(torch.randn(prm.shape, generator=g) * 0.1)
+        x = _input((1, 16, 64))
+    else:
+        raise ValueError("unknown model %r (known: %s)" % (name, ", ".join(NAMES)))
+    model.eval()
+    return model, x
+
+
+NAMES = ["mlp", "convnet", "resnet18", "mobilenet_v2", "encoder"]
+
+
+def _reference(torch, model, x):
+    # Grad mode stays on with parameters requiring grad: this keeps
+    # nn.TransformerEncoderLayer off its fused inference "fast path", so the
+    # reference is computed by the same composite ops that are exported.
+    out = model(torch.from_numpy(x))
+    return out.detach().numpy().astype(np.float32)
+
+
+def export(name, outdir):
+    torch = _torch()
+    model, x = build(name)
+    os.makedirs(outdir, exist_ok=True)
+    ref = _reference(torch, model, x)
+    path = os.path.join(outdir, "model.onnx")
+    # TrainingMode.PRESERVE on an eval-mode model exports inference-mode ops,
+    # but skips the exporter's eval-only peephole that would fold each
+    # BatchNorm into the preceding Conv: the BatchNormalization nodes stay in
+    # the graph, for Kiln's own BN folding to handle.  The exporter's
+    # constant-folding warning for PRESERVE concerns models in training mode.
+    warnings.filterwarnings("ignore", message="It is recommended that constant folding")
+    torch.onnx.export(model, (torch.from_numpy(x),), path,
+                      export_params=True, opset_version=OPSET,
+                      do_constant_folding=True,
+                      training=torch.onnx.TrainingMode.PRESERVE,
+                      input_names=["input"], output_names=["output"])
+    np.save(os.path.join(outdir, "in0.npy"), x)
+    np.save(os.path.join(outdir, "ref0.npy"), ref)
+    return path
+
+
+def op_types(path):
+    import onnx
+    m = onnx.load(path)
+    return sorted({n.op_type for n in m.graph.node})
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("name", choices=NAMES)
+    p.add_argument("outdir")
+    p.add_argument("--list-ops", action="store_true",
+                   help="print the op types of the exported graph")
+    p.add_argument("--check", action="store_true",
+                   help="run onnx.checker on the exported model")
+    args = p.parse_args(argv)
+    t0 = time.time()
+    path = export(args.name, args.outdir)
+    if args.check:
+        import onnx
+        onnx.checker.check_model(onnx.load(path), full_check=True)
+    if args.list_ops:
+        print("%s: %.1fs, ops: %s" % (args.name, time.time() - t0,
+                                       " ".join(op_types(path))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

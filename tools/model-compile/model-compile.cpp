@@ -1,0 +1,133 @@
+//===- model-compile.cpp - Compile an ONNX model ahead of time ------------===//
+//
+// model-compile MODEL.onnx -o OUT [options]: a thin command line over
+// mlir::kiln::compileModel (lib/Pipeline/CompileDriver.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Pipeline/CompileDriver.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+
+using namespace llvm;
+using namespace mlir::kiln;
+
+static cl::OptionCategory category("model-compile options");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("Output file (default: the model's name; stdout "
+                             "for --emit=mlir|llvm)"),
+               cl::value_desc("path"), cl::cat(category));
+static cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::Exe),
+    cl::values(clEnumValN(EmitKind::Exe, "exe",
+                          "standalone executable (default)"),
+               clEnumValN(EmitKind::Obj, "obj", "relocatable object file"),
+               clEnumValN(EmitKind::Lib, "lib", "static library + C header"),
+               clEnumValN(EmitKind::Shared, "shared",
+                          "shared library + C header"),
+               clEnumValN(EmitKind::MLIR, "mlir",
+                          "MLIR of the last stage (see --stop-after)"),
+               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR")),
+    cl::cat(category));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target device: cpu (default)"),
+                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    mcpu("mcpu", cl::desc("CPU to tune and select features for (default: "
+                          "native, the host's)"),
+         cl::init("native"), cl::cat(category));
+static cl::opt<std::string>
+    mtriple("mtriple", cl::desc("Target triple (default: the host's), e.g. "
+                                "aarch64-linux-gnu"),
+            cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 "
+                                                "(default 2)"),
+                                  cl::Prefix, cl::init(2), cl::cat(category));
+static cl::opt<std::string> stopAfter(
+    "stop-after",
+    cl::desc("With --emit=mlir, print the IR after this stage: import, "
+             "graph, linalg, vector, bufferize, llvm"),
+    cl::value_desc("stage"), cl::cat(category));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Pin an input's symbolic dims: NAME=1x3x224x224"),
+                cl::value_desc("name=shape"), cl::cat(category));
+static cl::opt<std::string>
+    name("name", cl::desc("Symbol prefix of the generated API (default: "
+                          "from the output name)"),
+         cl::cat(category));
+static cl::opt<bool> printLocations(
+    "print-locations",
+    cl::desc("With --emit=mlir, print locations (ONNX node names)"),
+    cl::cat(category));
+static cl::opt<bool>
+    keepWeights("keep-weights",
+                cl::desc("With --emit=mlir, print weight blobs in full"),
+                cl::cat(category));
+
+static void fatalError(void *, const char *reason, bool) {
+  errs() << "error: internal compiler error: " << reason << "\n";
+  std::_Exit(1);
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  install_fatal_error_handler(fatalError);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Kiln: compile an ONNX model ahead of time into native code\n\n"
+      "  model-compile model.onnx -o model        standalone executable\n"
+      "  ./model input.npy -o output.npy [--bench N] [--threads T]\n");
+
+  CompileOptions options;
+  options.inputPath = inputPath;
+  options.outputPath = outputPath;
+  options.emit = emit;
+  options.target = target;
+  options.mcpu = mcpu;
+  options.mtriple = mtriple;
+  options.optLevel = optLevel;
+  options.name = name;
+  options.printLocations = printLocations;
+  options.elideWeights = !keepWeights;
+  if (optLevel > 3) {
+    errs() << "error: -O" << optLevel << " is not a level (use -O0..-O3)\n";
+    return 1;
+  }
+  if (!stopAfter.empty()) {
+    options.stopAfter = parseStage(stopAfter);
+    if (!options.stopAfter) {
+      errs() << "error: unknown stage '" << stopAfter << "' (stages: "
+             << join(stageNames(), ", ") << ")\n";
+      return 1;
+    }
+  }
+  for (StringRef spec : inputShapes) {
+    auto [inputName, dims] = spec.rsplit('=');
+    std::vector<int64_t> shape;
+    bool ok = !inputName.empty() && !dims.empty();
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    for (StringRef d : parts) {
+      int64_t v;
+      ok &= !d.getAsInteger(10, v) && v > 0;
+      shape.push_back(v);
+    }
+    if (!ok) {
+      errs() << "error: bad --input-shape '" << spec
+             << "' (expected NAME=1x3x224x224)\n";
+      return 1;
+    }
+    options.import.inputShapes[inputName.str()] = shape;
+  }
+  return compileModel(options, argv[0]);
+}
