@@ -6,6 +6,10 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "kiln/Pipeline/Pipelines.h"
+#include "passes/Codegen/Passes.h"
+#include "passes/Conversion/Passes.h"
+#include "passes/Transforms/Passes.h"
 
 void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
   registry.insert<KilnDialect>();
@@ -13,4 +17,10 @@ void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
 }
 
-void mlir::kiln::registerAllPasses() { mlir::registerAllPasses(); }
+void mlir::kiln::registerAllPasses() {
+  mlir::registerAllPasses();
+  registerKilnConversionPasses();
+  registerKilnTransformsPasses();
+  registerKilnCodegenPasses();
+  registerPipelines();
+}

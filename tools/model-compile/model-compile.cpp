@@ -51,11 +51,6 @@ static cl::opt<std::string>
 static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 "
                                                 "(default 2)"),
                                   cl::Prefix, cl::init(2), cl::cat(category));
-static cl::opt<std::string> stopAfter(
-    "stop-after",
-    cl::desc("With --emit=mlir, print the IR after this stage: import, "
-             "graph, linalg, vector, bufferize, llvm"),
-    cl::value_desc("stage"), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin an input's symbolic dims: NAME=1x3x224x224"),
@@ -81,6 +76,14 @@ static void fatalError(void *, const char *reason, bool) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   install_fatal_error_handler(fatalError);
+  // libLLVM registers llc's own -stop-after; Kiln's means a pipeline stage.
+  if (cl::Option *llcStopAfter = cl::getRegisteredOptions().lookup("stop-after"))
+    llcStopAfter->removeArgument();
+  cl::opt<std::string> stopAfter(
+      "stop-after",
+      cl::desc("With --emit=mlir, print the IR after this stage: import, "
+               "graph, linalg, vector, bufferize, llvm"),
+      cl::value_desc("stage"), cl::cat(category));
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

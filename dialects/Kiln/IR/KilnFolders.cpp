@@ -26,12 +26,29 @@ static bool isSplatOf(Attribute attr, int64_t value) {
   return false;
 }
 
+// True if `attr` is a splat of -0.0, the additive identity of floats.
+static bool isSplatOfNegativeZero(Attribute attr) {
+  auto splat = dyn_cast_if_present<SplatElementsAttr>(attr);
+  return splat && isa<FloatType>(splat.getElementType()) &&
+         splat.getSplatValue<APFloat>().isNegZero();
+}
+
+// A layout op (reshape, transpose, expand, slice) of a splat is a splat of
+// the result type: O(1) whatever the size.
+static Attribute foldSplatLayout(Attribute input, RankedTensorType type) {
+  auto splat = dyn_cast_if_present<SplatElementsAttr>(input);
+  if (!splat || !type.hasStaticShape())
+    return {};
+  return SplatElementsAttr::get(type, splat.getSplatValue<Attribute>());
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  // x + 0 == x for integers; for floats only x + (-0.0) is exact, which
-  // importers never produce, so floats are left alone.
+  // x + 0 == x for integers; for floats only x + (-0.0) is exact
+  // (-0.0 + +0.0 is +0.0).
   if (getType() == getLhs().getType() &&
-      isa<IntegerType>(getType().getElementType()) &&
-      isSplatOf(adaptor.getRhs(), 0))
+      ((isa<IntegerType>(getType().getElementType()) &&
+        isSplatOf(adaptor.getRhs(), 0)) ||
+       isSplatOfNegativeZero(adaptor.getRhs())))
     return getLhs();
   return {};
 }
@@ -48,10 +65,12 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return {};
 }
 
-OpFoldResult TransposeOp::fold(FoldAdaptor) {
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPerm();
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return getInput();
+  if (Attribute splat = foldSplatLayout(adaptor.getInput(), getType()))
+    return splat;
   // transpose(transpose(x, p), q) == transpose(x, p o q).
   if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
     SmallVector<int64_t> composed;
@@ -64,9 +83,11 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   return {};
 }
 
-OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (Attribute splat = foldSplatLayout(adaptor.getInput(), getType()))
+    return splat;
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(inner.getInput());
     return getResult();
@@ -74,13 +95,17 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
-OpFoldResult ExpandOp::fold(FoldAdaptor) {
+OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (Attribute splat = foldSplatLayout(adaptor.getInput(), getType()))
+    return splat;
   return {};
 }
 
-OpFoldResult SliceOp::fold(FoldAdaptor) {
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (Attribute splat = foldSplatLayout(adaptor.getInput(), getType()))
+    return splat;
   auto type = getInput().getType();
   if (type != getType())
     return {};

@@ -56,20 +56,29 @@ def Kiln_AddOp : Kiln_BinaryOp<"add", [Commutative]> {
   let summary = "elementwise addition";
   let hasFolder = 1;
 }
-def Kiln_SubOp : Kiln_BinaryOp<"sub"> { let summary = "elementwise subtraction"; }
+def Kiln_SubOp : Kiln_BinaryOp<"sub"> {
+  let summary = "elementwise subtraction";
+  let hasCanonicalizer = 1;
+}
 def Kiln_MulOp : Kiln_BinaryOp<"mul", [Commutative]> {
   let summary = "elementwise multiplication";
   let hasFolder = 1;
 }
 def Kiln_DivOp : Kiln_BinaryOp<"div"> {
   let summary = "elementwise division (integers truncate toward zero)";
+  let hasCanonicalizer = 1;
 }
-def Kiln_PowOp : Kiln_BinaryOp<"pow"> { let summary = "elementwise power"; }
+def Kiln_PowOp : Kiln_BinaryOp<"pow"> {
+  let summary = "elementwise power";
+  let hasCanonicalizer = 1;
+}
 def Kiln_MaxOp : Kiln_BinaryOp<"max", [Commutative]> {
   let summary = "elementwise maximum (NaN propagating)";
+  let hasCanonicalizer = 1;
 }
 def Kiln_MinOp : Kiln_BinaryOp<"min", [Commutative]> {
   let summary = "elementwise minimum (NaN propagating)";
+  let hasCanonicalizer = 1;
 }
 def Kiln_ModOp : Kiln_BinaryOp<"mod"> {
   let summary = "elementwise remainder; fmod=1 keeps the dividend's sign";
@@ -78,9 +87,11 @@ def Kiln_ModOp : Kiln_BinaryOp<"mod"> {
 }
 def Kiln_AndOp : Kiln_BinaryOp<"and", [Commutative]> {
   let summary = "elementwise logical/bitwise and";
+  let hasCanonicalizer = 1;
 }
 def Kiln_OrOp : Kiln_BinaryOp<"or", [Commutative]> {
   let summary = "elementwise logical/bitwise or";
+  let hasCanonicalizer = 1;
 }
 def Kiln_XorOp : Kiln_BinaryOp<"xor", [Commutative]> {
   let summary = "elementwise logical/bitwise xor";
@@ -116,8 +127,14 @@ class Kiln_UnaryOp<string mnemonic, list<Trait> traits = []>
   }];
 }
 
-def Kiln_NegOp : Kiln_UnaryOp<"neg"> { let summary = "elementwise negation"; }
-def Kiln_AbsOp : Kiln_UnaryOp<"abs"> { let summary = "elementwise |x|"; }
+def Kiln_NegOp : Kiln_UnaryOp<"neg"> {
+  let summary = "elementwise negation";
+  let hasCanonicalizer = 1;
+}
+def Kiln_AbsOp : Kiln_UnaryOp<"abs"> {
+  let summary = "elementwise |x|";
+  let hasCanonicalizer = 1;
+}
 def Kiln_ExpOp : Kiln_UnaryOp<"exp"> { let summary = "elementwise e^x"; }
 def Kiln_LogOp : Kiln_UnaryOp<"log"> { let summary = "elementwise ln x"; }
 def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt"> { let summary = "elementwise sqrt"; }
@@ -129,7 +146,10 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid"> {
   let summary = "elementwise 1/(1+e^-x)";
 }
 def Kiln_ErfOp : Kiln_UnaryOp<"erf"> { let summary = "elementwise erf"; }
-def Kiln_ReluOp : Kiln_UnaryOp<"relu"> { let summary = "elementwise max(x,0)"; }
+def Kiln_ReluOp : Kiln_UnaryOp<"relu"> {
+  let summary = "elementwise max(x,0)";
+  let hasCanonicalizer = 1;
+}
 def Kiln_FloorOp : Kiln_UnaryOp<"floor"> { let summary = "elementwise floor"; }
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil"> { let summary = "elementwise ceil"; }
 def Kiln_RoundOp : Kiln_UnaryOp<"round"> {
@@ -142,6 +162,7 @@ def Kiln_NotOp : Kiln_UnaryOp<"not"> {
   let summary = "elementwise logical not (i1)";
   let arguments = (ins Kiln_BoolTensor:$input);
   let results = (outs Kiln_BoolTensor:$result);
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_ClipOp : Kiln_Op<"clip", [Pure, InferTypeOpAdaptor]> {
@@ -157,6 +178,7 @@ def Kiln_ClipOp : Kiln_Op<"clip", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_CastOp : Kiln_Op<"cast", [Pure, InferTypeOpAdaptor]> {
@@ -171,6 +193,7 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor]> {
@@ -187,6 +210,7 @@ def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor]> {
     $condition `,` $on_true `,` $on_false attr-dict `:`
     `(` type($condition) `,` type($on_true) `,` type($on_false) `)` `->` type($result)
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -407,6 +431,7 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
@@ -440,6 +465,7 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
     $inputs attr-dict `:` `(` type($inputs) `)` `->` type($result)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_PadModeAttr : I32EnumAttr<"PadMode", "padding mode", [

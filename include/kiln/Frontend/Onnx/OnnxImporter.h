@@ -15,6 +15,11 @@ namespace mlir::kiln {
 struct OnnxImportOptions {
   /// --input-shape NAME=1x3x224x224: pins the (symbolic) dims of an input.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// NAME -> path of a serialized onnx.TensorProto (.pb): imports graph
+  /// input NAME as that constant instead of a function argument. Lets models
+  /// whose shape operands are inputs (e.g. the ONNX backend node tests) be
+  /// compiled with static shapes.
+  std::map<std::string, std::string> constantInputs;
 };
 
 /// Reads, checks (onnx::checker), shape-infers and imports the model at

@@ -1,0 +1,423 @@
+//===- NNOps.cpp - ONNX neural-network ops -> kiln ------------------------===//
+//
+// Gemm, MatMul, Conv, pooling, normalizations and softmax. auto_pad is
+// resolved to explicit pads here, so kiln ops only ever see explicit
+// windows; opset-specific semantics (Softmax before 13 flattens to 2-D) are
+// expressed with reshapes.
+//
+//===----------------------------------------------------------------------===//
+#include "OnnxImporterImpl.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_importer;
+
+namespace {
+
+LogicalResult finish(NodeContext &ctx, Value result) {
+  if (!result)
+    return failure();
+  ctx.setResult(0, result);
+  return success();
+}
+
+/// Checks that input `i` is a float tensor of rank >= `minRank`.
+FailureOr<RankedTensorType> requireFloatTensor(NodeContext &ctx, unsigned i,
+                                               int64_t minRank,
+                                               llvm::StringRef what) {
+  RankedTensorType type = ctx.operandType(i);
+  if (!type)
+    return ctx.emitError() << "missing input '" << what << "'";
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.emitError() << "input '" << what
+                           << "' must be a floating-point tensor, not "
+                           << type.getElementType();
+  if (type.getRank() < minRank)
+    return ctx.emitError() << "input '" << what << "' must have rank >= "
+                           << minRank << ", got "
+                           << formatShape(type.getShape());
+  return type;
+}
+
+//===----------------------------------------------------------------------===//
+// Windows: strides, dilations, pads, auto_pad
+//===----------------------------------------------------------------------===//
+
+LogicalResult validateAutoPad(const NodeInfo &node) {
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER" && !autoPad.empty())
+    return node.emitUnsupportedAttr("auto_pad");
+  return success();
+}
+
+struct Window {
+  llvm::SmallVector<int64_t> strides, dilations, pads;
+  bool autoPadded = false;
+};
+
+/// Reads strides/dilations/pads/auto_pad for a window of `kernel` over
+/// `spatial` input dims, turning auto_pad into explicit pads.
+FailureOr<Window> resolveWindow(NodeContext &ctx,
+                                llvm::ArrayRef<int64_t> spatial,
+                                llvm::ArrayRef<int64_t> kernel) {
+  size_t n = spatial.size();
+  Window w;
+  auto readList = [&](llvm::StringRef name, size_t size,
+                      int64_t defaultValue,
+                      llvm::SmallVectorImpl<int64_t> &out) -> LogicalResult {
+    std::optional<llvm::SmallVector<int64_t>> values =
+        ctx.getOptionalInts(name);
+    if (!values || values->empty()) {
+      out.assign(size, defaultValue);
+      return success();
+    }
+    if (values->size() != size)
+      return ctx.emitError() << "attribute '" << name << "' has "
+                             << values->size() << " values, expected " << size;
+    out.assign(values->begin(), values->end());
+    return success();
+  };
+  if (failed(readList("strides", n, 1, w.strides)) ||
+      failed(readList("dilations", n, 1, w.dilations)))
+    return failure();
+  for (size_t i = 0; i < n; ++i)
+    if (w.strides[i] < 1 || w.dilations[i] < 1 || kernel[i] < 1)
+      return ctx.emitError()
+             << "strides, dilations and kernel sizes must be >= 1";
+
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET" || autoPad.empty()) {
+    if (failed(readList("pads", 2 * n, 0, w.pads)))
+      return failure();
+    if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
+      return ctx.emitError() << "negative pads are not supported";
+    return w;
+  }
+  w.autoPadded = true;
+  w.pads.assign(2 * n, 0);
+  if (autoPad == "VALID")
+    return w;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.emitUnsupportedAttr("auto_pad");
+  // SAME: output = ceil(input / stride); the extra padding goes to the end
+  // (SAME_UPPER) or to the beginning (SAME_LOWER).
+  for (size_t i = 0; i < n; ++i) {
+    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
+    int64_t span = (kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * w.strides[i] + span - spatial[i]);
+    int64_t small = total / 2, large = total - small;
+    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return w;
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm and MatMul
+//===----------------------------------------------------------------------===//
+
+/// Gemm: alpha * A' B' + beta * C, with A' = transA ? A^T : A.
+LogicalResult importGemm(NodeContext &ctx) {
+  Value a = ctx.operand(0), b = ctx.operand(1);
+  if (!a || !b)
+    return failure();
+  if (typeOf(a).getRank() != 2 || typeOf(b).getRank() != 2)
+    return ctx.emitError() << "Gemm operands must be 2-D, got "
+                           << formatShape(typeOf(a).getShape()) << " and "
+                           << formatShape(typeOf(b).getShape());
+  if (ctx.getInt("transA", 0))
+    a = ctx.transpose(a, {1, 0});
+  if (ctx.getInt("transB", 0))
+    b = ctx.transpose(b, {1, 0});
+  Value y = ctx.create<MatMulOp>(a, b);
+  if (!y)
+    return failure();
+  Type elementType = typeOf(y).getElementType();
+  double alpha = ctx.getFloat("alpha", 1.0f);
+  double beta = ctx.getFloat("beta", 1.0f);
+  if (alpha != 1.0)
+    y = ctx.create<MulOp>(y, ctx.constantScalar(elementType, alpha));
+  if (ctx.hasInput(2) && beta != 0.0 && y) {
+    llvm::SmallVector<int64_t> shape(typeOf(y).getShape());
+    Value c = ctx.operand(2);
+    if (c && beta != 1.0)
+      c = ctx.create<MulOp>(c, ctx.constantScalar(elementType, beta));
+    y = ctx.create<AddOp>(y, c);
+    if (y && typeOf(y).getShape() != llvm::ArrayRef<int64_t>(shape))
+      return ctx.emitError() << "Gemm input C of shape "
+                             << formatShape(ctx.operandType(2).getShape())
+                             << " does not broadcast to "
+                             << formatShape(shape);
+  }
+  return finish(ctx, y);
+}
+
+/// MatMul with numpy semantics: 1-D operands get a unit dim that is
+/// dropped from the result again.
+LogicalResult importMatMul(NodeContext &ctx) {
+  Value a = ctx.operand(0), b = ctx.operand(1);
+  if (!a || !b)
+    return failure();
+  RankedTensorType aType = typeOf(a), bType = typeOf(b);
+  if (aType.getRank() < 1 || bType.getRank() < 1)
+    return ctx.emitError() << "MatMul operands must have rank >= 1";
+  bool aVector = aType.getRank() == 1, bVector = bType.getRank() == 1;
+  if (aVector)
+    a = ctx.reshape(a, {1, aType.getDimSize(0)});
+  if (bVector)
+    b = ctx.reshape(b, {bType.getDimSize(0), 1});
+  Value y = ctx.create<MatMulOp>(a, b);
+  if (!y)
+    return failure();
+  if (aVector || bVector) {
+    llvm::SmallVector<int64_t> shape(typeOf(y).getShape());
+    if (bVector)
+      shape.pop_back();
+    if (aVector)
+      shape.erase(shape.end() - (bVector ? 1 : 2));
+    y = ctx.reshape(y, shape);
+  }
+  return finish(ctx, y);
+}
+
+//===----------------------------------------------------------------------===//
+// Conv and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult importConv(NodeContext &ctx) {
+  FailureOr<RankedTensorType> xType = requireFloatTensor(ctx, 0, 3, "X");
+  FailureOr<RankedTensorType> wType = requireFloatTensor(ctx, 1, 3, "W");
+  if (failed(xType) || failed(wType))
+    return failure();
+  if (xType->getRank() != wType->getRank())
+    return ctx.emitError() << "Conv input " << formatShape(xType->getShape())
+                           << " and weight " << formatShape(wType->getShape())
+                           << " have different ranks";
+  llvm::ArrayRef<int64_t> kernel = wType->getShape().drop_front(2);
+  if (std::optional<llvm::SmallVector<int64_t>> attr =
+          ctx.getOptionalInts("kernel_shape")) {
+    if (!attr->empty() && llvm::ArrayRef<int64_t>(*attr) != kernel)
+      return ctx.emitError() << "kernel_shape " << formatShape(*attr)
+                             << " does not match the weight's "
+                             << formatShape(kernel);
+  }
+  FailureOr<Window> window =
+      resolveWindow(ctx, xType->getShape().drop_front(2), kernel);
+  if (failed(window))
+    return failure();
+  int64_t group = ctx.getInt("group", 1);
+  if (group < 1)
+    return ctx.emitError() << "group must be >= 1, got " << group;
+  Value x = ctx.operand(0), w = ctx.operand(1);
+  Value bias = ctx.hasInput(2) ? ctx.operand(2) : Value();
+  if (ctx.hasInput(2) && !bias)
+    return failure();
+  return finish(ctx, ctx.create<ConvOp>(
+                         x, w, bias, window->strides, window->dilations,
+                         window->pads, static_cast<uint64_t>(group)));
+}
+
+LogicalResult validateMaxPool(const NodeInfo &node) {
+  if (node.isOutputUsed(1))
+    return node.emitError() << "MaxPool's Indices output is not supported";
+  return validateAutoPad(node);
+}
+
+template <typename OpTy>
+LogicalResult importPool(NodeContext &ctx) {
+  RankedTensorType xType = ctx.operandType(0);
+  if (!xType || xType.getRank() < 3)
+    return ctx.emitError() << "pooling input must have rank >= 3";
+  size_t n = xType.getRank() - 2;
+  llvm::SmallVector<int64_t> kernel = ctx.getInts("kernel_shape");
+  if (kernel.size() != n)
+    return ctx.emitError() << "kernel_shape must have " << n << " values";
+  FailureOr<Window> window =
+      resolveWindow(ctx, xType.getShape().drop_front(2), kernel);
+  if (failed(window))
+    return failure();
+  // With auto_pad the output size is ceil(in / stride) by construction of
+  // the pads; ceil_mode must not round up once more.
+  bool ceilMode = !window->autoPadded && ctx.getInt("ceil_mode", 0) != 0;
+  bool countIncludePad = ctx.getInt("count_include_pad", 0) != 0;
+  return finish(ctx, ctx.create<OpTy>(ctx.operand(0), kernel, window->strides,
+                                      window->dilations, window->pads,
+                                      ceilMode, countIncludePad));
+}
+
+template <typename OpTy>
+LogicalResult importGlobalPool(NodeContext &ctx) {
+  RankedTensorType xType = ctx.operandType(0);
+  if (!xType || xType.getRank() < 3)
+    return ctx.emitError() << "pooling input must have rank >= 3";
+  llvm::SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(2, xType.getRank()));
+  return finish(ctx,
+                ctx.create<OpTy>(ctx.operand(0), axes, /*keepdims=*/true));
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+LogicalResult validateBatchNorm(const NodeInfo &node) {
+  if (node.getInt("training_mode", 0) != 0)
+    return node.emitUnsupportedAttr("training_mode")
+           << " (only inference is supported)";
+  if (node.hasAttr("spatial") && node.getInt("spatial", 1) != 1)
+    return node.emitUnsupportedAttr("spatial");
+  for (unsigned i = 1; i < node.getNumOutputs(); ++i)
+    if (node.isOutputUsed(i))
+      return node.emitError()
+             << "BatchNormalization's training outputs are not supported";
+  return success();
+}
+
+LogicalResult importBatchNorm(NodeContext &ctx) {
+  if (failed(requireFloatTensor(ctx, 0, 2, "X")))
+    return failure();
+  double epsilon = ctx.getFloat("epsilon", 1e-5f);
+  llvm::SmallVector<Value, 5> operands;
+  for (unsigned i = 0; i < 5; ++i)
+    operands.push_back(ctx.operand(i));
+  return finish(ctx, ctx.create<BatchNormOp>(
+                         operands[0], operands[1], operands[2], operands[3],
+                         operands[4],
+                         ctx.getBuilder().getF64FloatAttr(epsilon)));
+}
+
+/// InstanceNormalization: per (n, c), normalize over the spatial dims, then
+/// scale[c] * y + bias[c].
+LogicalResult importInstanceNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> xType = requireFloatTensor(ctx, 0, 3, "input");
+  if (failed(xType))
+    return failure();
+  int64_t rank = xType->getRank();
+  Type elementType = xType->getElementType();
+  llvm::SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  Value x = ctx.operand(0), scale = ctx.operand(1), bias = ctx.operand(2);
+  if (!x || !scale || !bias)
+    return failure();
+  for (Value p : {scale, bias})
+    if (typeOf(p).getRank() != 1 ||
+        typeOf(p).getDimSize(0) != xType->getDimSize(1))
+      return ctx.emitError() << "scale and B must be 1-D with "
+                             << xType->getDimSize(1) << " elements";
+  llvm::SmallVector<int64_t> channelShape(rank - 1, 1);
+  channelShape[0] = xType->getDimSize(1);
+  Value mean = ctx.create<ReduceMeanOp>(x, axes, true);
+  Value centered = ctx.create<SubOp>(x, mean);
+  Value variance = ctx.create<ReduceMeanOp>(
+      ctx.create<MulOp>(centered, centered), axes, true);
+  Value stddev = ctx.create<SqrtOp>(ctx.create<AddOp>(
+      variance,
+      ctx.constantScalar(elementType, ctx.getFloat("epsilon", 1e-5f))));
+  Value normalized = ctx.create<DivOp>(centered, stddev);
+  Value scaled =
+      ctx.create<MulOp>(normalized, ctx.reshape(scale, channelShape));
+  Value y = ctx.create<AddOp>(scaled, ctx.reshape(bias, channelShape));
+  return finish(ctx, y);
+}
+
+LogicalResult importLayerNorm(NodeContext &ctx) {
+  FailureOr<RankedTensorType> xType = requireFloatTensor(ctx, 0, 1, "X");
+  if (failed(xType))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", -1), xType->getRank());
+  if (failed(axis))
+    return failure();
+  Value x = ctx.operand(0), scale = ctx.operand(1);
+  if (!x || !scale)
+    return failure();
+  Value bias;
+  if (ctx.hasInput(2)) {
+    bias = ctx.operand(2);
+  } else {
+    auto zeroType = typeOf(scale);
+    bias = ctx.constant(DenseElementsAttr::get(
+        zeroType, FloatAttr::get(zeroType.getElementType(), 0.0)));
+  }
+  Builder &b = ctx.getBuilder();
+  double epsilon = ctx.getFloat("epsilon", 1e-5f);
+  Value y = ctx.create<LayerNormOp>(x, scale, bias, b.getI64IntegerAttr(*axis),
+                                    b.getF64FloatAttr(epsilon));
+  if (!y)
+    return failure();
+  ctx.setResult(0, y);
+  if (!ctx.isOutputUsed(1) && !ctx.isOutputUsed(2))
+    return success();
+  // The optional statistics outputs, over the normalized dims, kept as
+  // size-1 dims; with stash_type=1 they are f32 whatever the input type.
+  llvm::SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(*axis, xType->getRank()));
+  Value mean = ctx.create<ReduceMeanOp>(x, axes, true);
+  Value centered = ctx.create<SubOp>(x, mean);
+  Value variance = ctx.create<ReduceMeanOp>(
+      ctx.create<MulOp>(centered, centered), axes, true);
+  Value invStdDev = ctx.create<ReciprocalOp>(ctx.create<SqrtOp>(
+      ctx.create<AddOp>(variance, ctx.constantScalar(xType->getElementType(),
+                                                     epsilon))));
+  if (!mean || !invStdDev)
+    return failure();
+  if (ctx.getInt("stash_type", 1) == 1) {
+    mean = ctx.castTo(mean, b.getF32Type());
+    invStdDev = ctx.castTo(invStdDev, b.getF32Type());
+  }
+  ctx.setResult(1, mean);
+  ctx.setResult(2, invStdDev);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+/// Softmax/LogSoftmax. Before opset 13 the input is coerced to 2-D
+/// [prod(d[:axis]), prod(d[axis:])] and normalized over the second dim.
+template <bool Log>
+LogicalResult importSoftmax(NodeContext &ctx) {
+  FailureOr<RankedTensorType> xType = requireFloatTensor(ctx, 0, 1, "input");
+  if (failed(xType))
+    return failure();
+  int64_t rank = xType->getRank();
+  bool legacy = ctx.getOpset() < 13;
+  FailureOr<int64_t> axis =
+      ctx.normalizeAxis(ctx.getInt("axis", legacy ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  Builder &b = ctx.getBuilder();
+  Value x = ctx.operand(0);
+  if (!legacy || *axis == rank - 1)
+    return finish(ctx, ctx.create<SoftmaxOp>(x, b.getI64IntegerAttr(*axis),
+                                             b.getBoolAttr(Log)));
+  llvm::ArrayRef<int64_t> shape = xType->getShape();
+  int64_t outer = numElements(shape.take_front(*axis)).value_or(0);
+  int64_t inner = numElements(shape.drop_front(*axis)).value_or(0);
+  Value flat = ctx.reshape(x, {outer, inner});
+  Value y = ctx.create<SoftmaxOp>(flat, b.getI64IntegerAttr(1),
+                                  b.getBoolAttr(Log));
+  return finish(ctx, y ? ctx.reshape(y, shape) : Value());
+}
+
+} // namespace
+
+void onnx_importer::populateNNHandlers(OnnxOpRegistry &r) {
+  r.onOp("Gemm", 1, importGemm);
+  r.onOp("MatMul", 1, importMatMul);
+  r.onOp("Conv", 1, importConv, validateAutoPad);
+  r.onOp("MaxPool", 1, importPool<MaxPoolOp>, validateMaxPool);
+  r.onOp("AveragePool", 1, importPool<AvgPoolOp>, validateAutoPad);
+  r.onOp("GlobalAveragePool", 1, importGlobalPool<ReduceMeanOp>);
+  r.onOp("GlobalMaxPool", 1, importGlobalPool<ReduceMaxOp>);
+  r.onOp("BatchNormalization", 1, importBatchNorm, validateBatchNorm);
+  r.onOp("InstanceNormalization", 1, importInstanceNorm);
+  r.onOp("LayerNormalization", 17, importLayerNorm);
+  r.onOp("Softmax", 1, importSoftmax<false>);
+  r.onOp("LogSoftmax", 1, importSoftmax<true>);
+}

@@ -1,0 +1,848 @@
+//===- OnnxImporter.cpp - ONNX graph -> func.func @main_graph -------------===//
+//
+// The importer's driver: checks every node against the handler registry
+// (reporting all unsupported ones at once), then builds @main_graph from the
+// graph inputs, initializers (resource blobs, converted on first use) and
+// nodes in order, giving each op its node's location, and checks every
+// result against ONNX's own shape inference.
+//
+//===----------------------------------------------------------------------===//
+#include "OnnxImporterImpl.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <deque>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_importer;
+
+//===----------------------------------------------------------------------===//
+// Registry
+//===----------------------------------------------------------------------===//
+
+void OnnxOpRegistry::onOp(llvm::StringRef opType, int64_t sinceVersion,
+                          OnnxHandler handler, OnnxValidator validator) {
+  auto &list = entries[opType];
+  auto it = llvm::find_if(
+      list, [&](const Entry &e) { return e.sinceVersion > sinceVersion; });
+  list.insert(it, Entry{sinceVersion, std::move(handler), std::move(validator)});
+}
+
+const OnnxOpRegistry::Entry *OnnxOpRegistry::lookup(llvm::StringRef opType,
+                                                    int64_t opset) const {
+  auto it = entries.find(opType);
+  if (it == entries.end())
+    return nullptr;
+  const Entry *best = nullptr;
+  for (const Entry &e : it->second)
+    if (e.sinceVersion <= opset)
+      best = &e;
+  return best;
+}
+
+const OnnxOpRegistry &onnx_importer::getOnnxOpRegistry() {
+  static const OnnxOpRegistry registry = [] {
+    OnnxOpRegistry r;
+    populateElementwiseHandlers(r);
+    populateNNHandlers(r);
+    populateReductionHandlers(r);
+    populateTensorHandlers(r);
+    return r;
+  }();
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+namespace mlir::kiln::onnx_importer {
+
+/// Imports the graph of one loaded model into a module.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &context, LoadedModel &model,
+                const OnnxOpRegistry &registry, Location fileLoc)
+      : context(context), model(model), graph(model.proto.graph()),
+        registry(registry), fileLoc(fileLoc) {}
+
+  OwningOpRef<ModuleOp> import();
+
+  bool isUsed(llvm::StringRef name) const { return usedNames.contains(name); }
+  llvm::StringRef getModelDirectory() const { return model.directory; }
+  ValueEntry *lookup(llvm::StringRef name) const {
+    return values.lookup(name);
+  }
+  /// The entry's SSA value, materializing constants with `builder`.
+  Value materialize(ValueEntry &entry, OpBuilder &builder);
+  /// The entry's type without materializing or converting it.
+  RankedTensorType getType(const ValueEntry &entry) const;
+  /// Host-readable contents of a constant entry (small ones only).
+  DenseElementsAttr getHostConstant(ValueEntry &entry);
+
+private:
+  Location nodeLoc(int index) const;
+  Type convertValueType(const ::onnx::TypeProto &type, llvm::StringRef name,
+                        Location loc);
+  LogicalResult checkNodes();
+  LogicalResult defineInitializers();
+  LogicalResult defineInputs(func::FuncOp func);
+  LogicalResult importNode(int index, OpBuilder &builder);
+  LogicalResult commitResults(NodeContext &ctx);
+  LogicalResult checkAgainstOnnxType(llvm::StringRef name,
+                                     RankedTensorType type, Location loc);
+  LogicalResult ensureConstant(ValueEntry &entry);
+  ValueEntry &newEntry(llvm::StringRef name) {
+    storage.emplace_back();
+    storage.back().name = name.str();
+    return storage.back();
+  }
+
+  MLIRContext &context;
+  LoadedModel &model;
+  const ::onnx::GraphProto &graph;
+  const OnnxOpRegistry &registry;
+  Location fileLoc;
+
+  /// ONNX name -> entry; forwarding ops (Identity) alias entries.
+  llvm::StringMap<ValueEntry *> values;
+  std::deque<ValueEntry> storage;
+  /// Names consumed by some node or by the graph outputs.
+  llvm::StringSet<> usedNames;
+  /// Declared or inferred types: graph inputs/outputs and value_info.
+  llvm::StringMap<const ::onnx::TypeProto *> onnxTypes;
+  llvm::StringSet<> initializerNames;
+};
+
+} // namespace mlir::kiln::onnx_importer
+
+Location GraphImporter::nodeLoc(int index) const {
+  const ::onnx::NodeProto &node = graph.node(index);
+  std::string name = node.name();
+  std::string opType = node.op_type();
+  if (index < static_cast<int>(model.origins.size()) &&
+      !model.origins[index].opType.empty()) {
+    name = model.origins[index].name;
+    opType = model.origins[index].opType;
+  }
+  if (name.empty())
+    name = opType + "_" + std::to_string(index);
+  return FusedLoc::get(
+      &context, {NameLoc::get(StringAttr::get(&context, name), fileLoc)},
+      StringAttr::get(&context, opType));
+}
+
+RankedTensorType GraphImporter::getType(const ValueEntry &entry) const {
+  if (entry.value)
+    return typeOf(entry.value);
+  if (entry.constant)
+    return dyn_cast<RankedTensorType>(entry.constant.getShapedType());
+  if (entry.initializer) {
+    Type elementType =
+        convertElementType(&context, entry.initializer->data_type());
+    if (!elementType)
+      return nullptr;
+    llvm::SmallVector<int64_t> shape(entry.initializer->dims().begin(),
+                                     entry.initializer->dims().end());
+    return RankedTensorType::get(shape, elementType);
+  }
+  return nullptr;
+}
+
+LogicalResult GraphImporter::ensureConstant(ValueEntry &entry) {
+  if (entry.constant || !entry.initializer)
+    return success();
+  FailureOr<ElementsAttr> attr = convertTensorProto(
+      *entry.initializer, &context, model.directory, fileLoc,
+      "initializer '" + entry.name + "'", entry.name, kMaxInlineElements);
+  if (failed(attr))
+    return failure();
+  entry.constant = *attr;
+  return success();
+}
+
+Value GraphImporter::materialize(ValueEntry &entry, OpBuilder &builder) {
+  if (entry.value)
+    return entry.value;
+  if (failed(ensureConstant(entry)) || !entry.constant)
+    return nullptr;
+  ElementsAttr attr = entry.constant;
+  // Folded constants are dense; keep big ones out of the printed IR.
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (!dense.isSplat() && dense.getNumElements() > kMaxInlineElements &&
+        !dense.getElementType().isInteger(1))
+      attr = makeElementsAttr(cast<RankedTensorType>(dense.getType()),
+                              dense.getRawData(), entry.name);
+  }
+  entry.value = ConstantOp::create(builder, Location(entry.loc), attr);
+  return entry.value;
+}
+
+DenseElementsAttr GraphImporter::getHostConstant(ValueEntry &entry) {
+  if (entry.hostConstantComputed)
+    return entry.hostConstant;
+  entry.hostConstantComputed = true;
+  if (entry.constant) {
+    entry.hostConstant = toDenseElements(entry.constant);
+  } else if (entry.initializer) {
+    RankedTensorType type = getType(entry);
+    if (!type || type.getNumElements() > kMaxFoldElements)
+      return nullptr;
+    FailureOr<ElementsAttr> attr = convertTensorProto(
+        *entry.initializer, &context, model.directory, fileLoc,
+        "initializer '" + entry.name + "'", entry.name, kMaxFoldElements);
+    if (succeeded(attr))
+      entry.hostConstant = toDenseElements(*attr);
+  }
+  return entry.hostConstant;
+}
+
+Type GraphImporter::convertValueType(const ::onnx::TypeProto &type,
+                                     llvm::StringRef name, Location loc) {
+  if (!type.has_tensor_type()) {
+    emitError(loc) << "'" << name << "' is not a tensor";
+    return nullptr;
+  }
+  const auto &tensorType = type.tensor_type();
+  Type elementType = convertElementType(&context, tensorType.elem_type());
+  if (!elementType) {
+    emitError(loc) << "'" << name << "' has unsupported element type "
+                   << onnxTypeName(tensorType.elem_type());
+    return nullptr;
+  }
+  if (!tensorType.has_shape()) {
+    emitError(loc) << "'" << name << "' has an unknown rank";
+    return nullptr;
+  }
+  llvm::SmallVector<int64_t> shape;
+  for (const auto &dim : tensorType.shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0) {
+      emitError(loc) << "'" << name << "' has a dynamic dimension";
+      return nullptr;
+    }
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, elementType);
+}
+
+//===----------------------------------------------------------------------===//
+// Checking every node before building anything
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::checkNodes() {
+  bool ok = true;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const ::onnx::NodeProto &node = graph.node(i);
+    Location loc = nodeLoc(i);
+    if (!node.domain().empty() && node.domain() != "ai.onnx") {
+      emitError(loc) << "unsupported operator '" << node.domain() << "."
+                     << node.op_type() << "' (domain '" << node.domain()
+                     << "')";
+      ok = false;
+      continue;
+    }
+    const OnnxOpRegistry::Entry *entry =
+        registry.lookup(node.op_type(), model.opset);
+    if (!entry) {
+      emitError(loc) << "unsupported operator '" << node.op_type()
+                     << "' (opset " << model.opset << ")";
+      ok = false;
+      continue;
+    }
+    // Element types ONNX inferred for the node's values.
+    bool typesOk = true;
+    auto checkType = [&](llvm::StringRef name, llvm::StringRef kind) {
+      if (name.empty() || !typesOk)
+        return;
+      const ::onnx::TypeProto *type = onnxTypes.lookup(name);
+      if (!type || !type->has_tensor_type() ||
+          type->tensor_type().elem_type() == 0)
+        return;
+      int32_t elemType = type->tensor_type().elem_type();
+      if (!convertElementType(&context, elemType)) {
+        emitError(loc) << "unsupported element type " << onnxTypeName(elemType)
+                       << " of " << kind << " '" << name << "'";
+        typesOk = false;
+      }
+    };
+    for (const std::string &name : node.input())
+      checkType(name, "input");
+    for (const std::string &name : node.output())
+      checkType(name, "output");
+    if (!typesOk) {
+      ok = false;
+      continue;
+    }
+    for (const auto &attr : node.attribute()) {
+      if (attr.type() == ::onnx::AttributeProto::GRAPH ||
+          attr.type() == ::onnx::AttributeProto::GRAPHS) {
+        emitError(loc) << "unsupported subgraph attribute '" << attr.name()
+                       << "'";
+        typesOk = false;
+        break;
+      }
+    }
+    if (!typesOk) {
+      ok = false;
+      continue;
+    }
+    NodeInfo info(node, model.opset, loc, *this);
+    if (entry->validator && failed(entry->validator(info)))
+      info.markError();
+    if (info.hadError())
+      ok = false;
+  }
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// Graph inputs and initializers
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::defineInitializers() {
+  bool ok = true;
+  for (const ::onnx::TensorProto &tensor : graph.initializer()) {
+    if (tensor.name().empty()) {
+      emitError(fileLoc) << "an initializer has no name";
+      ok = false;
+      continue;
+    }
+    if (failed(verifyTensorProto(tensor, model.directory, fileLoc,
+                                 "initializer '" + tensor.name() + "'"))) {
+      ok = false;
+      continue;
+    }
+    ValueEntry &entry = newEntry(tensor.name());
+    entry.initializer = &tensor;
+    entry.loc = NameLoc::get(StringAttr::get(&context, tensor.name()), fileLoc);
+    values[tensor.name()] = &entry;
+    initializerNames.insert(tensor.name());
+  }
+  if (graph.sparse_initializer_size() > 0) {
+    emitError(fileLoc) << "sparse initializers are not supported";
+    ok = false;
+  }
+  return success(ok);
+}
+
+LogicalResult GraphImporter::defineInputs(func::FuncOp func) {
+  Block *block = &func.getBody().front();
+  bool ok = true;
+  for (const ::onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    Type type = convertValueType(input.type(), input.name(), fileLoc);
+    if (!type) {
+      ok = false;
+      continue;
+    }
+    BlockArgument arg = block->addArgument(
+        type, NameLoc::get(StringAttr::get(&context, input.name()), fileLoc));
+    ValueEntry &entry = newEntry(input.name());
+    entry.value = arg;
+    values[input.name()] = &entry;
+  }
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
+                                                  RankedTensorType type,
+                                                  Location loc) {
+  if (!type.hasStaticShape())
+    return emitError(loc) << "'" << name << "' has dynamic shape "
+                          << formatShape(type.getShape())
+                          << "; only static shapes are supported";
+  const ::onnx::TypeProto *onnxType = onnxTypes.lookup(name);
+  if (!onnxType || !onnxType->has_tensor_type())
+    return success();
+  const auto &tensorType = onnxType->tensor_type();
+  bool matches = true;
+  Type expectedElement;
+  if (tensorType.elem_type() != 0) {
+    expectedElement = convertElementType(&context, tensorType.elem_type());
+    matches = expectedElement == type.getElementType();
+  }
+  std::string expectedShape = "?";
+  if (tensorType.has_shape()) {
+    llvm::SmallVector<int64_t> shape;
+    for (const auto &dim : tensorType.shape().dim())
+      shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                          : ShapedType::kDynamic);
+    expectedShape = formatShape(shape);
+    if (static_cast<int64_t>(shape.size()) != type.getRank()) {
+      matches = false;
+    } else {
+      for (auto [expected, actual] : llvm::zip(shape, type.getShape()))
+        if (!ShapedType::isDynamic(expected) && expected != actual)
+          matches = false;
+    }
+  }
+  if (matches)
+    return success();
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "'" << name << "' is imported as " << Type(type)
+       << " but ONNX shape inference expects " << expectedShape;
+  if (expectedElement)
+    diag << " of " << expectedElement;
+  return diag;
+}
+
+LogicalResult GraphImporter::importNode(int index, OpBuilder &builder) {
+  const ::onnx::NodeProto &node = graph.node(index);
+  Location loc = nodeLoc(index);
+  auto markOutputsFailed = [&] {
+    for (const std::string &name : node.output()) {
+      if (name.empty())
+        continue;
+      ValueEntry &entry = newEntry(name);
+      entry.failed = true;
+      values[name] = &entry;
+    }
+  };
+  for (const std::string &name : node.input()) {
+    if (name.empty())
+      continue;
+    ValueEntry *entry = lookup(name);
+    if (!entry) {
+      markOutputsFailed();
+      return emitError(loc) << "input '" << name
+                            << "' is not defined before this node";
+    }
+    if (entry->failed) {
+      // Its producer already reported an error.
+      markOutputsFailed();
+      return failure();
+    }
+  }
+
+  const OnnxOpRegistry::Entry *entry =
+      registry.lookup(node.op_type(), model.opset);
+  NodeContext ctx(node, model.opset, loc, *this, builder);
+  ctx.results.resize(node.output_size());
+  LogicalResult result = entry ? entry->handler(ctx) : failure();
+  if (failed(result) || ctx.hadError()) {
+    if (!ctx.hadError())
+      emitError(loc) << "failed to import this node";
+    markOutputsFailed();
+    return failure();
+  }
+  if (failed(commitResults(ctx))) {
+    markOutputsFailed();
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::commitResults(NodeContext &ctx) {
+  const ::onnx::NodeProto &node = ctx.getNode();
+  bool ok = true;
+  for (int i = 0; i < node.output_size(); ++i) {
+    const std::string &name = node.output(i);
+    if (name.empty())
+      continue;
+    NodeContext::Result &result = ctx.results[i];
+    if (!result.defined) {
+      // Optional outputs the handler does not produce; validators reject
+      // nodes whose such outputs are used.
+      if (isUsed(name)) {
+        emitError(ctx.getLoc()) << "output #" << i << " ('" << name
+                                << "') is not supported";
+        ok = false;
+      }
+      continue;
+    }
+    ValueEntry *entry = result.alias;
+    if (!entry) {
+      entry = &newEntry(name);
+      entry->value = result.value;
+      entry->constant = result.constant;
+      entry->loc = ctx.getLoc();
+    }
+    RankedTensorType type = getType(*entry);
+    if (!type) {
+      emitError(ctx.getLoc()) << "output '" << name << "' has no tensor type";
+      ok = false;
+      continue;
+    }
+    if (failed(checkAgainstOnnxType(name, type, ctx.getLoc()))) {
+      ok = false;
+      continue;
+    }
+    values[name] = entry;
+  }
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// The whole graph
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> GraphImporter::import() {
+  for (const auto &info : graph.input())
+    onnxTypes[info.name()] = &info.type();
+  for (const auto &info : graph.value_info())
+    onnxTypes[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    onnxTypes[info.name()] = &info.type();
+  for (const auto &node : graph.node())
+    for (const std::string &name : node.input())
+      if (!name.empty())
+        usedNames.insert(name);
+  for (const auto &output : graph.output())
+    usedNames.insert(output.name());
+
+  bool ok = succeeded(checkNodes());
+  ok &= succeeded(defineInitializers());
+  if (!ok || model.hasInputShapeErrors)
+    return nullptr;
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  OpBuilder builder(module->getBodyRegion());
+  auto func = func::FuncOp::create(builder, fileLoc, "main_graph",
+                                   builder.getFunctionType({}, {}));
+  func.addEntryBlock();
+  if (failed(defineInputs(func)))
+    return nullptr;
+
+  Block *body = &func.getBody().front();
+  builder.setInsertionPointToEnd(body);
+  for (int i = 0; i < graph.node_size(); ++i)
+    if (failed(importNode(i, builder)))
+      ok = false;
+  if (!ok)
+    return nullptr;
+
+  llvm::SmallVector<Value> results;
+  llvm::SmallVector<Attribute> outputNames;
+  for (const ::onnx::ValueInfoProto &output : graph.output()) {
+    ValueEntry *entry = lookup(output.name());
+    if (!entry) {
+      emitError(fileLoc) << "graph output '" << output.name()
+                         << "' is not produced by any node";
+      return nullptr;
+    }
+    Value value = materialize(*entry, builder);
+    if (!value)
+      return nullptr;
+    if (failed(checkAgainstOnnxType(output.name(), typeOf(value), fileLoc)))
+      return nullptr;
+    results.push_back(value);
+    outputNames.push_back(builder.getStringAttr(output.name()));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+
+  llvm::SmallVector<Attribute> inputNames;
+  for (const ::onnx::ValueInfoProto &input : graph.input())
+    if (!initializerNames.contains(input.name()))
+      inputNames.push_back(builder.getStringAttr(input.name()));
+  func.setType(builder.getFunctionType(body->getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
+  func->setAttr("kiln.input_names", builder.getArrayAttr(inputNames));
+  func->setAttr("kiln.output_names", builder.getArrayAttr(outputNames));
+
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeInfo
+//===----------------------------------------------------------------------===//
+
+bool NodeInfo::isOutputUsed(unsigned i) const {
+  return hasOutput(i) && graph.isUsed(node.output(i));
+}
+
+llvm::StringRef NodeInfo::getModelDirectory() const {
+  return graph.getModelDirectory();
+}
+
+const ::onnx::AttributeProto *NodeInfo::getAttr(llvm::StringRef name) const {
+  for (const auto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+/// Whether `attr` holds a value of `type`; attributes from old exporters may
+/// leave `type` unset and only fill the value field.
+static bool hasAttrType(const ::onnx::AttributeProto &attr,
+                        ::onnx::AttributeProto::AttributeType type) {
+  using A = ::onnx::AttributeProto;
+  if (attr.type() != A::UNDEFINED)
+    return attr.type() == type;
+  switch (type) {
+  case A::INT:
+    return attr.has_i();
+  case A::FLOAT:
+    return attr.has_f();
+  case A::STRING:
+    return attr.has_s();
+  case A::TENSOR:
+    return attr.has_t();
+  case A::INTS:
+    return attr.ints_size() > 0;
+  case A::FLOATS:
+    return attr.floats_size() > 0;
+  default:
+    return false;
+  }
+}
+
+const ::onnx::AttributeProto *
+NodeInfo::getTypedAttr(llvm::StringRef name,
+                       ::onnx::AttributeProto::AttributeType type) const {
+  const ::onnx::AttributeProto *attr = getAttr(name);
+  if (!attr)
+    return nullptr;
+  if (hasAttrType(*attr, type))
+    return attr;
+  emitError() << "attribute '" << name << "' must be of type "
+              << ::onnx::AttributeProto::AttributeType_Name(type) << ", not "
+              << ::onnx::AttributeProto::AttributeType_Name(attr->type());
+  return nullptr;
+}
+
+int64_t NodeInfo::getInt(llvm::StringRef name, int64_t defaultValue) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::INT);
+  return attr ? attr->i() : defaultValue;
+}
+
+float NodeInfo::getFloat(llvm::StringRef name, float defaultValue) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::FLOAT);
+  return attr ? attr->f() : defaultValue;
+}
+
+std::string NodeInfo::getString(llvm::StringRef name,
+                                llvm::StringRef defaultValue) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::STRING);
+  return attr ? attr->s() : defaultValue.str();
+}
+
+llvm::SmallVector<int64_t> NodeInfo::getInts(llvm::StringRef name) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::INTS);
+  if (!attr)
+    return {};
+  return llvm::SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+std::optional<llvm::SmallVector<int64_t>>
+NodeInfo::getOptionalInts(llvm::StringRef name) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::INTS);
+  if (!attr)
+    return std::nullopt;
+  return llvm::SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+llvm::SmallVector<float> NodeInfo::getFloats(llvm::StringRef name) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::FLOATS);
+  if (!attr)
+    return {};
+  return llvm::SmallVector<float>(attr->floats().begin(),
+                                  attr->floats().end());
+}
+
+const ::onnx::TensorProto *NodeInfo::getTensor(llvm::StringRef name) const {
+  const auto *attr = getTypedAttr(name, ::onnx::AttributeProto::TENSOR);
+  return attr ? &attr->t() : nullptr;
+}
+
+InFlightDiagnostic NodeInfo::emitError() const {
+  errorEmitted = true;
+  return mlir::emitError(loc);
+}
+
+InFlightDiagnostic NodeInfo::emitUnsupportedAttr(llvm::StringRef name) const {
+  InFlightDiagnostic diag = emitError();
+  diag << "unsupported attribute value " << name << "=";
+  const ::onnx::AttributeProto *attr = getAttr(name);
+  if (!attr)
+    return diag;
+  switch (attr->type()) {
+  case ::onnx::AttributeProto::INT:
+    diag << attr->i();
+    break;
+  case ::onnx::AttributeProto::FLOAT:
+    diag << attr->f();
+    break;
+  case ::onnx::AttributeProto::STRING:
+    diag << "'" << attr->s() << "'";
+    break;
+  case ::onnx::AttributeProto::INTS:
+    diag << "[";
+    llvm::interleaveComma(attr->ints(), diag,
+                          [&](int64_t v) { diag << v; });
+    diag << "]";
+    break;
+  default:
+    diag << "<" << ::onnx::AttributeProto::AttributeType_Name(attr->type())
+         << ">";
+    break;
+  }
+  return diag;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+ValueEntry *NodeContext::getInputEntry(unsigned i) const {
+  if (!hasInput(i))
+    return nullptr;
+  return graph.lookup(node.input(i));
+}
+
+Value NodeContext::operand(unsigned i) {
+  ValueEntry *entry = getInputEntry(i);
+  if (!entry) {
+    emitError() << "missing input #" << i;
+    return nullptr;
+  }
+  Value value = mutableGraph.materialize(*entry, builder);
+  if (!value)
+    markError();
+  return value;
+}
+
+RankedTensorType NodeContext::operandType(unsigned i) const {
+  ValueEntry *entry = getInputEntry(i);
+  return entry ? graph.getType(*entry) : nullptr;
+}
+
+DenseElementsAttr NodeContext::constantOperand(unsigned i) const {
+  ValueEntry *entry = getInputEntry(i);
+  if (!entry || entry->value)
+    return nullptr;
+  return mutableGraph.getHostConstant(*entry);
+}
+
+FailureOr<llvm::SmallVector<int64_t>>
+NodeContext::requireConstantInts(unsigned i, llvm::StringRef what) {
+  if (!hasInput(i))
+    return emitError() << "missing input '" << what << "'";
+  DenseElementsAttr attr = constantOperand(i);
+  if (!attr)
+    return emitError() << "input '" << what
+                       << "' must be a constant known at compile time";
+  auto ints = getIntValues(attr);
+  if (!ints)
+    return emitError() << "input '" << what << "' must be an integer tensor";
+  return *ints;
+}
+
+FailureOr<double> NodeContext::requireConstantScalar(unsigned i,
+                                                     llvm::StringRef what) {
+  if (!hasInput(i))
+    return emitError() << "missing input '" << what << "'";
+  DenseElementsAttr attr = constantOperand(i);
+  if (!attr)
+    return emitError() << "input '" << what
+                       << "' must be a constant known at compile time";
+  if (attr.getNumElements() != 1)
+    return emitError() << "input '" << what << "' must hold one value, not "
+                       << attr.getNumElements();
+  return getFloatValues(attr).front();
+}
+
+void NodeContext::setResult(unsigned i, Value value) {
+  if (i >= results.size() || !value)
+    return;
+  results[i] = Result{true, nullptr, value, nullptr};
+}
+
+void NodeContext::setConstantResult(unsigned i, ElementsAttr value) {
+  if (i >= results.size() || !value)
+    return;
+  results[i] = Result{true, nullptr, nullptr, value};
+}
+
+LogicalResult NodeContext::forwardOperand(unsigned i, unsigned j) {
+  ValueEntry *entry = getInputEntry(j);
+  if (!entry)
+    return emitError() << "missing input #" << j;
+  if (i < results.size())
+    results[i] = Result{true, entry, nullptr, nullptr};
+  return success();
+}
+
+Value NodeContext::constantScalar(Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return constant(makeFloatOrIntElements(type, {value}));
+}
+
+Value NodeContext::constant(ElementsAttr attr) {
+  if (!attr)
+    return nullptr;
+  return create<ConstantOp>(attr);
+}
+
+Value NodeContext::reshape(Value input, llvm::ArrayRef<int64_t> shape) {
+  RankedTensorType type = typeOf(input);
+  if (type && type.getShape() == shape)
+    return input;
+  return create<ReshapeOp>(input, shape);
+}
+
+Value NodeContext::transpose(Value input, llvm::ArrayRef<int64_t> perm) {
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return input;
+  return create<TransposeOp>(input, perm);
+}
+
+Value NodeContext::castTo(Value input, Type elementType) {
+  RankedTensorType type = typeOf(input);
+  if (type && type.getElementType() == elementType)
+    return input;
+  return create<CastOp>(input, elementType);
+}
+
+FailureOr<int64_t> NodeContext::normalizeAxis(int64_t axis, int64_t rank,
+                                              llvm::StringRef what,
+                                              bool inclusiveEnd) {
+  int64_t upper = inclusiveEnd ? rank + 1 : rank;
+  if (axis < -rank || axis >= upper)
+    return emitError() << what << " " << axis << " is out of range for rank "
+                       << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<llvm::SmallVector<int64_t>>
+NodeContext::normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
+                           llvm::StringRef what) {
+  llvm::SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> a = normalizeAxis(axis, rank, what);
+    if (failed(a))
+      return failure();
+    result.push_back(*a);
+  }
+  llvm::sort(result);
+  if (std::adjacent_find(result.begin(), result.end()) != result.end())
+    return emitError() << what << " contain duplicates";
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry point
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp>
+mlir::kiln::importOnnxModel(MLIRContext &context, llvm::StringRef path,
+                            const OnnxImportOptions &options) {
+  context.loadDialect<func::FuncDialect, KilnDialect>();
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  const OnnxOpRegistry &registry = getOnnxOpRegistry();
+  LoadedModel model;
+  if (failed(loadOnnxModel(path, options, registry, fileLoc, model)))
+    return nullptr;
+  GraphImporter importer(context, model, registry, fileLoc);
+  return importer.import();
+}

@@ -1,0 +1,404 @@
+//===- OnnxImporterImpl.h - Internals of the ONNX importer ------*- C++ -*-===//
+//
+// Shared by the importer's driver and its op handlers: the loaded model, the
+// opset-versioned handler registry, the per-node context handlers work with,
+// tensor conversion and import-time constant folding.
+//
+// Only OnnxLoader.cpp calls libonnx functions that throw; everything declared
+// here is exception-free.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_LIB_FRONTEND_ONNX_ONNXIMPORTERIMPL_H
+#define KILN_LIB_FRONTEND_ONNX_ONNXIMPORTERIMPL_H
+
+#include "dialects/Kiln/IR/KilnOps.h"
+#include "kiln/Frontend/Onnx/OnnxImporter.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::kiln::onnx_importer {
+
+class NodeContext;
+class NodeInfo;
+class GraphImporter;
+
+/// Constants folded at import time (shape arithmetic) are at most this big;
+/// larger constant expressions are left to the kiln-level constant folder.
+constexpr int64_t kMaxFoldElements = 1 << 16;
+/// Constant tensors with at most this many elements are printed inline as
+/// dense attributes; larger ones become resource blobs.
+constexpr int64_t kMaxInlineElements = 16;
+
+//===----------------------------------------------------------------------===//
+// Handler registry
+//===----------------------------------------------------------------------===//
+
+/// Builds kiln ops for one ONNX node. Returns failure after emitting an error
+/// at the node's location.
+using OnnxHandler = std::function<LogicalResult(NodeContext &)>;
+/// Checks a node's attributes (and which outputs are used) before anything is
+/// built, so that every unsupported node is reported at once.
+using OnnxValidator = std::function<LogicalResult(const NodeInfo &)>;
+
+class OnnxOpRegistry {
+public:
+  struct Entry {
+    int64_t sinceVersion;
+    OnnxHandler handler;
+    OnnxValidator validator;
+  };
+
+  /// Registers `handler` for ONNX op `opType` (default domain) from opset
+  /// `sinceVersion` on, until the next registration of the same op.
+  void onOp(llvm::StringRef opType, int64_t sinceVersion, OnnxHandler handler,
+            OnnxValidator validator = nullptr);
+
+  /// The entry with the highest since-version <= `opset`, or null.
+  const Entry *lookup(llvm::StringRef opType, int64_t opset) const;
+
+private:
+  llvm::StringMap<llvm::SmallVector<Entry, 2>> entries;
+};
+
+/// The registry with every handler; built once, then read-only.
+const OnnxOpRegistry &getOnnxOpRegistry();
+
+void populateElementwiseHandlers(OnnxOpRegistry &registry);
+void populateNNHandlers(OnnxOpRegistry &registry);
+void populateReductionHandlers(OnnxOpRegistry &registry);
+void populateTensorHandlers(OnnxOpRegistry &registry);
+
+//===----------------------------------------------------------------------===//
+// Loading (OnnxLoader.cpp: the only code that calls throwing libonnx APIs)
+//===----------------------------------------------------------------------===//
+
+/// Where a node came from when it was produced by expanding an ONNX function:
+/// the call site's name and op type, used for its location.
+struct NodeOrigin {
+  std::string name;
+  std::string opType;
+};
+
+struct LoadedModel {
+  ::onnx::ModelProto proto;
+  /// The model path as given, and its directory (for external data).
+  std::string path;
+  std::string directory;
+  /// The default-domain opset the graph is imported with (after conversion).
+  int64_t opset = 0;
+  /// The opset the file declared (differs from `opset` after conversion).
+  int64_t originalOpset = 0;
+  /// Parallel to proto.graph().node() when functions were expanded.
+  std::vector<NodeOrigin> origins;
+  /// Set when some graph input has a dimension --input-shape must pin; the
+  /// errors are already emitted, the import fails after listing
+  /// unsupported nodes too.
+  bool hasInputShapeErrors = false;
+};
+
+/// Reads `path`, checks it with onnx::checker, pins input dimensions from
+/// `options`, converts opsets < 13 to 13, expands ONNX functions that have no
+/// handler, and runs ONNX shape inference. Emits errors at `fileLoc`.
+LogicalResult loadOnnxModel(llvm::StringRef path,
+                            const OnnxImportOptions &options,
+                            const OnnxOpRegistry &registry, Location fileLoc,
+                            LoadedModel &model);
+
+//===----------------------------------------------------------------------===//
+// Tensors and element types (OnnxTensors.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The MLIR element type of an ONNX TensorProto::DataType, or null if Kiln
+/// does not support it (string, complex, undefined).
+Type convertElementType(MLIRContext *context, int32_t dataType);
+/// ONNX's name of a data type ("float", "int64", "string", ...).
+std::string onnxTypeName(int32_t dataType);
+
+/// Checks a TensorProto's dtype, dims and data size (and that external data
+/// exists) without reading the data. `what` names it in errors.
+LogicalResult verifyTensorProto(const ::onnx::TensorProto &tensor,
+                                llvm::StringRef directory, Location loc,
+                                const llvm::Twine &what);
+
+/// Converts a TensorProto to an ElementsAttr: a DenseElementsAttr when it has
+/// at most `maxDenseElements` elements or is a splat, otherwise a
+/// DenseResourceElementsAttr whose blob is named after `blobName`.
+FailureOr<ElementsAttr> convertTensorProto(const ::onnx::TensorProto &tensor,
+                                           MLIRContext *context,
+                                           llvm::StringRef directory,
+                                           Location loc,
+                                           const llvm::Twine &what,
+                                           llvm::StringRef blobName,
+                                           int64_t maxDenseElements);
+
+/// Wraps raw little-endian element bytes (bools: one byte each) into an
+/// ElementsAttr, dense or resource as above.
+ElementsAttr makeElementsAttr(RankedTensorType type, llvm::ArrayRef<char> bytes,
+                              llvm::StringRef blobName,
+                              int64_t maxDenseElements = kMaxInlineElements);
+
+/// A host-readable (DenseElementsAttr) view of `attr` if it has at most
+/// `maxElements` elements, else null.
+DenseElementsAttr toDenseElements(ElementsAttr attr,
+                                  int64_t maxElements = kMaxFoldElements);
+
+//===----------------------------------------------------------------------===//
+// Import-time constant folding (ConstantFolding.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Elements of an integer (or bool) constant as int64 (unsigned types are
+/// zero-extended); nullopt for float constants.
+std::optional<llvm::SmallVector<int64_t>> getIntValues(DenseElementsAttr attr);
+/// Elements of any numeric constant as doubles.
+llvm::SmallVector<double> getFloatValues(DenseElementsAttr attr);
+/// Builds a constant of `type` from int64 values (truncated to the width).
+DenseElementsAttr makeIntElements(RankedTensorType type,
+                                  llvm::ArrayRef<int64_t> values);
+/// Builds a constant of `type` (int or float) from doubles.
+DenseElementsAttr makeFloatOrIntElements(RankedTensorType type,
+                                         llvm::ArrayRef<double> values);
+
+/// result[i] = source[indices[i]] (row-major), with `resultType`'s shape.
+DenseElementsAttr remapElements(DenseElementsAttr source,
+                                RankedTensorType resultType,
+                                llvm::ArrayRef<int64_t> indices);
+
+/// For each row-major index of `resultShape`, the index of the element of a
+/// tensor of `shape` that numpy broadcasting reads.
+llvm::SmallVector<int64_t> broadcastIndexMap(llvm::ArrayRef<int64_t> shape,
+                                             llvm::ArrayRef<int64_t> resultShape);
+
+/// Row-major strides of `shape`.
+llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
+
+/// Number of elements, or nullopt on a dynamic dim or overflow.
+std::optional<int64_t> numElements(llvm::ArrayRef<int64_t> shape);
+
+/// Integer elementwise fold of `operands` with numpy broadcasting; `fn`
+/// returns nullopt to refuse (e.g. division by zero). Null if not foldable.
+DenseElementsAttr foldIntElementwise(
+    llvm::ArrayRef<DenseElementsAttr> operands, Type resultElementType,
+    llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn);
+
+/// Converts a constant's elements to `elementType` with ONNX Cast semantics
+/// (float -> int truncates, -> bool is != 0). Null if unsupported.
+DenseElementsAttr castElements(DenseElementsAttr attr, Type elementType);
+
+//===----------------------------------------------------------------------===//
+// Values of the graph
+//===----------------------------------------------------------------------===//
+
+/// What the importer knows about one ONNX value: an SSA value, a constant
+/// (materialized as kiln.constant on first use as an SSA value), or an
+/// initializer not converted yet.
+struct ValueEntry {
+  std::string name;
+  Value value;
+  ElementsAttr constant;
+  const ::onnx::TensorProto *initializer = nullptr;
+  /// Host-readable contents, computed on demand.
+  DenseElementsAttr hostConstant;
+  bool hostConstantComputed = false;
+  /// Where a materialized constant goes: the producing node or initializer.
+  LocationAttr loc;
+  /// Produced by a node that failed to import: dependents are skipped.
+  bool failed = false;
+};
+
+//===----------------------------------------------------------------------===//
+// NodeInfo: a node's attributes, before and while importing it
+//===----------------------------------------------------------------------===//
+
+/// Read-only view of one ONNX node: name, op type, opset, attributes with
+/// typed getters, and which inputs/outputs are present. Attribute getters
+/// never fail hard: a wrongly typed attribute emits an error, marks the node
+/// as failed and yields the default.
+class NodeInfo {
+public:
+  NodeInfo(const ::onnx::NodeProto &node, int64_t opset, Location loc,
+           const GraphImporter &graph)
+      : node(node), opset(opset), loc(loc), graph(graph) {}
+
+  const ::onnx::NodeProto &getNode() const { return node; }
+  llvm::StringRef getOpType() const { return node.op_type(); }
+  int64_t getOpset() const { return opset; }
+  Location getLoc() const { return loc; }
+  MLIRContext *getContext() const { return loc.getContext(); }
+
+  /// Inputs/outputs as listed (absent optional ones have empty names).
+  unsigned getNumInputs() const { return node.input_size(); }
+  unsigned getNumOutputs() const { return node.output_size(); }
+  bool hasInput(unsigned i) const {
+    return i < getNumInputs() && !node.input(i).empty();
+  }
+  bool hasOutput(unsigned i) const {
+    return i < getNumOutputs() && !node.output(i).empty();
+  }
+  llvm::StringRef getInputName(unsigned i) const {
+    return i < getNumInputs() ? llvm::StringRef(node.input(i)) : "";
+  }
+  llvm::StringRef getOutputName(unsigned i) const {
+    return i < getNumOutputs() ? llvm::StringRef(node.output(i)) : "";
+  }
+  /// True if output `i` is consumed by another node or is a graph output.
+  bool isOutputUsed(unsigned i) const;
+  /// The model file's directory (external data is relative to it).
+  llvm::StringRef getModelDirectory() const;
+
+  const ::onnx::AttributeProto *getAttr(llvm::StringRef name) const;
+  bool hasAttr(llvm::StringRef name) const { return getAttr(name) != nullptr; }
+  int64_t getInt(llvm::StringRef name, int64_t defaultValue) const;
+  float getFloat(llvm::StringRef name, float defaultValue) const;
+  std::string getString(llvm::StringRef name,
+                        llvm::StringRef defaultValue = "") const;
+  llvm::SmallVector<int64_t> getInts(llvm::StringRef name) const;
+  llvm::SmallVector<float> getFloats(llvm::StringRef name) const;
+  /// The ints attribute if present (an explicit empty list is present).
+  std::optional<llvm::SmallVector<int64_t>>
+  getOptionalInts(llvm::StringRef name) const;
+  const ::onnx::TensorProto *getTensor(llvm::StringRef name) const;
+
+  /// Error at the node's location; converts to failure().
+  InFlightDiagnostic emitError() const;
+  /// `unsupported attribute value NAME=VALUE` (+ streamed detail).
+  InFlightDiagnostic emitUnsupportedAttr(llvm::StringRef name) const;
+
+  /// Whether an error has been emitted for this node.
+  bool hadError() const { return errorEmitted; }
+  void markError() const { errorEmitted = true; }
+
+protected:
+  const ::onnx::NodeProto &node;
+  int64_t opset;
+  Location loc;
+  const GraphImporter &graph;
+  mutable bool errorEmitted = false;
+
+private:
+  const ::onnx::AttributeProto *
+  getTypedAttr(llvm::StringRef name,
+               ::onnx::AttributeProto::AttributeType type) const;
+};
+
+//===----------------------------------------------------------------------===//
+// NodeContext: what a handler builds with
+//===----------------------------------------------------------------------===//
+
+/// A node being imported: its operands (as SSA values or as known constants),
+/// its results, and a builder positioned at the end of @main_graph whose ops
+/// all get the node's location.
+class NodeContext : public NodeInfo {
+public:
+  NodeContext(const ::onnx::NodeProto &node, int64_t opset, Location loc,
+              GraphImporter &graph, OpBuilder &builder)
+      : NodeInfo(node, opset, loc, graph), mutableGraph(graph),
+        builder(builder) {}
+
+  OpBuilder &getBuilder() { return builder; }
+
+  /// Operand `i` as an SSA value (constants are materialized here); emits an
+  /// error and returns null if it is absent.
+  Value operand(unsigned i);
+  /// The type of operand `i` without materializing it; null if absent.
+  RankedTensorType operandType(unsigned i) const;
+  /// Operand `i` as a host-readable constant (small constants, folded shape
+  /// arithmetic), or null.
+  DenseElementsAttr constantOperand(unsigned i) const;
+  /// Integer contents of constant operand `i`; emits an error naming `what`
+  /// if it is absent, not constant or not integer.
+  FailureOr<llvm::SmallVector<int64_t>> requireConstantInts(unsigned i,
+                                                            llvm::StringRef what);
+  /// The single numeric value of constant scalar (or 1-element) operand `i`.
+  FailureOr<double> requireConstantScalar(unsigned i, llvm::StringRef what);
+
+  /// Defines output `i` (ignored if the node does not name it).
+  void setResult(unsigned i, Value value);
+  /// Defines output `i` as a constant known at import time.
+  void setConstantResult(unsigned i, ElementsAttr value);
+  /// Output `i` is operand `j` unchanged (Identity, Dropout); keeps constants
+  /// foldable.
+  LogicalResult forwardOperand(unsigned i, unsigned j);
+
+  /// Creates `OpTy` at the node's location with its inferred result type.
+  /// Returns null (the error already emitted) when an operand is null or
+  /// type inference rejects the operands/attributes; never crashes.
+  template <typename OpTy, typename... Args>
+  Value create(Args &&...args) {
+    OperationState state(loc, OpTy::getOperationName());
+    OpTy::build(builder, state, builder.getNoneType(),
+                std::forward<Args>(args)...);
+    if (llvm::is_contained(state.operands, Value())) {
+      markError();
+      return nullptr;
+    }
+    llvm::SmallVector<Type, 1> types;
+    if (failed(OpTy::inferReturnTypes(
+            builder.getContext(), state.location, state.operands,
+            state.attributes.getDictionary(builder.getContext()),
+            state.getRawProperties(), state.regions, types))) {
+      markError();
+      return nullptr;
+    }
+    state.types.assign(types.begin(), types.end());
+    return builder.create(state)->getResult(0);
+  }
+
+  // Helpers shared by handlers; all return null after emitting an error.
+  /// A rank-0 constant of `elementType` (float or int) holding `value`.
+  Value constantScalar(Type elementType, double value);
+  /// A constant op for `attr`.
+  Value constant(ElementsAttr attr);
+  Value reshape(Value input, llvm::ArrayRef<int64_t> shape);
+  Value transpose(Value input, llvm::ArrayRef<int64_t> perm);
+  Value castTo(Value input, Type elementType);
+
+  /// Normalizes `axis` into [0, rank) (or [0, rank] with `inclusiveEnd`).
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank,
+                                   llvm::StringRef what = "axis",
+                                   bool inclusiveEnd = false);
+  /// Normalizes, sorts and checks `axes` for duplicates.
+  FailureOr<llvm::SmallVector<int64_t>>
+  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
+                llvm::StringRef what = "axes");
+
+private:
+  friend class GraphImporter;
+  ValueEntry *getInputEntry(unsigned i) const;
+
+  /// Outputs defined by the handler: either a fresh entry or an alias of an
+  /// input's entry.
+  struct Result {
+    bool defined = false;
+    ValueEntry *alias = nullptr;
+    Value value;
+    ElementsAttr constant;
+  };
+  GraphImporter &mutableGraph;
+  OpBuilder &builder;
+  llvm::SmallVector<Result, 2> results;
+};
+
+/// Static type of a value built by the importer.
+inline RankedTensorType typeOf(Value v) {
+  return v ? llvm::dyn_cast<RankedTensorType>(v.getType()) : nullptr;
+}
+
+/// Shape rendered like MLIR does: 1x3x224x224 (`scalar` for rank 0).
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+} // namespace mlir::kiln::onnx_importer
+
+#endif // KILN_LIB_FRONTEND_ONNX_ONNXIMPORTERIMPL_H

@@ -1,0 +1,541 @@
+//===- OnnxLoader.cpp - Read, check, convert and shape-infer a model -----===//
+//
+// The one place that calls libonnx APIs that throw (checker, version
+// converter, function expansion, shape inference). This file is compiled
+// with -fexceptions; every call is wrapped so that no exception ever reaches
+// LLVM/MLIR code, which is built without exception support. Diagnostics are
+// emitted only outside the try blocks.
+//
+//===----------------------------------------------------------------------===//
+#include "OnnxImporterImpl.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/function.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <climits>
+#include <exception>
+#include <map>
+#include <memory>
+
+// Exported by libonnx 1.12 (check_model(path) uses it to set the model
+// directory) but not declared in its checker.h.
+namespace onnx::checker {
+void check_model(const ModelProto &model, CheckerContext &ctx);
+} // namespace onnx::checker
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_importer;
+
+/// The opset every model is converted to (when older) before import.
+static constexpr int64_t kTargetOpset = 13;
+/// Nested function expansion stops after this many rounds.
+static constexpr int kMaxExpansionRounds = 8;
+
+namespace {
+/// Runs `fn`, turning any exception into an error message.
+template <typename Fn>
+bool runCatching(Fn &&fn, std::string &error) {
+  try {
+    fn();
+    return true;
+  } catch (const std::exception &e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown error";
+  }
+  return false;
+}
+
+/// libonnx messages end with newlines and carry a "==> Context:" tail.
+std::string cleanMessage(llvm::StringRef message) {
+  return message.trim().str();
+}
+} // namespace
+
+static bool isDefaultDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+//===----------------------------------------------------------------------===//
+// Input shapes
+//===----------------------------------------------------------------------===//
+
+static std::string shapeSuggestion(const ::onnx::TensorShapeProto &shape) {
+  std::string s;
+  for (const auto &dim : shape.dim()) {
+    if (!s.empty())
+      s += "x";
+    s += dim.has_dim_value() && dim.dim_value() >= 0
+             ? std::to_string(dim.dim_value())
+             : "N";
+  }
+  return s;
+}
+
+static std::string formatDims(llvm::ArrayRef<int64_t> dims) {
+  std::string s;
+  for (int64_t d : dims)
+    s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
+/// Pins the dims of graph inputs from --input-shape (by input name, or by
+/// the name of a symbolic dim). Returns false if some input stays dynamic.
+static bool pinInputShapes(::onnx::GraphProto &graph,
+                           const OnnxImportOptions &options, Location loc) {
+  bool ok = true;
+  llvm::StringSet<> initializers, usedKeys, dimParams;
+  for (const auto &tensor : graph.initializer())
+    initializers.insert(tensor.name());
+  for (const auto &[key, dims] : options.inputShapes)
+    if (llvm::any_of(dims, [](int64_t d) { return d < 0; })) {
+      emitError(loc) << "--input-shape " << key
+                     << ": dimensions must be non-negative";
+      ok = false;
+    }
+  if (!ok)
+    return false;
+
+  for (::onnx::ValueInfoProto &input : *graph.mutable_input()) {
+    const std::string &name = input.name();
+    if (initializers.contains(name))
+      continue;
+    if (!input.type().has_tensor_type()) {
+      emitError(loc) << "input '" << name
+                     << "' is not a tensor, which is not supported";
+      ok = false;
+      continue;
+    }
+    auto *tensorType = input.mutable_type()->mutable_tensor_type();
+    for (const auto &dim : tensorType->shape().dim())
+      if (dim.has_dim_param())
+        dimParams.insert(dim.dim_param());
+    auto pinned = options.inputShapes.find(name);
+    if (pinned != options.inputShapes.end()) {
+      usedKeys.insert(name);
+      const std::vector<int64_t> &dims = pinned->second;
+      if (tensorType->has_shape()) {
+        const auto &shape = tensorType->shape();
+        if (shape.dim_size() != static_cast<int>(dims.size())) {
+          emitError(loc) << "--input-shape " << name << "=" << formatDims(dims)
+                         << " has rank " << dims.size() << " but input '"
+                         << name << "' has rank " << shape.dim_size();
+          ok = false;
+          continue;
+        }
+        bool conflict = false;
+        for (int i = 0; i < shape.dim_size() && !conflict; ++i) {
+          if (shape.dim(i).has_dim_value() &&
+              shape.dim(i).dim_value() != dims[i]) {
+            emitError(loc) << "--input-shape " << name << "="
+                           << formatDims(dims) << " conflicts with dimension "
+                           << i << " of input '" << name << "', which is "
+                           << shape.dim(i).dim_value();
+            conflict = true;
+          }
+        }
+        if (conflict) {
+          ok = false;
+          continue;
+        }
+      }
+      auto *shape = tensorType->mutable_shape();
+      shape->clear_dim();
+      for (int64_t d : dims)
+        shape->add_dim()->set_dim_value(d);
+      continue;
+    }
+    if (!tensorType->has_shape()) {
+      emitError(loc) << "input '" << name
+                     << "' has an unknown rank; pin its shape with "
+                        "--input-shape "
+                     << name << "=...";
+      ok = false;
+      continue;
+    }
+    std::string unresolved, params;
+    int numUnresolved = 0;
+    for (int i = 0; i < tensorType->shape().dim_size(); ++i) {
+      auto *dim = tensorType->mutable_shape()->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() >= 0)
+        continue;
+      if (dim->has_dim_param()) {
+        auto byParam = options.inputShapes.find(dim->dim_param());
+        if (byParam != options.inputShapes.end() &&
+            byParam->second.size() == 1) {
+          usedKeys.insert(dim->dim_param());
+          dim->set_dim_value(byParam->second.front());
+          continue;
+        }
+      }
+      ++numUnresolved;
+      unresolved += (unresolved.empty() ? "" : ", ") + std::to_string(i);
+      if (dim->has_dim_param() && !dim->dim_param().empty()) {
+        unresolved += " ('" + dim->dim_param() + "')";
+        params += " or --input-shape " + dim->dim_param() + "=N";
+      }
+    }
+    if (numUnresolved) {
+      emitError(loc) << "input '" << name << "' has dynamic dimension"
+                     << (numUnresolved > 1 ? "s " : " ") << unresolved
+                     << "; pin it with --input-shape " << name << "="
+                     << shapeSuggestion(tensorType->shape()) << params;
+      ok = false;
+    }
+  }
+  for (const auto &[key, dims] : options.inputShapes) {
+    if (usedKeys.contains(key))
+      continue;
+    if (dimParams.contains(key)) {
+      emitError(loc) << "--input-shape " << key << "=" << formatDims(dims)
+                     << ": a symbolic dimension takes a single value";
+    } else {
+      emitError(loc) << "--input-shape names '" << key
+                     << "', which is neither an input nor a symbolic "
+                        "dimension of the model";
+    }
+    ok = false;
+  }
+  return ok;
+}
+
+//===----------------------------------------------------------------------===//
+// Constant inputs
+//===----------------------------------------------------------------------===//
+
+/// Turns the graph inputs named in options.constantInputs into initializers
+/// read from TensorProto files.
+static LogicalResult bindConstantInputs(::onnx::GraphProto &graph,
+                                        const OnnxImportOptions &options,
+                                        Location loc) {
+  bool ok = true;
+  for (const auto &[name, file] : options.constantInputs) {
+    const ::onnx::ValueInfoProto *input = nullptr;
+    for (const auto &candidate : graph.input())
+      if (candidate.name() == name)
+        input = &candidate;
+    if (!input) {
+      emitError(loc) << "--constant-input names '" << name
+                     << "', which is not an input of the model";
+      ok = false;
+      continue;
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer) {
+      emitError(loc) << "cannot open '" << file
+                     << "': " << buffer.getError().message();
+      ok = false;
+      continue;
+    }
+    llvm::StringRef bytes = (*buffer)->getBuffer();
+    ::onnx::TensorProto tensor;
+    std::string error;
+    bool parsed = false;
+    if (bytes.size() <= static_cast<size_t>(INT_MAX))
+      runCatching(
+          [&] {
+            parsed = tensor.ParseFromArray(bytes.data(),
+                                           static_cast<int>(bytes.size()));
+          },
+          error);
+    if (!parsed || tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+      emitError(loc) << "cannot parse '" << file
+                     << "' as an ONNX TensorProto";
+      ok = false;
+      continue;
+    }
+    const auto &declared = input->type().tensor_type();
+    bool matches =
+        declared.elem_type() == 0 || declared.elem_type() == tensor.data_type();
+    if (declared.has_shape()) {
+      matches &= declared.shape().dim_size() == tensor.dims_size();
+      for (int i = 0; matches && i < tensor.dims_size(); ++i)
+        if (declared.shape().dim(i).has_dim_value())
+          matches &= declared.shape().dim(i).dim_value() == tensor.dims(i);
+    }
+    if (!matches) {
+      emitError(loc) << "--constant-input " << name << ": the tensor in '"
+                     << file << "' does not match the input's type";
+      ok = false;
+      continue;
+    }
+    tensor.set_name(name);
+    bool replaced = false;
+    for (auto &initializer : *graph.mutable_initializer())
+      if (initializer.name() == name) {
+        initializer = tensor;
+        replaced = true;
+      }
+    if (!replaced)
+      *graph.add_initializer() = std::move(tensor);
+  }
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// Function expansion
+//===----------------------------------------------------------------------===//
+
+/// Appends the body of model-local function `function`, called by `node`,
+/// to `graph`: formal inputs/outputs become the call's values, internal
+/// values get `prefix`, attribute references take the call's attributes.
+/// (libonnx's FunctionExpandHelper needs an OpSchema, which local functions
+/// do not have.)
+static void expandLocalFunction(const ::onnx::NodeProto &node,
+                                const ::onnx::FunctionProto &function,
+                                const std::string &prefix,
+                                ::onnx::GraphProto &graph) {
+  std::map<std::string, std::string> rename;
+  for (int i = 0; i < function.input_size(); ++i)
+    rename[function.input(i)] = i < node.input_size() ? node.input(i) : "";
+  for (int i = 0; i < function.output_size(); ++i)
+    if (i < node.output_size() && !node.output(i).empty())
+      rename[function.output(i)] = node.output(i);
+  std::map<std::string, const ::onnx::AttributeProto *> attributes;
+  for (const auto &attr : node.attribute())
+    attributes[attr.name()] = &attr;
+  auto mapName = [&](const std::string &name) -> std::string {
+    if (name.empty())
+      return name;
+    auto it = rename.find(name);
+    return it != rename.end() ? it->second : prefix + name;
+  };
+  for (const ::onnx::NodeProto &inner : function.node()) {
+    ::onnx::NodeProto *copy = graph.add_node();
+    *copy = inner;
+    for (std::string &name : *copy->mutable_input())
+      name = mapName(name);
+    for (std::string &name : *copy->mutable_output())
+      name = mapName(name);
+    copy->clear_attribute();
+    for (const auto &attr : inner.attribute()) {
+      if (attr.ref_attr_name().empty()) {
+        *copy->add_attribute() = attr;
+        continue;
+      }
+      auto it = attributes.find(attr.ref_attr_name());
+      if (it == attributes.end())
+        continue;
+      ::onnx::AttributeProto *bound = copy->add_attribute();
+      *bound = *it->second;
+      bound->set_name(attr.name());
+    }
+  }
+}
+
+/// Expands nodes that call model-local functions, and default-domain nodes
+/// without a kiln handler whose ONNX schema defines them as a function.
+/// Returns whether anything was expanded; `error` is set on failure.
+static bool expandFunctions(LoadedModel &model, const OnnxOpRegistry &registry,
+                            std::string &error) {
+  ::onnx::GraphProto *graph = model.proto.mutable_graph();
+  std::map<std::pair<std::string, std::string>, const ::onnx::FunctionProto *>
+      localFunctions;
+  for (const auto &function : model.proto.functions())
+    localFunctions[{function.domain(), function.name()}] = &function;
+
+  std::map<std::string, const ::onnx::TypeProto *> types;
+  for (const auto &info : graph->input())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph->value_info())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph->output())
+    types[info.name()] = &info.type();
+  std::vector<std::unique_ptr<::onnx::TypeProto>> initializerTypes;
+  for (const auto &tensor : graph->initializer()) {
+    auto type = std::make_unique<::onnx::TypeProto>();
+    auto *tensorType = type->mutable_tensor_type();
+    tensorType->set_elem_type(tensor.data_type());
+    for (int64_t d : tensor.dims())
+      tensorType->mutable_shape()->add_dim()->set_dim_value(d);
+    types.emplace(tensor.name(), type.get());
+    initializerTypes.push_back(std::move(type));
+  }
+
+  bool expanded = false;
+  ::onnx::GraphProto rebuilt;
+  std::vector<NodeOrigin> origins;
+  bool ok = runCatching(
+      [&] {
+        for (int i = 0; i < graph->node_size(); ++i) {
+          const ::onnx::NodeProto &node = graph->node(i);
+          NodeOrigin origin;
+          if (i < static_cast<int>(model.origins.size()))
+            origin = model.origins[i];
+          if (origin.opType.empty()) {
+            origin.name = node.name().empty()
+                              ? node.op_type() + "_" + std::to_string(i)
+                              : node.name();
+            origin.opType = node.op_type();
+          }
+
+          ::onnx::FunctionProto built;
+          const ::onnx::FunctionProto *function = nullptr;
+          auto local = localFunctions.find({node.domain(), node.op_type()});
+          if (local != localFunctions.end()) {
+            expanded = true;
+            expandLocalFunction(node, *local->second, origin.name + "/",
+                                rebuilt);
+            origins.resize(rebuilt.node_size(), origin);
+            continue;
+          }
+          // Default-domain ops without a handler that ONNX defines as
+          // functions (e.g. MeanVarianceNormalization, Celu).
+          if (isDefaultDomain(node.domain()) &&
+              !registry.lookup(node.op_type(), model.opset)) {
+            const ::onnx::OpSchema *schema =
+                ::onnx::OpSchemaRegistry::Schema(
+                    node.op_type(), static_cast<int>(model.opset), "");
+            if (schema && schema->HasFunction()) {
+              function = schema->GetFunction();
+            } else if (schema && schema->HasContextDependentFunction()) {
+              std::vector<::onnx::TypeProto> inputTypes;
+              for (const std::string &input : node.input()) {
+                auto it = types.find(input);
+                inputTypes.push_back(it != types.end() ? *it->second
+                                                       : ::onnx::TypeProto());
+              }
+              ::onnx::FunctionBodyBuildContextImpl ctx(node, inputTypes);
+              if (schema->BuildContextDependentFunction(ctx, built))
+                function = &built;
+            }
+          }
+          if (!function) {
+            *rebuilt.add_node() = node;
+            origins.push_back(i < static_cast<int>(model.origins.size())
+                                  ? model.origins[i]
+                                  : NodeOrigin());
+            continue;
+          }
+          expanded = true;
+          ::onnx::GraphProto body;
+          ::onnx::FunctionExpandHelper(node, *function, body,
+                                       origin.name + "/");
+          for (const auto &inner : body.node()) {
+            *rebuilt.add_node() = inner;
+            origins.push_back(origin);
+          }
+        }
+      },
+      error);
+  if (!ok || !expanded)
+    return false;
+  graph->mutable_node()->Swap(rebuilt.mutable_node());
+  model.origins = std::move(origins);
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry point
+//===----------------------------------------------------------------------===//
+
+LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
+                                           const OnnxImportOptions &options,
+                                           const OnnxOpRegistry &registry,
+                                           Location fileLoc,
+                                           LoadedModel &model) {
+  model.path = path.str();
+  llvm::SmallString<256> directory(path);
+  llvm::sys::path::remove_filename(directory);
+  model.directory = directory.empty() ? "." : std::string(directory);
+
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(fileLoc) << "cannot open '" << path
+                              << "': " << buffer.getError().message();
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  std::string error;
+  bool parsed = false;
+  if (!bytes.empty() && bytes.size() <= static_cast<size_t>(INT_MAX))
+    runCatching(
+        [&] {
+          parsed = model.proto.ParseFromArray(bytes.data(),
+                                              static_cast<int>(bytes.size()));
+        },
+        error);
+  // An empty buffer or unrelated protobuf parses "successfully" into a model
+  // without a graph.
+  if (!parsed || !model.proto.has_graph())
+    return emitError(fileLoc) << "cannot parse '" << path
+                              << "' as an ONNX model";
+  buffer->reset();
+
+  for (const auto &opset : model.proto.opset_import())
+    if (isDefaultDomain(opset.domain()))
+      model.originalOpset = opset.version();
+  if (model.originalOpset <= 0)
+    return emitError(fileLoc)
+           << "the model does not import the default ONNX opset (ai.onnx)";
+  model.opset = model.originalOpset;
+
+  if (failed(bindConstantInputs(*model.proto.mutable_graph(), options,
+                                fileLoc)))
+    return failure();
+
+  // The checker resolves external data relative to the model's directory.
+  ::onnx::checker::CheckerContext checkerContext;
+  checkerContext.set_model_dir(model.directory);
+  if (!runCatching(
+          [&] { ::onnx::checker::check_model(model.proto, checkerContext); },
+          error))
+    return emitError(fileLoc) << "invalid ONNX model: " << cleanMessage(error);
+
+  model.hasInputShapeErrors =
+      !pinInputShapes(*model.proto.mutable_graph(), options, fileLoc);
+
+  if (model.opset < kTargetOpset) {
+    ::onnx::ModelProto converted;
+    bool ok = runCatching(
+        [&] {
+          converted = ::onnx::version_conversion::ConvertVersion(
+              model.proto, static_cast<int>(kTargetOpset));
+        },
+        error);
+    // If conversion fails the graph is imported with its own opset; nodes
+    // without handlers for that opset are reported as unsupported.
+    if (ok) {
+      model.proto = std::move(converted);
+      model.opset = kTargetOpset;
+    }
+  }
+
+  ::onnx::ShapeInferenceOptions inferenceOptions(
+      /*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/true);
+  auto inferShapes = [&] {
+    return runCatching(
+        [&] {
+          ::onnx::shape_inference::InferShapes(
+              model.proto, ::onnx::OpSchemaRegistry::Instance(),
+              inferenceOptions);
+        },
+        error);
+  };
+  if (!inferShapes())
+    return emitError(fileLoc) << "ONNX shape inference failed: "
+                              << cleanMessage(error);
+
+  for (int round = 0; round < kMaxExpansionRounds; ++round) {
+    error.clear();
+    if (!expandFunctions(model, registry, error)) {
+      if (!error.empty())
+        return emitError(fileLoc)
+               << "cannot expand an ONNX function: " << cleanMessage(error);
+      break;
+    }
+    if (!inferShapes())
+      return emitError(fileLoc) << "ONNX shape inference failed: "
+                                << cleanMessage(error);
+  }
+  return success();
+}

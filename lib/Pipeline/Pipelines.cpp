@@ -1,0 +1,201 @@
+//===- Pipelines.cpp - Kiln's named compilation pipelines -----------------===//
+//
+// The passes of each stage (see kiln/Pipeline/Pipelines.h) and their
+// registration as model-opt pipelines. The CPU stages follow the measured
+// recipe in shared/reference (tile, vectorize and hoist on tensors,
+// bufferize, lower vectors progressively).
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Pipeline/Pipelines.h"
+
+#include "passes/Codegen/Passes.h"
+#include "passes/Conversion/Passes.h"
+#include "passes/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace mlir::kiln {
+
+ArrayRef<StringRef> stageNames() {
+  static const StringRef names[] = {"import", "graph",     "linalg",
+                                    "vector", "bufferize", "llvm"};
+  return names;
+}
+
+std::optional<Stage> parseStage(StringRef name) {
+  static const Stage stages[] = {Stage::Import, Stage::Graph,
+                                 Stage::Linalg, Stage::Vector,
+                                 Stage::Bufferize, Stage::LLVM};
+  for (auto [stageName, stage] : llvm::zip(stageNames(), stages))
+    if (stageName == name)
+      return stage;
+  return std::nullopt;
+}
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+static void addGraphPasses(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createKilnFoldConstants());
+  pm.addPass(createKilnFoldBatchNorm());
+  pm.addPass(createKilnSimplifyLayout());
+  pm.addPass(createKilnFoldConstants());
+  addCleanup(pm);
+}
+
+static void addLinalgPasses(OpPassManager &pm, const PipelineOptions &options) {
+  pm.addPass(createConvertKilnToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  // Always: linalg.softmax and tensor.concat cannot be bufferized or lowered
+  // to loops as they are.
+  pm.addPass(createKilnDecomposeAggregates());
+  if (options.optLevel > 0) {
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKilnFuseElementwise());
+  }
+  addCleanup(pm);
+}
+
+static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
+  // -O0 keeps whole ops; they become scalar loops (the correctness
+  // reference for the vectorized code).
+  if (options.optLevel == 0)
+    return;
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  KilnCpuTileAndFuseOptions tileOptions;
+  tileOptions.vectorBits = options.vectorBits;
+  tileOptions.numThreads = options.numThreads;
+  fpm.addPass(createKilnCpuTileAndFuse(tileOptions));
+  fpm.addPass(createKilnCpuVectorize());
+  addCleanup(fpm);
+}
+
+static void addBufferizePasses(OpPassManager &pm) {
+  // tensor.empty destinations of ops whose result is inserted into a bigger
+  // tensor become slices of it, so the op writes in place.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferResultsToOutParamsPassOptions outParamOptions;
+  outParamOptions.hoistStaticAllocs = true;
+  outParamOptions.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
+  // Self-copies of in-place insert_slices only vanish after canonicalize ->
+  // cse -> canonicalize (shared/NOTES-codegen.md, pitfall 3).
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.nest<func::FuncOp>().addPass(bufferization::createBufferLoopHoistingPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  addCleanup(pm);
+}
+
+static void addLLVMPasses(OpPassManager &pm) {
+  // Parallel loops first: their bodies are outlined into functions that go
+  // through the same lowering as everything else.
+  pm.addPass(createKilnLowerForallToRuntime());
+  pm.addPass(createKilnCpuLowerVectors());
+  pm.addPass(createKilnLowerMemRefCopy());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  // Private helpers (e.g. the deallocation helper) may take dynamically
+  // shaped memrefs, which the bare-pointer calling convention cannot pass.
+  pm.addPass(createInlinerPass());
+  addCleanup(pm);
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  ConvertVectorToLLVMPassOptions vectorOptions;
+  vectorOptions.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+  pm.addPass(createKilnVerifyLLVMContract());
+}
+
+void addStagePasses(OpPassManager &pm, Stage stage,
+                    const PipelineOptions &options) {
+  switch (stage) {
+  case Stage::Import:
+    return;
+  case Stage::Graph:
+    return addGraphPasses(pm);
+  case Stage::Linalg:
+    return addLinalgPasses(pm, options);
+  case Stage::Vector:
+    return addVectorPasses(pm, options);
+  case Stage::Bufferize:
+    return addBufferizePasses(pm);
+  case Stage::LLVM:
+    return addLLVMPasses(pm);
+  }
+}
+
+void registerPipelines() {
+  struct Registration {
+    const char *name;
+    const char *description;
+    Stage stage;
+  };
+  static const Registration registrations[] = {
+      {"kiln-graph-pipeline",
+       "Graph-level clean-ups on the kiln dialect (fold constants and "
+       "BatchNorm, simplify layout)",
+       Stage::Graph},
+      {"kiln-linalg-pipeline",
+       "Lower kiln to linalg on tensors and fuse elementwise ops",
+       Stage::Linalg},
+      {"kiln-cpu-vector-pipeline",
+       "Tile (threads, cache, registers) and vectorize linalg ops on tensors",
+       Stage::Vector},
+      {"kiln-cpu-bufferize-pipeline",
+       "One-shot bufferization, results as out-params, deallocation",
+       Stage::Bufferize},
+      {"kiln-cpu-llvm-pipeline",
+       "Lower bufferized code to the llvm dialect (bare-pointer model "
+       "function, parallel loops through kiln_parallel_for)",
+       Stage::LLVM},
+  };
+  for (const Registration &r : registrations) {
+    Stage stage = r.stage;
+    PassPipelineRegistration<PipelineOptions>(
+        r.name, r.description,
+        [stage](OpPassManager &pm, const PipelineOptions &options) {
+          addStagePasses(pm, stage, options);
+        });
+  }
+  PassPipelineRegistration<PipelineOptions>(
+      "kiln-cpu-pipeline",
+      "The whole CPU flow: kiln dialect (as imported) to the llvm dialect",
+      [](OpPassManager &pm, const PipelineOptions &options) {
+        for (StringRef name : stageNames().drop_front())
+          addStagePasses(pm, *parseStage(name), options);
+      });
+}
+
+} // namespace mlir::kiln

@@ -1,0 +1,506 @@
+//===- CpuTileAndFuse.cpp - Multi-level tiling of linalg ops for CPUs -----===//
+//
+// kiln-cpu-tile-and-fuse: threads -> cache -> register tiling through
+// TilingInterface, following shared/reference/cpu-matmul-schedule.mlir
+// (cache tiles 64x128x256, register tile 8 rows x 2 vectors, K step 1).
+// Tile sizes come from the op's loop structure, not its name, so every
+// convolution layout, depthwise, grouped and pooling op, batch matmul and
+// generic contraction is covered by the same three strategies:
+//
+//   contraction  rows x 2 vectors on (M, N), K by 1;
+//   windowed     rows x 2 vectors on (channels, output width) or (output
+//                width, channels), every window and input-channel loop by 1,
+//                so kiln-cpu-vectorize can rewrite the tile as a matmul;
+//   other        one vector strip along the innermost dimension.
+//
+// Every tile ends up with a static shape: loops whose trip counts do not
+// divide are peeled.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Codegen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUTILEANDFUSE
+#include "passes/Codegen/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+namespace {
+
+/// Marks ops the pass decided not to tile (removed at the end).
+constexpr StringLiteral kSkipAttr = "__kiln_no_tile";
+
+/// Nested ops with more iterations than this get a register tiling level.
+constexpr int64_t kRegisterTilePoints = 1024;
+
+enum class OpKind { Contraction, Windowed, Elementwise, Reduction };
+
+/// Tile sizes of one op at each level (0: the loop is not tiled there).
+struct TilePlan {
+  OpKind kind;
+  SmallVector<int64_t> threads;    // scf.forall level (empty: none)
+  SmallVector<int64_t> cacheParallel;
+  SmallVector<int64_t> cacheReduction;
+  SmallVector<int64_t> registers;
+};
+
+static int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+static bool allZero(ArrayRef<int64_t> v) {
+  return llvm::all_of(v, [](int64_t x) { return x == 0; });
+}
+
+/// Tile size `want` for a loop of `range` iterations, 0 when no tiling is
+/// needed.
+static int64_t clampTile(int64_t want, int64_t range) {
+  return want >= range ? 0 : want;
+}
+
+static std::optional<unsigned> getDim(AffineExpr e) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+/// Chooses the dimension the scf.forall splits: the first of `preferred`
+/// whose range divides evenly into `numThreads` chunks of at least
+/// `minChunk[d]` iterations.
+static std::optional<unsigned>
+pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
+              ArrayRef<int64_t> minChunk, unsigned numThreads) {
+  for (unsigned d : preferred) {
+    if (ranges[d] % numThreads != 0)
+      continue;
+    if (ranges[d] / numThreads < std::max<int64_t>(1, minChunk[d]))
+      continue;
+    return d;
+  }
+  return std::nullopt;
+}
+
+/// Builds the tiling plan of `op`, or nothing when the op is left alone
+/// (dynamic shapes, no loops, non-int/float elements).
+static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
+                                          unsigned vectorBits,
+                                          unsigned numThreads,
+                                          int64_t minParallelWork) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned numLoops = ranges.size();
+  if (numLoops == 0 ||
+      llvm::any_of(ranges, [](int64_t r) { return ShapedType::isDynamic(r) || r <= 0; }))
+    return std::nullopt;
+  Type elemType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!elemType.isIntOrFloat())
+    return std::nullopt;
+  int64_t elemBits = std::max<unsigned>(8, elemType.getIntOrFloatBitWidth());
+  int64_t lanes = std::max<int64_t>(1, vectorBits / elemBits);
+
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  auto isParallel = [&](unsigned d) {
+    return iters[d] == utils::IteratorType::parallel;
+  };
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  std::optional<unsigned> outInner =
+      outMap.getNumResults() ? getDim(outMap.getResults().back())
+                             : std::nullopt;
+
+  TilePlan plan;
+  plan.cacheParallel.assign(numLoops, 0);
+  plan.cacheReduction.assign(numLoops, 0);
+  plan.registers.assign(numLoops, 1);
+  SmallVector<unsigned> threadPreference;
+  SmallVector<int64_t> minChunk(numLoops, 1);
+
+  bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+    return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+  });
+
+  FailureOr<linalg::ContractionDimensions> cDims =
+      linalg::inferContractionDims(op);
+  FailureOr<linalg::ConvolutionDimensions> convDims =
+      linalg::inferConvolutionDims(op);
+
+  if (projected && linalg::isaContractionOpInterface(op) &&
+      succeeded(cDims) && outInner) {
+    // Vectors along the output's contiguous dimension (N for row-major C),
+    // rows along the other outer-product dimension.
+    plan.kind = OpKind::Contraction;
+    bool vecIsN = llvm::is_contained(cDims->n, *outInner);
+    bool vecIsM = llvm::is_contained(cDims->m, *outInner);
+    if (!vecIsN && !vecIsM)
+      return std::nullopt;
+    unsigned vecDim = *outInner;
+    unsigned rowDim = vecIsN ? cDims->m.back() : cDims->n.back();
+    int64_t regRow = std::min<int64_t>(8, ranges[rowDim]);
+    int64_t regVec = std::min<int64_t>(2 * lanes, ranges[vecDim]);
+    plan.registers[rowDim] = regRow;
+    plan.registers[vecDim] = regVec;
+    // Cache tiles: the reference schedule's 64 x 128 x 256 (f32, AVX-512),
+    // kept multiples of the register tile.
+    for (unsigned d = 0; d < numLoops; ++d)
+      if (isParallel(d))
+        plan.cacheParallel[d] = 1;
+    plan.cacheParallel[rowDim] = clampTile(llvm::alignTo(64, regRow), ranges[rowDim]);
+    plan.cacheParallel[vecDim] =
+        clampTile(llvm::alignTo(std::max<int64_t>(128, 4 * regVec), regVec),
+                  ranges[vecDim]);
+    unsigned kDim = cDims->k.back();
+    for (unsigned d : cDims->k)
+      plan.cacheReduction[d] = d == kDim ? clampTile(256, ranges[d]) : 1;
+    llvm::append_range(threadPreference, cDims->batch);
+    threadPreference.push_back(rowDim);
+    threadPreference.push_back(vecDim);
+    minChunk[rowDim] = regRow;
+    minChunk[vecDim] = regVec;
+  } else if (!projected && succeeded(convDims) && outInner) {
+    // Windowed ops: every window loop and input channel by 1 so the tile's
+    // input accesses become strided slices (see kiln-cpu-vectorize).
+    plan.kind = OpKind::Windowed;
+    unsigned vecDim = *outInner;
+    std::optional<unsigned> rowDim;
+    bool vecIsImage = llvm::is_contained(convDims->outputImage, vecDim);
+    if (vecIsImage) {
+      if (!convDims->outputChannel.empty())
+        rowDim = convDims->outputChannel.back();
+      else if (!convDims->depth.empty())
+        rowDim = convDims->depth.back();
+    } else if (!convDims->outputImage.empty()) {
+      rowDim = convDims->outputImage.back();
+    }
+    if (!isParallel(vecDim))
+      return std::nullopt;
+    plan.registers[vecDim] = std::min<int64_t>(2 * lanes, ranges[vecDim]);
+    if (rowDim && isParallel(*rowDim))
+      plan.registers[*rowDim] = std::min<int64_t>(8, ranges[*rowDim]);
+    llvm::append_range(threadPreference, convDims->batch);
+    llvm::append_range(threadPreference, convDims->outputChannel);
+    llvm::append_range(threadPreference, convDims->depth);
+    llvm::append_range(threadPreference, convDims->outputImage);
+    minChunk[vecDim] = plan.registers[vecDim];
+    if (rowDim)
+      minChunk[*rowDim] = plan.registers[*rowDim];
+  } else if (projected) {
+    // Elementwise ops: one strip of up to 4 vectors along the output's
+    // innermost dimension. Reductions: along the first input's innermost
+    // dimension (contiguous), even when it is the reduced one.
+    std::optional<unsigned> vecDim = outInner;
+    if (op.getNumReductionLoops() > 0 && op.getNumDpsInputs() > 0) {
+      AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+      if (inMap.getNumResults() > 0)
+        if (std::optional<unsigned> d = getDim(inMap.getResults().back()))
+          vecDim = d;
+    }
+    plan.kind = op.getNumReductionLoops() ? OpKind::Reduction
+                                          : OpKind::Elementwise;
+    if (vecDim)
+      plan.registers[*vecDim] =
+          std::min<int64_t>(4 * lanes, ranges[*vecDim]);
+    for (AffineExpr e : outMap.getResults())
+      if (std::optional<unsigned> d = getDim(e))
+        if (isParallel(*d))
+          threadPreference.push_back(*d);
+    if (vecDim)
+      minChunk[*vecDim] = plan.registers[*vecDim];
+  } else {
+    return std::nullopt;
+  }
+
+  // Register tiles that cover a whole loop need no loop.
+  for (unsigned d = 0; d < numLoops; ++d)
+    plan.registers[d] = clampTile(plan.registers[d], ranges[d]);
+
+  if (numThreads > 1 && product(ranges) >= minParallelWork) {
+    threadPreference.erase(
+        llvm::remove_if(threadPreference,
+                        [&](unsigned d) { return !isParallel(d); }),
+        threadPreference.end());
+    if (std::optional<unsigned> d =
+            pickThreadDim(threadPreference, ranges, minChunk, numThreads)) {
+      plan.threads.assign(numLoops, 0);
+      plan.threads[*d] = ranges[*d] / numThreads;
+    }
+  }
+  return plan;
+}
+
+/// Which producers are fused into the tiles of a consumer of kind `kind`:
+/// only ones that are cheap to recompute per tile.
+/// Whether `producer` is used only by `root` (the op being tiled) and the
+/// loop nest tiling just created right after it: fusing a producer with
+/// other users would compute it twice.
+static bool onlyFeedsRoot(Operation *producer, Operation *root) {
+  Block *block = root->getBlock();
+  Operation *newLoops = root->getNextNode(); // tiling builds loops after it
+  for (Operation *user : producer->getUsers()) {
+    Operation *top = block->findAncestorOpInBlock(*user);
+    if (top != root && (top != newLoops || !isa<LoopLikeOpInterface>(top)))
+      return false;
+  }
+  return true;
+}
+
+static std::optional<scf::SCFTileAndFuseOptions::ControlFnResult>
+fusionControl(OpKind kind, Operation *root, tensor::ExtractSliceOp,
+              OpResult producer, bool isDestinationOperand) {
+  Operation *op = producer.getOwner();
+  if (isa<linalg::FillOp>(op))
+    return scf::SCFTileAndFuseOptions::ControlFnResult{};
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || linalgOp.getNumReductionLoops() != 0 ||
+      !onlyFeedsRoot(op, root))
+    return std::nullopt;
+  if (!llvm::all_of(linalgOp.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return std::nullopt;
+  // Into contractions and convolutions only their accumulator's producer
+  // (bias broadcast): an input producer would be recomputed per tile of the
+  // other operand.
+  if ((kind == OpKind::Contraction || kind == OpKind::Windowed) &&
+      !isDestinationOperand)
+    return std::nullopt;
+  return scf::SCFTileAndFuseOptions::ControlFnResult{};
+}
+
+static SmallVector<OpFoldResult> toOfr(Builder &b, ArrayRef<int64_t> sizes) {
+  return llvm::map_to_vector(sizes, [&](int64_t s) -> OpFoldResult {
+    return b.getIndexAttr(s);
+  });
+}
+
+/// Tiles `op` with `sizes` (fusing producers when `fuse`), replaces it, and
+/// returns the tiled op inside the new loops.
+static FailureOr<TilingInterface>
+tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
+          scf::SCFTilingOptions::LoopType loopType, bool fuse, OpKind kind) {
+  if (allZero(sizes))
+    return op;
+  scf::SCFTilingOptions tilingOptions;
+  tilingOptions.setLoopType(loopType);
+  tilingOptions.setTileSizes(toOfr(rewriter, sizes));
+  rewriter.setInsertionPoint(op);
+  if (!fuse) {
+    FailureOr<scf::SCFTilingResult> res =
+        scf::tileUsingSCF(rewriter, op, tilingOptions);
+    if (failed(res))
+      return failure();
+    rewriter.replaceOp(op, res->replacements);
+    return cast<TilingInterface>(res->tiledOps.back());
+  }
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tilingOptions);
+  Operation *root = op;
+  options.setFusionControlFn([kind, root](tensor::ExtractSliceOp slice,
+                                          OpResult producer, bool isDest) {
+    return fusionControl(kind, root, slice, producer, isDest);
+  });
+  FailureOr<scf::SCFTileAndFuseResult> res =
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
+  if (failed(res))
+    return failure();
+  auto tiled = cast<TilingInterface>(res->tiledAndFusedOps.front());
+  for (OpResult result : op->getResults()) {
+    Value repl = res->replacements.lookup(result);
+    if (repl)
+      rewriter.replaceAllUsesWith(result, repl);
+  }
+  if (op->use_empty())
+    rewriter.eraseOp(op);
+  return tiled;
+}
+
+/// tensor.pad -> fill + linalg.copy of the source into the interior, so the
+/// copy is tiled and vectorized like any elementwise op (bufferization writes
+/// it in place into the padded buffer).
+struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !pad.getResultType().hasStaticShape() ||
+        !pad.getSourceType().hasStaticShape())
+      return rewriter.notifyMatchFailure(pad, "needs static shapes and a "
+                                              "constant padding value");
+    Location loc = pad.getLoc();
+    RankedTensorType resultType = pad.getResultType();
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          resultType.getElementType());
+    Value filled =
+        linalg::FillOp::create(rewriter, loc, padValue, empty).getResult(0);
+    SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
+    SmallVector<OpFoldResult> sizes =
+        toOfr(rewriter, pad.getSourceType().getShape());
+    SmallVector<OpFoldResult> strides(offsets.size(), rewriter.getIndexAttr(1));
+    Value interior = tensor::ExtractSliceOp::create(
+        rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
+    Value copied =
+        linalg::CopyOp::create(rewriter, loc, pad.getSource(), interior)
+            .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, copied, filled,
+                                                       offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// Peels every scf.for whose static trip count does not divide by its step,
+/// until all tiles have static shapes. Returns whether anything changed.
+static bool peelPartialLoops(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<scf::ForOp> candidates;
+  func.walk([&](scf::ForOp loop) {
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || !step || *step <= 0)
+      return;
+    int64_t span = *ub - *lb;
+    if (span > *step && span % *step != 0)
+      candidates.push_back(loop);
+  });
+  for (scf::ForOp loop : candidates) {
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(loop);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+  }
+  return !candidates.empty();
+}
+
+static LogicalResult canonicalizeLoops(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+  linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+  scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+  return applyPatternsGreedily(func, std::move(patterns));
+}
+
+struct KilnCpuTileAndFusePass
+    : public kiln::impl::KilnCpuTileAndFuseBase<KilnCpuTileAndFusePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<PadToFillAndCopy>(ctx);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    IRRewriter rewriter(ctx);
+    // Consumers first, so producers get fused into them.
+    while (linalg::LinalgOp root = findNextRoot(func)) {
+      if (isOpTriviallyDead(root)) {
+        rewriter.eraseOp(root);
+        continue;
+      }
+      if (failed(tileRoot(rewriter, root)))
+        root->setAttr(kSkipAttr, UnitAttr::get(ctx));
+    }
+    func.walk([](Operation *op) { op->removeAttr(kSkipAttr); });
+
+    // Producers fused at the thread or cache level (a fill of the whole
+    // accumulator tile, ...) are still too big for registers: give them a
+    // register level of their own.
+    SmallVector<linalg::LinalgOp> nested;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isa<FunctionOpInterface>(op->getParentOp()) ||
+          op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics())
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+          product(ranges) <= kRegisterTilePoints)
+        return;
+      nested.push_back(op);
+    });
+    for (linalg::LinalgOp op : nested) {
+      std::optional<TilePlan> plan =
+          planTiling(op, vectorBits, /*numThreads=*/1, minParallelWork);
+      if (!plan)
+        continue;
+      (void)tileLevel(rewriter, cast<TilingInterface>(op.getOperation()),
+                      plan->registers, scf::SCFTilingOptions::LoopType::ForOp,
+                      /*fuse=*/false, plan->kind);
+    }
+
+    // Peel until every tile is static (peeling an outer loop clones the
+    // inner loops; canonicalization makes their bounds constant).
+    for (int i = 0; i < 8; ++i) {
+      if (failed(canonicalizeLoops(func)))
+        return signalPassFailure();
+      if (!peelPartialLoops(rewriter, func))
+        break;
+    }
+  }
+
+  /// The last top-level linalg op (directly in a function block) not yet
+  /// handled.
+  linalg::LinalgOp findNextRoot(func::FuncOp func) {
+    for (Block &block : llvm::reverse(func.getBody().getBlocks()))
+      for (Operation &op : llvm::reverse(block))
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+          if (!op.hasAttr(kSkipAttr))
+            return linalgOp;
+    return nullptr;
+  }
+
+  LogicalResult tileRoot(RewriterBase &rewriter, linalg::LinalgOp root) {
+    std::optional<TilePlan> plan =
+        planTiling(root, vectorBits, numThreads, minParallelWork);
+    if (!plan)
+      return failure();
+    auto op = cast<TilingInterface>(root.getOperation());
+    using LoopType = scf::SCFTilingOptions::LoopType;
+    struct Level {
+      ArrayRef<int64_t> sizes;
+      LoopType loopType;
+      bool fuse;
+    } levels[] = {{plan->threads, LoopType::ForallOp, true},
+                  {plan->cacheParallel, LoopType::ForOp, true},
+                  {plan->cacheReduction, LoopType::ForOp, false},
+                  {plan->registers, LoopType::ForOp, false}};
+    TilingInterface cur = op;
+    for (const Level &level : levels) {
+      if (level.sizes.empty())
+        continue;
+      FailureOr<TilingInterface> next = tileLevel(
+          rewriter, cur, level.sizes, level.loopType, level.fuse, plan->kind);
+      // A level that cannot be tiled leaves the op as it is: still correct,
+      // only slower.
+      if (failed(next))
+        break;
+      cur = *next;
+    }
+    // An op that stayed at the top level (nothing to tile, or tiling failed)
+    // must not be picked again.
+    if (isa<FunctionOpInterface>(cur->getParentOp()))
+      cur->setAttr(kSkipAttr, UnitAttr::get(root.getContext()));
+    return success();
+  }
+};
+} // namespace

@@ -1,0 +1,277 @@
+//===- Contraction.cpp - kiln matmul and conv -> linalg named ops ---------===//
+//
+// matmul: linalg.matmul / linalg.batch_matmul, with batch dims collapsed to
+// one and broadcast batches either folded into M (2-D rhs, the transformer
+// case) or materialized with linalg.broadcast.
+// conv: tensor.pad + linalg.conv_2d_nchw_fchw / depthwise_conv_2d_nchw_chw /
+// conv_2d_ngchw_gfchw (1-D convs run as 2-D with H = 1), conv_3d for 3-D;
+// the bias is broadcast into the init so the conv accumulates onto it.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/KilnToLinalg/Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+static int64_t product(ArrayRef<int64_t> values) {
+  return std::accumulate(values.begin(), values.end(), int64_t(1),
+                         std::multiplies<int64_t>());
+}
+
+static SmallVector<int64_t> concat(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  SmallVector<int64_t> result(a);
+  llvm::append_range(result, b);
+  return result;
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// MatMul
+//===----------------------------------------------------------------------===//
+
+class MatMulOpLowering : public KilnLowering<MatMulOp> {
+public:
+  using KilnLowering::KilnLowering;
+
+protected:
+  LogicalResult lower(MatMulOp op, OpAdaptor adaptor, TypeRange resultTypes,
+                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(resultTypes.front());
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    ArrayRef<int64_t> lhsShape =
+        cast<RankedTensorType>(lhs.getType()).getShape();
+    ArrayRef<int64_t> rhsShape =
+        cast<RankedTensorType>(rhs.getType()).getShape();
+    ArrayRef<int64_t> resultShape = resultType.getShape();
+    Type elementType = resultType.getElementType();
+    int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+    int64_t n = rhsShape.back();
+    ArrayRef<int64_t> batch = resultShape.drop_back(2);
+    int64_t batchSize = product(batch);
+    // Integer matmuls accumulate in the element type, as ONNX MatMul.
+    Value zero = createScalar(rewriter, loc, elementType, 0.0);
+
+    Value result;
+    if (product(rhsShape.drop_back(2)) == 1) {
+      // No rhs batch (the transformer case 4x128x64 by 64x32): the lhs
+      // batch folds into M and one linalg.matmul does it all.
+      Value lhs2 = reshapeTo(rewriter, loc, lhs, {batchSize * m, k});
+      Value rhs2 = reshapeTo(rewriter, loc, rhs, {k, n});
+      Value init = createFilled(rewriter, loc, {batchSize * m, n}, zero);
+      result = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2, rhs2},
+                                        ValueRange{init})
+                   .getResult(0);
+    } else {
+      // Broadcast whichever operand lacks batch dims, then one
+      // batch_matmul over the collapsed batch.
+      Value lhs3 = reshapeTo(
+          rewriter, loc, broadcastTo(rewriter, loc, lhs, concat(batch, {m, k})),
+          {batchSize, m, k});
+      Value rhs3 = reshapeTo(
+          rewriter, loc, broadcastTo(rewriter, loc, rhs, concat(batch, {k, n})),
+          {batchSize, k, n});
+      Value init = createFilled(rewriter, loc, {batchSize, m, n}, zero);
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, ValueRange{lhs3, rhs3}, ValueRange{init})
+                   .getResult(0);
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, resultShape));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+/// The parts of a kiln.conv the builders below need, for 2 or 3 spatial
+/// dims (1-D convs are rewritten into 2-D ones first).
+struct ConvParams {
+  Value input, weight, bias; // bias may be null
+  SmallVector<int64_t> strides, dilations, padsLow, padsHigh;
+  int64_t group;
+  RankedTensorType resultType;
+};
+
+/// The conv's init: zeros, or the bias broadcast along dim 1 so the conv
+/// accumulates onto it.
+Value createConvInit(OpBuilder &b, Location loc, const ConvParams &p) {
+  ArrayRef<int64_t> shape = p.resultType.getShape();
+  Type elementType = p.resultType.getElementType();
+  if (!p.bias)
+    return createFilled(b, loc, shape, createScalar(b, loc, elementType, 0.0));
+  SmallVector<int64_t> dims = {0};
+  for (int64_t d = 2, e = shape.size(); d < e; ++d)
+    dims.push_back(d);
+  Value init = createEmpty(b, loc, shape, elementType);
+  return linalg::BroadcastOp::create(b, loc, p.bias, init, dims).getResult()[0];
+}
+
+/// Whether the conv is depthwise with multiplier 1 (weight [C, 1, k...]).
+bool isDepthwise(const ConvParams &p) {
+  auto inputShape = cast<RankedTensorType>(p.input.getType()).getShape();
+  auto weightShape = cast<RankedTensorType>(p.weight.getType()).getShape();
+  return p.group > 1 && p.group == inputShape[1] && p.group == weightShape[0] &&
+         weightShape[1] == 1;
+}
+
+/// Weight [C, 1, k...] -> [C, k...] for linalg's depthwise ops.
+Value collapseDepthwiseWeight(OpBuilder &b, Location loc, Value weight) {
+  auto shape = cast<RankedTensorType>(weight.getType()).getShape();
+  SmallVector<int64_t> collapsed = {shape[0]};
+  llvm::append_range(collapsed, shape.drop_front(2));
+  return reshapeTo(b, loc, weight, collapsed);
+}
+
+Value buildConv2D(OpBuilder &b, Location loc, const ConvParams &p) {
+  Value input = padConstant(
+      b, loc, p.input, concat({0, 0}, p.padsLow), concat({0, 0}, p.padsHigh),
+      createScalar(b, loc, p.resultType.getElementType(), 0.0));
+  Value init = createConvInit(b, loc, p);
+  DenseIntElementsAttr strides = getI64VectorAttr(b, p.strides);
+  DenseIntElementsAttr dilations = getI64VectorAttr(b, p.dilations);
+  if (p.group == 1)
+    return linalg::Conv2DNchwFchwOp::create(
+               b, loc, TypeRange{p.resultType}, ValueRange{input, p.weight},
+               ValueRange{init}, strides, dilations)
+        .getResult(0);
+  if (isDepthwise(p))
+    return linalg::DepthwiseConv2DNchwChwOp::create(
+               b, loc, TypeRange{p.resultType},
+               ValueRange{input, collapseDepthwiseWeight(b, loc, p.weight)},
+               ValueRange{init}, strides, dilations)
+        .getResult(0);
+
+  // Grouped: split the channel dims into [G, C/G] and run the ngchw form.
+  ArrayRef<int64_t> x = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> w = cast<RankedTensorType>(p.weight.getType()).getShape();
+  ArrayRef<int64_t> o = p.resultType.getShape();
+  int64_t g = p.group;
+  Value groupedInput =
+      reshapeTo(b, loc, input, {x[0], g, x[1] / g, x[2], x[3]});
+  Value groupedWeight =
+      reshapeTo(b, loc, p.weight, {g, w[0] / g, w[1], w[2], w[3]});
+  SmallVector<int64_t> groupedShape = {o[0], g, o[1] / g, o[2], o[3]};
+  Value groupedInit = reshapeTo(b, loc, init, groupedShape);
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                   b, loc,
+                   TypeRange{RankedTensorType::get(
+                       groupedShape, p.resultType.getElementType())},
+                   ValueRange{groupedInput, groupedWeight},
+                   ValueRange{groupedInit}, strides, dilations)
+                   .getResult(0);
+  return reshapeTo(b, loc, conv, o);
+}
+
+Value buildConv3D(OpBuilder &b, Location loc, const ConvParams &p) {
+  Value input = padConstant(
+      b, loc, p.input, concat({0, 0}, p.padsLow), concat({0, 0}, p.padsHigh),
+      createScalar(b, loc, p.resultType.getElementType(), 0.0));
+  Value init = createConvInit(b, loc, p);
+  DenseIntElementsAttr strides = getI64VectorAttr(b, p.strides);
+  DenseIntElementsAttr dilations = getI64VectorAttr(b, p.dilations);
+  if (isDepthwise(p))
+    return linalg::DepthwiseConv3DNcdhwCdhwOp::create(
+               b, loc, TypeRange{p.resultType},
+               ValueRange{input, collapseDepthwiseWeight(b, loc, p.weight)},
+               ValueRange{init}, strides, dilations)
+        .getResult(0);
+  return linalg::Conv3DNcdhwFcdhwOp::create(
+             b, loc, TypeRange{p.resultType}, ValueRange{input, p.weight},
+             ValueRange{init}, strides, dilations)
+      .getResult(0);
+}
+
+class ConvOpLowering : public KilnLowering<ConvOp> {
+public:
+  using KilnLowering::KilnLowering;
+
+protected:
+  LogicalResult lower(ConvOp op, OpAdaptor adaptor, TypeRange resultTypes,
+                      ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(resultTypes.front());
+    int64_t spatial = resultType.getRank() - 2;
+    ConvParams p;
+    p.input = adaptor.getInput();
+    p.weight = adaptor.getWeight();
+    p.bias = adaptor.getBias();
+    p.strides = llvm::to_vector(op.getStrides());
+    p.dilations = llvm::to_vector(op.getDilations());
+    p.padsLow = llvm::to_vector(op.getPads().take_front(spatial));
+    p.padsHigh = llvm::to_vector(op.getPads().drop_front(spatial));
+    p.group = op.getGroup();
+    p.resultType = resultType;
+
+    Value result;
+    if (spatial == 1) {
+      // [N, C, W] -> [N, C, 1, W]: the 2-D path (groups, depthwise) covers
+      // 1-D convs too.
+      auto expandH = [&](Value v) {
+        ArrayRef<int64_t> s = cast<RankedTensorType>(v.getType()).getShape();
+        return reshapeTo(rewriter, loc, v, {s[0], s[1], 1, s[2]});
+      };
+      ArrayRef<int64_t> o = resultType.getShape();
+      p.input = expandH(p.input);
+      p.weight = expandH(p.weight);
+      p.strides.insert(p.strides.begin(), 1);
+      p.dilations.insert(p.dilations.begin(), 1);
+      p.padsLow.insert(p.padsLow.begin(), 0);
+      p.padsHigh.insert(p.padsHigh.begin(), 0);
+      p.resultType = RankedTensorType::get({o[0], o[1], 1, o[2]},
+                                           resultType.getElementType());
+      result = reshapeTo(rewriter, loc, buildConv2D(rewriter, loc, p),
+                         resultType.getShape());
+    } else if (spatial == 2) {
+      result = buildConv2D(rewriter, loc, p);
+    } else {
+      result = buildConv3D(rewriter, loc, p);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+std::optional<std::string>
+lowering::getContractionUnsupportedReason(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!conv)
+    return std::nullopt;
+  auto inputType = cast<RankedTensorType>(conv.getInput().getType());
+  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  int64_t spatial = inputType.getRank() - 2;
+  int64_t group = conv.getGroup();
+  if (spatial < 1 || spatial > 3)
+    return "kiln.conv with " + std::to_string(spatial) +
+           " spatial dims is not supported (1-D, 2-D and 3-D are)";
+  // Shape rules the verifier owns; rechecked so a bad op fails cleanly.
+  int64_t channels = inputType.getDimSize(1);
+  int64_t filters = weightType.getDimSize(0);
+  if (group < 1 || channels % group != 0 || filters % group != 0 ||
+      weightType.getDimSize(1) * group != channels)
+    return "kiln.conv with group=" + std::to_string(group) +
+           " does not match its input and weight shapes";
+  if (spatial == 3 && group != 1 &&
+      !(group == channels && group == filters && weightType.getDimSize(1) == 1))
+    return "kiln.conv with group=" + std::to_string(group) +
+           " on a 3-D input is not supported yet (only group=1 and "
+           "depthwise)";
+  return std::nullopt;
+}
+
+void lowering::populateContractionPatterns(const TypeConverter &converter,
+                                           RewritePatternSet &patterns) {
+  patterns.add<MatMulOpLowering, ConvOpLowering>(converter,
+                                                 patterns.getContext());
+}

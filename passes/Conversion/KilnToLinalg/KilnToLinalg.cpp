@@ -1,0 +1,130 @@
+//===- KilnToLinalg.cpp - The convert-kiln-to-linalg pass -----------------===//
+//
+// The type converter (unsigned -> signless), the support check shared by the
+// pass and the patterns, and the pass itself: a thin wrapper that first
+// reports every kiln op it cannot lower, then runs a partial conversion with
+// the kiln dialect illegal.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Conversion/KilnToLinalg/Utils.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALG
+#include "passes/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+//===----------------------------------------------------------------------===//
+// Type conversion
+//===----------------------------------------------------------------------===//
+
+KilnToLinalgTypeConverter::KilnToLinalgTypeConverter() {
+  // Later conversions are tried first; this one keeps everything else.
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type { return toSignless(type); });
+  addConversion([](RankedTensorType type) -> Type {
+    return type.clone(toSignless(type.getElementType()));
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Support check
+//===----------------------------------------------------------------------===//
+
+std::optional<std::string>
+mlir::kiln::getKilnToLinalgUnsupportedReason(Operation *op) {
+  if (!isa_and_nonnull<KilnDialect>(op->getDialect()))
+    return std::nullopt;
+  StringRef name = op->getName().getStringRef();
+  // Every lowering assumes static shapes.
+  for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
+                                      llvm::to_vector(op->getResultTypes()))) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (shaped && !shaped.hasStaticShape()) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << name << " with dynamic shape " << type
+         << " is not supported; pin the dimension at compile time "
+            "(--input-shape NAME=DIMS)";
+      return s;
+    }
+  }
+  if (auto why = getContractionUnsupportedReason(op))
+    return why;
+  if (auto why = getPoolingUnsupportedReason(op))
+    return why;
+  if (auto why = getDataMovementUnsupportedReason(op))
+    return why;
+  return std::nullopt;
+}
+
+LogicalResult mlir::kiln::checkKilnToLinalgSupport(Operation *root) {
+  bool ok = true;
+  root->walk([&](Operation *op) {
+    if (std::optional<std::string> why = getKilnToLinalgUnsupportedReason(op)) {
+      op->emitError(*why);
+      ok = false;
+    }
+  });
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns and pass
+//===----------------------------------------------------------------------===//
+
+void mlir::kiln::populateKilnToLinalgPatterns(
+    const TypeConverter &typeConverter, RewritePatternSet &patterns) {
+  populateElementwisePatterns(typeConverter, patterns);
+  populateContractionPatterns(typeConverter, patterns);
+  populatePoolingPatterns(typeConverter, patterns);
+  populateNormalizationPatterns(typeConverter, patterns);
+  populateReductionPatterns(typeConverter, patterns);
+  populateDataMovementPatterns(typeConverter, patterns);
+}
+
+namespace {
+
+struct ConvertKilnToLinalgPass
+    : public mlir::kiln::impl::ConvertKilnToLinalgBase<
+          ConvertKilnToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // List every unsupported op at once, before anything is rewritten.
+    if (failed(checkKilnToLinalgSupport(module)))
+      return signalPassFailure();
+
+    MLIRContext *ctx = &getContext();
+    KilnToLinalgTypeConverter typeConverter;
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<KilnDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    // Functions (and calls/returns) are legal once their types are signless.
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return typeConverter.isSignatureLegal(func.getFunctionType()) &&
+             typeConverter.isLegal(&func.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return typeConverter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(ctx);
+    populateKilnToLinalgPatterns(typeConverter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+        patterns, typeConverter);
+    populateReturnOpTypeConversionPattern(patterns, typeConverter);
+    populateCallOpTypeConversionPattern(patterns, typeConverter);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

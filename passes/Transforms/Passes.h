@@ -1,0 +1,40 @@
+//===- Passes.h - Kiln graph-level transforms ------------------*- C++ -*-===//
+//
+// Graph-level passes on the kiln dialect and the pattern sets behind them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PASSES_TRANSFORMS_PASSES_H
+#define KILN_PASSES_TRANSFORMS_PASSES_H
+
+#include "dialects/Kiln/IR/KilnDialect.h"
+#include "mlir/Pass/Pass.h"
+
+#include <cstdint>
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace mlir::kiln {
+
+#define GEN_PASS_DECL
+#include "passes/Transforms/Passes.h.inc"
+
+/// Patterns that replace kiln ops with all-constant operands by constants;
+/// ops whose result or operands exceed `maxElements` elements are skipped.
+void populateKilnFoldConstantsPatterns(RewritePatternSet &patterns,
+                                       int64_t maxElements = int64_t(1) << 27);
+
+/// Patterns folding batch_norm with constant parameters into a preceding
+/// conv, or into a mul + add with per-channel constants.
+void populateKilnFoldBatchNormPatterns(RewritePatternSet &patterns);
+
+/// Transpose/reshape clean-ups (see kiln-simplify-layout).
+void populateKilnSimplifyLayoutPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Transforms/Passes.h.inc"
+
+} // namespace mlir::kiln
+
+#endif // KILN_PASSES_TRANSFORMS_PASSES_H
