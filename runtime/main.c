@@ -349,8 +349,10 @@ static int bench(long n, const void *const *in, void *const *out, void *ws) {
   }
   qsort(ms, (size_t)n, sizeof(double), cmp_double);
   double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
-  printf("latency_ms: min=%.3f median=%.3f mean=%.3f\n", ms[0], median,
-         sum / (double)n);
+  /* Sub-millisecond models need more digits than 3 decimals. */
+  const char *fmt = ms[0] < 1.0 ? "latency_ms: min=%.6f median=%.6f mean=%.6f\n"
+                                : "latency_ms: min=%.3f median=%.3f mean=%.3f\n";
+  printf(fmt, ms[0], median, sum / (double)n);
   free(ms);
   return 0;
 }
