@@ -79,7 +79,9 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
   tileOptions.vectorBits = options.vectorBits;
   tileOptions.numThreads = options.numThreads;
   fpm.addPass(createKilnCpuTileAndFuse(tileOptions));
-  fpm.addPass(createKilnCpuVectorize());
+  KilnCpuVectorizeOptions vectorizeOptions;
+  vectorizeOptions.vectorBits = options.vectorBits;
+  fpm.addPass(createKilnCpuVectorize(vectorizeOptions));
   addCleanup(fpm);
 }
 
@@ -113,19 +115,23 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createKilnCpuLowerVectors());
   pm.addPass(createKilnLowerMemRefCopy());
   pm.addPass(createConvertLinalgToLoopsPass());
+  // Integer powers have no LLVM intrinsic: generated helper functions.
+  pm.addPass(createConvertMathToFuncs());
   // Private helpers (e.g. the deallocation helper) may take dynamically
   // shaped memrefs, which the bare-pointer calling convention cannot pass.
   pm.addPass(createInlinerPass());
   addCleanup(pm);
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Math before vectors: libm calls for vector operands are made per lane
+  // with vector.extract / vector.from_elements.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vectorOptions;
   vectorOptions.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());

@@ -32,10 +32,69 @@ namespace {
 /// Math functions that models use as activations (GELU: erf/tanh, softmax:
 /// exp, ...) and whose approximations are accurate to a few ulp in f32.
 static bool isApproximated(StringRef name) {
-  return llvm::is_contained(ArrayRef<StringRef>{"exp", "expm1", "log", "log1p",
-                                                "log2", "tanh", "erf"},
-                            name);
+  return llvm::is_contained(
+      ArrayRef<StringRef>{"math.exp", "math.expm1", "math.log", "math.log1p",
+                          "math.log2", "math.tanh", "math.erf"},
+      name);
 }
+
+/// A 1-D transfer_read along a memref dimension of small constant stride s
+/// (a strided convolution's input row) -> one contiguous read of
+/// (n - 1) * s + 1 elements and a shuffle picking every s-th, instead of n
+/// scalar loads. The wide read stays inside the buffer: its last element is
+/// the strided read's last one.
+struct StridedReadToShuffle : public OpRewritePattern<vector::TransferReadOp> {
+  StridedReadToShuffle(MLIRContext *ctx)
+      : OpRewritePattern<vector::TransferReadOp>(ctx, /*benefit=*/10) {}
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto memType = dyn_cast<MemRefType>(read.getBase().getType());
+    VectorType vecType = read.getVectorType();
+    if (!memType || memType.getRank() == 0 || vecType.getRank() != 1 ||
+        vecType.isScalable() || vecType.getNumElements() < 2 ||
+        read.getMask() || !read.getPermutationMap().isMinorIdentity() ||
+        !read.isDimInBounds(0))
+      return failure();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (failed(memType.getStridesAndOffset(strides, offset)))
+      return failure();
+    int64_t stride = strides.back();
+    if (ShapedType::isDynamic(stride) || stride < 2 || stride > 8)
+      return failure();
+    int64_t n = vecType.getNumElements();
+    int64_t span = (n - 1) * stride + 1;
+
+    Location loc = read.getLoc();
+    auto meta = memref::ExtractStridedMetadataOp::create(rewriter, loc,
+                                                         read.getBase());
+    Value linear = meta.getOffset();
+    for (auto [idx, dimStride] :
+         llvm::zip(read.getIndices(), meta.getStrides())) {
+      Value scaled = arith::MulIOp::create(rewriter, loc, idx, dimStride);
+      linear = arith::AddIOp::create(rewriter, loc, linear, scaled);
+    }
+    auto viewType = MemRefType::get(
+        {span}, memType.getElementType(),
+        StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
+                               {1}),
+        memType.getMemorySpace());
+    Value view = memref::ReinterpretCastOp::create(
+        rewriter, loc, viewType, meta.getBaseBuffer(), OpFoldResult(linear),
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(span)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value wide = vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get({span}, vecType.getElementType()), view,
+        ValueRange{zero}, read.getPadding(), ArrayRef<bool>{true});
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < n; ++i)
+      mask.push_back(i * stride);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, wide, wide, mask);
+    return success();
+  }
+};
 
 struct KilnCpuLowerVectorsPass
     : public kiln::impl::KilnCpuLowerVectorsBase<KilnCpuLowerVectorsPass> {
@@ -69,6 +128,7 @@ struct KilnCpuLowerVectorsPass
       vector::populateVectorMaskOpLoweringPatterns(patterns);
       vector::populateVectorGatherLoweringPatterns(patterns);
       vector::populateVectorStepLoweringPatterns(patterns);
+      patterns.add<StridedReadToShuffle>(ctx);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))
         return signalPassFailure();
     }

@@ -241,10 +241,26 @@ static Operation *toNamedContraction(RewriterBase &rewriter,
         return getElementTypeOrSelf(v.getType()) != elemType;
       }))
     return op;
+  // The outer-product lowering broadcasts elements of the lhs and keeps the
+  // rhs as vectors: the rhs must be the operand that runs along the
+  // output's innermost (vector) dimension.
+  SmallVector<Value> inputs = op.getDpsInputs();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap outMap = maps[2];
+  if (outMap.getNumResults() == 0)
+    return op;
+  AffineExpr vecDim = outMap.getResults().back();
+  auto usesVecDim = [&](AffineMap m) {
+    return llvm::is_contained(m.getResults(), vecDim);
+  };
+  if (usesVecDim(maps[0]) && !usesVecDim(maps[1])) {
+    std::swap(inputs[0], inputs[1]);
+    std::swap(maps[0], maps[1]);
+  }
   rewriter.setInsertionPoint(op);
   auto contract = linalg::ContractOp::create(
-      rewriter, op.getLoc(), op->getResultTypes(), op.getDpsInputs(),
-      op.getDpsInits(), op.getIndexingMaps());
+      rewriter, op.getLoc(), op->getResultTypes(), inputs, op.getDpsInits(),
+      rewriter.getAffineMapArrayAttr(maps));
   rewriter.replaceOp(op, contract->getResults());
   return contract;
 }
@@ -282,6 +298,91 @@ struct ColumnBroadcast : public OpRewritePattern<vector::TransposeOp> {
     return success();
   }
 };
+
+/// Reorders the loops of a (non-contraction) generic as its output is laid
+/// out, other loops innermost: the vectorizer builds vectors in loop order,
+/// so a loop order that differs from the output's (linalg's depthwise
+/// convolution iterates (n, oh, ow, c, ...) for an NCHW output) would cost
+/// a transpose of every operand and of the result.
+static linalg::GenericOp orderLoopsLikeOutput(RewriterBase &rewriter,
+                                              linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1)
+    return op;
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<unsigned> order;
+  llvm::SmallDenseSet<unsigned> seen;
+  for (AffineExpr e : outMap.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      if (seen.insert(d.getPosition()).second)
+        order.push_back(d.getPosition());
+  for (unsigned d = 0, e = op.getNumLoops(); d < e; ++d)
+    if (!seen.contains(d))
+      order.push_back(d);
+  if (llvm::equal(order, llvm::seq<unsigned>(0, op.getNumLoops())))
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::GenericOp> res =
+      linalg::interchangeGenericOp(rewriter, op, order);
+  return succeeded(res) ? *res : op;
+}
+
+/// The loop that becomes the vectors' innermost dimension: the output's
+/// innermost one, or for plain reductions the first input's.
+static std::optional<unsigned> getVectorDim(linalg::LinalgOp op) {
+  auto dimOf = [](AffineMap map) -> std::optional<unsigned> {
+    if (map.getNumResults() == 0)
+      return std::nullopt;
+    if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
+      return d.getPosition();
+    return std::nullopt;
+  };
+  if (op.getNumReductionLoops() > 0 && !linalg::isaContractionOpInterface(op) &&
+      op.getNumDpsInputs() > 0 &&
+      llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return dimOf(op.getMatchingIndexingMap(op.getDpsInputOperand(0)));
+  return dimOf(op.getMatchingIndexingMap(op.getDpsInitOperand(0)));
+}
+
+/// Splits `op` along its vector dimension so that each part is either at
+/// most one register wide or a power-of-two number of registers (a 24-lane
+/// f32 tile on AVX-512 becomes 16 + 8): the x86 backend turns vectors like
+/// <24 x float> carried around a loop into shuffles and spills, while one
+/// partial register (<14 x float>) is simply widened.
+static void splitToPowersOfTwo(RewriterBase &rewriter, linalg::LinalgOp op,
+                               unsigned vectorBits,
+                               SmallVectorImpl<linalg::LinalgOp> &pieces) {
+  std::optional<unsigned> dim = getVectorDim(op);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  Type elemType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  int64_t bits = elemType.isIntOrFloat()
+                     ? std::max<int64_t>(8, elemType.getIntOrFloatBitWidth())
+                     : 32;
+  int64_t lanes = std::max<int64_t>(1, vectorBits / bits);
+  if (!dim || ranges[*dim] <= lanes ||
+      (ranges[*dim] % lanes == 0 &&
+       llvm::isPowerOf2_64(ranges[*dim] / lanes))) {
+    pieces.push_back(op);
+    return;
+  }
+  int64_t head =
+      lanes * static_cast<int64_t>(llvm::bit_floor(
+                  static_cast<uint64_t>(ranges[*dim] / lanes)));
+  rewriter.setInsertionPoint(op);
+  auto [first, second] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                      *dim, rewriter.getIndexAttr(head));
+  auto firstOp = dyn_cast_or_null<linalg::LinalgOp>(first.getOperation());
+  auto secondOp = dyn_cast_or_null<linalg::LinalgOp>(second.getOperation());
+  if (!firstOp || !secondOp) {
+    if (firstOp)
+      pieces.push_back(firstOp);
+    return;
+  }
+  pieces.push_back(firstOp);
+  splitToPowersOfTwo(rewriter, secondOp, vectorBits, pieces);
+}
 
 /// a * b + c on float vectors -> vector.fma (the contraction lowering does
 /// the same for matmuls; this covers depthwise convolutions and
@@ -335,10 +436,48 @@ struct KilnCpuVectorizePass
         return false;
       points *= r;
     }
-    for (Value v : op->getOperands())
-      if (!getElementTypeOrSelf(v.getType()).isIntOrIndexOrFloat())
+    // Vectors of i1 would be stored bit-packed by LLVM, while memrefs of i1
+    // hold one byte per element: keep boolean ops scalar.
+    for (Value v : op->getOperands()) {
+      Type t = getElementTypeOrSelf(v.getType());
+      if (!t.isIntOrIndexOrFloat() || (t.isInteger() && t.getIntOrFloatBitWidth() < 8))
         return false;
+    }
     return points <= maxVectorElements;
+  }
+
+  /// Vectorizes one static, register-sized linalg op (or leaves it alone).
+  void vectorizeOne(RewriterBase &rewriter, linalg::LinalgOp op) {
+    Operation *target = op;
+    bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+      return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+    });
+    if (!projected) {
+      FailureOr<linalg::GenericOp> g = rewriteUnitWindow(rewriter, op);
+      if (failed(g))
+        return; // left for the scalar fallback
+      target = *g;
+    } else if (!isa<linalg::GenericOp, linalg::FillOp>(target)) {
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
+          rewriter, cast<linalg::LinalgOp>(target));
+      if (succeeded(g))
+        target = *g;
+    }
+    if (auto generic = dyn_cast<linalg::GenericOp>(target))
+      target = toNamedContraction(rewriter, dropUnitLoops(rewriter, generic));
+    if (auto generic = dyn_cast<linalg::GenericOp>(target))
+      target = orderLoopsLikeOutput(rewriter, generic);
+    rewriter.setInsertionPoint(target);
+    FailureOr<linalg::VectorizationResult> res = linalg::vectorize(
+        rewriter, target, /*inputVectorSizes=*/{},
+        /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+        /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false,
+        /*createNamedContraction=*/true);
+    if (failed(res))
+      return;
+    rewriter.replaceOp(target, res->replacements);
   }
 
   void runOnOperation() override {
@@ -351,35 +490,11 @@ struct KilnCpuVectorizePass
       if (isVectorizable(op))
         candidates.push_back(op);
     });
-    for (linalg::LinalgOp op : candidates) {
-      Operation *target = op;
-      bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
-        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
-      });
-      if (!projected) {
-        FailureOr<linalg::GenericOp> g = rewriteUnitWindow(rewriter, op);
-        if (failed(g))
-          continue; // left for the scalar fallback
-        target = *g;
-      } else if (!isa<linalg::GenericOp, linalg::FillOp>(target)) {
-        rewriter.setInsertionPoint(target);
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
-            rewriter, cast<linalg::LinalgOp>(target));
-        if (succeeded(g))
-          target = *g;
-      }
-      if (auto generic = dyn_cast<linalg::GenericOp>(target))
-        target = toNamedContraction(rewriter, dropUnitLoops(rewriter, generic));
-      rewriter.setInsertionPoint(target);
-      FailureOr<linalg::VectorizationResult> res = linalg::vectorize(
-          rewriter, target, /*inputVectorSizes=*/{},
-          /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-          /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false,
-          /*createNamedContraction=*/true);
-      if (failed(res))
-        continue;
-      rewriter.replaceOp(target, res->replacements);
+    for (linalg::LinalgOp candidate : candidates) {
+      SmallVector<linalg::LinalgOp> pieces;
+      splitToPowersOfTwo(rewriter, candidate, vectorBits, pieces);
+      for (linalg::LinalgOp op : pieces)
+        vectorizeOne(rewriter, op);
     }
 
     // Contractions first: canonicalization would fold a unit-K

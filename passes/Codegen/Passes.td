@@ -139,6 +139,9 @@ def KilnCpuVectorize : Pass<"kiln-cpu-vectorize", "::mlir::func::FuncOp"> {
   let options = [
     Option<"maxVectorElements", "max-vector-elements", "int64_t", "1024",
            "Largest iteration space (points) that is vectorized">,
+    Option<"vectorBits", "vector-bits", "unsigned", "256",
+           "Native SIMD register width in bits (vector tiles wider than one "
+           "register are split into power-of-two numbers of registers)">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::vector::VectorDialect",

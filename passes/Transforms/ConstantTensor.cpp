@@ -155,6 +155,8 @@ SmallVector<int64_t> HostTensor::getStrides() const {
 ElementsAttr HostTensor::toAttr(StringRef blobName,
                                 int64_t maxInlineElements) && {
   int64_t numElements = getNumElements();
+  if (numElements == 0)
+    return DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>());
   bool inlineIt = splat || numElements <= maxInlineElements;
   // i1 stays a (bit-packed) dense attribute at any size: masks are small,
   // and byte-per-element i1 blobs are poorly supported downstream.

@@ -476,30 +476,31 @@ FailureOr<HostTensor> evalClip(ClipOp op, const HostTensor &in,
   }
   if (format.kind == ElementKind::Bool)
     return failure();
-  // Integer bounds: only integral ones (the importer's), clamped to the
-  // type's range.
+  // Integer bounds clamp to the integers inside the range (min rounds up,
+  // max down), saturated to the type's range, as kiln.clip's lowering does.
   bool isSigned = format.kind == ElementKind::SInt;
-  double typeLo = isSigned ? -std::ldexp(1.0, 8 * format.bytes - 1) : 0.0;
-  double typeHi = isSigned ? std::ldexp(1.0, 8 * format.bytes - 1)
-                           : std::ldexp(1.0, 8 * format.bytes);
-  // A lower bound below the type's range never applies; an upper bound
-  // below it (or a lower one above it) has no run-time meaning.
-  auto toBound = [&](std::optional<double> b, bool isLower,
-                     std::optional<uint64_t> &bits) {
-    if (!b)
-      return true;
-    if (*b != std::trunc(*b))
-      return false;
-    if (*b < typeLo)
-      return isLower;
-    if (*b >= typeHi)
-      return !isLower;
-    bits = isSigned ? uint64_t(int64_t(*b)) : uint64_t(*b);
-    return true;
+  unsigned bits = 8 * format.bytes;
+  auto saturate = [&](double b) -> uint64_t {
+    if (isSigned) {
+      int64_t max = int64_t(uint64_t(-1) >> (65 - bits));
+      double limit = std::ldexp(1.0, bits - 1);
+      if (b >= limit)
+        return uint64_t(max);
+      if (b < -limit)
+        return uint64_t(-max - 1);
+      return uint64_t(int64_t(b));
+    }
+    if (b <= 0)
+      return 0;
+    if (b >= std::ldexp(1.0, bits))
+      return uint64_t(-1) >> (64 - bits);
+    return uint64_t(b);
   };
   std::optional<uint64_t> loBits, hiBits;
-  if (!toBound(lo, true, loBits) || !toBound(hi, false, hiBits))
-    return failure();
+  if (lo)
+    loBits = saturate(std::ceil(*lo));
+  if (hi)
+    hiBits = saturate(std::floor(*hi));
   auto less = [&](uint64_t a, uint64_t b) {
     return isSigned ? int64_t(a) < int64_t(b) : a < b;
   };

@@ -147,6 +147,15 @@ func.func @unary() -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2xf64
   return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2xf64>, tensor<2xi1>, tensor<3xi8>
 }
 
+// Integer clip bounds round inward and saturate to the type's range.
+// CHECK-LABEL: func.func @clip_integer
+// CHECK-NEXT: kiln.constant dense<[2, 2, 3, 255]> : tensor<4xui8>
+func.func @clip_integer() -> tensor<4xui8> {
+  %c = kiln.constant dense<[0, 2, 3, 255]> : tensor<4xui8>
+  %0 = kiln.clip %c {min = 1.5 : f64, max = 1000.0 : f64} : tensor<4xui8> -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
 // CHECK-LABEL: func.func @binary_broadcast
 // CHECK-DAG: kiln.constant dense<{{\[\[}}1.100000e+01, 2.200000e+01, 3.300000e+01], [1.400000e+01, 2.500000e+01, 3.600000e+01]]> : tensor<2x3xf32>
 // max and min propagate NaN.

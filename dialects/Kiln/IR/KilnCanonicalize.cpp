@@ -11,6 +11,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -63,7 +65,8 @@ struct FoldAbsOfNeg : public OpRewritePattern<AbsOp> {
 
 /// clip(clip(x, a1, b1), a2, b2) -> clip(x, max(a1, a2), min(b1, b2)) when
 /// both clips and the merged range are non-empty (clamping into a range
-/// that lies inside or overlaps the first one).
+/// that overlaps the first one). An empty clip maps everything to its max,
+/// which the merged clip would not reproduce.
 struct MergeClipOfClip : public OpRewritePattern<ClipOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ClipOp op,
@@ -71,12 +74,21 @@ struct MergeClipOfClip : public OpRewritePattern<ClipOp> {
     auto inner = op.getInput().getDefiningOp<ClipOp>();
     if (!inner)
       return failure();
-    auto value = [](std::optional<APFloat> f) {
-      return f ? std::optional<double>(f->convertToDouble()) : std::nullopt;
+    // Integer clips clamp to the integers inside their range (min rounds
+    // up, max down), so the emptiness checks below use those.
+    bool isInt = isa<IntegerType>(op.getType().getElementType());
+    auto value = [&](std::optional<APFloat> f, bool isMin) {
+      if (!f)
+        return std::optional<double>();
+      double v = f->convertToDouble();
+      if (isInt)
+        v = isMin ? std::ceil(v) : std::floor(v);
+      return std::optional<double>(v);
     };
-    std::optional<double> lo1 = value(inner.getMin()),
-                          hi1 = value(inner.getMax());
-    std::optional<double> lo2 = value(op.getMin()), hi2 = value(op.getMax());
+    std::optional<double> lo1 = value(inner.getMin(), true),
+                          hi1 = value(inner.getMax(), false);
+    std::optional<double> lo2 = value(op.getMin(), true),
+                          hi2 = value(op.getMax(), false);
     auto nonEmpty = [](std::optional<double> lo, std::optional<double> hi) {
       return !lo || !hi || *lo <= *hi;
     };

@@ -538,6 +538,10 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
 LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor a, SmallVectorImpl<Type> &types) {
   auto x = rankedOf(a.getInput());
+  // A negative target dim would broadcast against a 1 into an invalid type.
+  if (llvm::any_of(a.getShape(), [](int64_t d) { return d < 0; }))
+    return emitOptionalError(loc, "expand target ", shapeStr(a.getShape()),
+                             " must be non-negative");
   auto shape = broadcastShapes(x.getShape(), a.getShape());
   if (failed(shape))
     return emitOptionalError(loc, "cannot expand ", shapeStr(x.getShape()),

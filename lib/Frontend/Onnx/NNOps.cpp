@@ -83,10 +83,16 @@ FailureOr<Window> resolveWindow(NodeContext &ctx,
   if (failed(readList("strides", n, 1, w.strides)) ||
       failed(readList("dilations", n, 1, w.dilations)))
     return failure();
-  for (size_t i = 0; i < n; ++i)
+  // Bounded so that no window arithmetic can overflow.
+  constexpr int64_t kMaxWindow = int64_t(1) << 30;
+  for (size_t i = 0; i < n; ++i) {
     if (w.strides[i] < 1 || w.dilations[i] < 1 || kernel[i] < 1)
       return ctx.emitError()
              << "strides, dilations and kernel sizes must be >= 1";
+    if (w.strides[i] > kMaxWindow || w.dilations[i] > kMaxWindow ||
+        kernel[i] > kMaxWindow)
+      return ctx.emitError() << "window attributes are too large";
+  }
 
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET" || autoPad.empty()) {
@@ -94,6 +100,8 @@ FailureOr<Window> resolveWindow(NodeContext &ctx,
       return failure();
     if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
       return ctx.emitError() << "negative pads are not supported";
+    if (llvm::any_of(w.pads, [&](int64_t p) { return p > kMaxWindow; }))
+      return ctx.emitError() << "pads are too large";
     return w;
   }
   w.autoPadded = true;

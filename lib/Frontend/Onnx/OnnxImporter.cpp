@@ -311,11 +311,7 @@ LogicalResult GraphImporter::defineInitializers() {
       ok = false;
       continue;
     }
-    if (failed(verifyTensorProto(tensor, model.directory, fileLoc,
-                                 "initializer '" + tensor.name() + "'"))) {
-      ok = false;
-      continue;
-    }
+    // Data sizes were verified when the model was loaded.
     ValueEntry &entry = newEntry(tensor.name());
     entry.initializer = &tensor;
     entry.loc = NameLoc::get(StringAttr::get(&context, tensor.name()), fileLoc);

@@ -20,10 +20,19 @@
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
 
+#include <cerrno>
 #include <climits>
+#include <csignal>
 #include <exception>
 #include <map>
 #include <memory>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define KILN_HAVE_FORK 1
+#endif
 
 // Exported by libonnx 1.12 (check_model(path) uses it to set the model
 // directory) but not declared in its checker.h.
@@ -58,6 +67,89 @@ bool runCatching(Fn &&fn, std::string &error) {
 /// libonnx messages end with newlines and carry a "==> Context:" tail.
 std::string cleanMessage(llvm::StringRef message) {
   return message.trim().str();
+}
+
+#ifdef KILN_HAVE_FORK
+bool writeAll(int fd, const char *data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    size -= n;
+  }
+  return true;
+}
+#endif
+
+/// Runs `fn` in a child process and returns the bytes it produces. libonnx's
+/// shape inference and version converter index out of bounds on some
+/// malformed models (e.g. LayerNormalization with an axis beyond the rank);
+/// isolating them turns such a crash into an error instead of taking the
+/// compiler down. The child shares the parent's memory copy-on-write, so
+/// nothing is serialized on the way in. Falls back to running in-process
+/// where fork() is unavailable.
+std::optional<std::string>
+runIsolated(const std::function<std::string()> &fn, std::string &error) {
+#ifdef KILN_HAVE_FORK
+  int fds[2];
+  if (::pipe(fds) == 0) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      // The child: no crash reporters, no core dumps, no atexit handlers.
+      for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL})
+        std::signal(sig, SIG_DFL);
+      struct rlimit noCore = {0, 0};
+      ::setrlimit(RLIMIT_CORE, &noCore);
+      ::close(fds[0]);
+      char status = 'O';
+      std::string payload;
+      if (!runCatching([&] { payload = fn(); }, payload))
+        status = 'E';
+      bool ok = writeAll(fds[1], &status, 1) &&
+                writeAll(fds[1], payload.data(), payload.size());
+      ::_exit(ok ? 0 : 1);
+    }
+    ::close(fds[1]);
+    if (pid > 0) {
+      std::string data;
+      char chunk[1 << 16];
+      for (;;) {
+        ssize_t n = ::read(fds[0], chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n <= 0)
+          break;
+        data.append(chunk, n);
+      }
+      ::close(fds[0]);
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      if (WIFSIGNALED(status)) {
+        error = "crashed with signal " + std::to_string(WTERMSIG(status)) +
+                " (the model is probably malformed)";
+        return std::nullopt;
+      }
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || data.empty()) {
+        error = "failed without a message";
+        return std::nullopt;
+      }
+      if (data[0] == 'E') {
+        error = data.substr(1);
+        return std::nullopt;
+      }
+      return data.substr(1);
+    }
+    ::close(fds[0]);
+  }
+#endif
+  std::string payload;
+  if (!runCatching([&] { payload = fn(); }, error))
+    return std::nullopt;
+  return payload;
 }
 } // namespace
 
@@ -494,32 +586,70 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
   model.hasInputShapeErrors =
       !pinInputShapes(*model.proto.mutable_graph(), options, fileLoc);
 
+  // libonnx reads tensor data without checking its size: verify every
+  // initializer and tensor attribute first.
+  bool tensorsOk = true;
+  for (const auto &tensor : model.proto.graph().initializer())
+    tensorsOk &= succeeded(verifyTensorProto(
+        tensor, model.directory, fileLoc,
+        "initializer '" + tensor.name() + "'"));
+  for (const auto &node : model.proto.graph().node())
+    for (const auto &attr : node.attribute())
+      if (attr.has_t())
+        tensorsOk &= succeeded(verifyTensorProto(
+            attr.t(), model.directory, fileLoc,
+            "attribute '" + attr.name() + "' of node '" + node.name() + "'"));
+  if (!tensorsOk)
+    return failure();
+
   if (model.opset < kTargetOpset) {
-    ::onnx::ModelProto converted;
-    bool ok = runCatching(
+    std::optional<std::string> converted = runIsolated(
         [&] {
-          converted = ::onnx::version_conversion::ConvertVersion(
-              model.proto, static_cast<int>(kTargetOpset));
+          return ::onnx::version_conversion::ConvertVersion(
+                     model.proto, static_cast<int>(kTargetOpset))
+              .SerializeAsString();
         },
         error);
     // If conversion fails the graph is imported with its own opset; nodes
     // without handlers for that opset are reported as unsupported.
-    if (ok) {
-      model.proto = std::move(converted);
+    ::onnx::ModelProto convertedModel;
+    if (converted && converted->size() <= static_cast<size_t>(INT_MAX) &&
+        convertedModel.ParseFromArray(converted->data(),
+                                      static_cast<int>(converted->size()))) {
+      model.proto = std::move(convertedModel);
       model.opset = kTargetOpset;
     }
   }
 
-  ::onnx::ShapeInferenceOptions inferenceOptions(
-      /*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/true);
+  // Shape inference adds value_info and refines the outputs' types; only
+  // those come back from the child process.
   auto inferShapes = [&] {
-    return runCatching(
+    std::optional<std::string> inferred = runIsolated(
         [&] {
+          ::onnx::ShapeInferenceOptions inferenceOptions(
+              /*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/true);
           ::onnx::shape_inference::InferShapes(
               model.proto, ::onnx::OpSchemaRegistry::Instance(),
               inferenceOptions);
+          ::onnx::GraphProto types;
+          *types.mutable_value_info() = model.proto.graph().value_info();
+          *types.mutable_output() = model.proto.graph().output();
+          return types.SerializeAsString();
         },
         error);
+    ::onnx::GraphProto types;
+    if (!inferred || inferred->size() > static_cast<size_t>(INT_MAX) ||
+        !types.ParseFromArray(inferred->data(),
+                              static_cast<int>(inferred->size()))) {
+      if (inferred)
+        error = "cannot read its result";
+      return false;
+    }
+    ::onnx::GraphProto *graph = model.proto.mutable_graph();
+    graph->mutable_value_info()->Swap(types.mutable_value_info());
+    if (types.output_size() == graph->output_size())
+      graph->mutable_output()->Swap(types.mutable_output());
+    return true;
   };
   if (!inferShapes())
     return emitError(fileLoc) << "ONNX shape inference failed: "

@@ -631,6 +631,9 @@ LogicalResult importPad(NodeContext &ctx) {
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return ctx.emitError() << "Pad needs " << 2 * rank << " pads, got "
                            << pads.size();
+  constexpr int64_t kMaxPad = int64_t(1) << 30;
+  if (llvm::any_of(pads, [&](int64_t p) { return p > kMaxPad || p < -kMaxPad; }))
+    return ctx.emitError() << "pads are too large";
   Value x = ctx.operand(0);
   if (!x)
     return failure();
@@ -674,7 +677,7 @@ LogicalResult importExpand(NodeContext &ctx) {
                            << " has a negative dim";
   FailureOr<SmallVector<int64_t>> result =
       broadcastShapes(type.getShape(), *shape);
-  if (failed(result))
+  if (failed(result) || !numElements(*result))
     return ctx.emitError() << "cannot expand " << formatShape(type.getShape())
                            << " to " << formatShape(*shape);
   if (DenseElementsAttr c = ctx.constantOperand(0); c && isFoldable(*result)) {
@@ -702,6 +705,11 @@ LogicalResult importTile(NodeContext &ctx) {
       llvm::any_of(*repeats, [](int64_t r) { return r < 0; }))
     return ctx.emitError() << "Tile needs " << rank
                            << " non-negative repeats";
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.getDimSize(d) != 0 &&
+        (*repeats)[d] > std::numeric_limits<int32_t>::max() /
+                            std::max<int64_t>(type.getDimSize(d), 1))
+      return ctx.emitError() << "Tile repeats are too large";
   if (llvm::all_of(*repeats, [](int64_t r) { return r == 1; }))
     return ctx.forwardOperand(0, 0);
   llvm::SmallVector<int64_t> interleaved, expanded, shape;

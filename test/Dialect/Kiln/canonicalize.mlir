@@ -31,23 +31,27 @@ func.func @unary_chains(%x: tensor<4xf32>, %b: tensor<4xi1>) -> (tensor<4xf32>, 
 func.func @clip_of_clip(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
   %0 = kiln.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32> -> tensor<4xf32>
   %1 = kiln.clip %0 {min = 1.0 : f64, max = 4.0 : f64} : tensor<4xf32> -> tensor<4xf32>
-  %2 = kiln.clip %i {max = 6.0 : f64} : tensor<4xi32> -> tensor<4xi32>
-  %3 = kiln.clip %2 {min = 2.0 : f64} : tensor<4xi32> -> tensor<4xi32>
+  %2 = kiln.clip %i {max = 6.5 : f64} : tensor<4xi32> -> tensor<4xi32>
+  %3 = kiln.clip %2 {min = 1.5 : f64} : tensor<4xi32> -> tensor<4xi32>
   return %1, %3 : tensor<4xf32>, tensor<4xi32>
 }
 
 // -----
 
-// Disjoint ranges, and float clips where the outer clip adds a bound the inner
-// one lacks (a NaN could come out of the inner clip as its other bound), stay.
+// Disjoint ranges; float clips where the outer clip adds a bound the inner
+// one lacks (a NaN could come out of the inner clip as its other bound); and
+// integer clips whose range holds no integer ([0.2, 0.4] maps everything to
+// its max, 0, which the outer clip then raises to 1): all stay.
 // CHECK-LABEL: func.func @clip_of_clip_kept
-// CHECK-COUNT-4: kiln.clip
-func.func @clip_of_clip_kept(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+// CHECK-COUNT-6: kiln.clip
+func.func @clip_of_clip_kept(%x: tensor<4xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi32>) {
   %0 = kiln.clip %x {min = 0.0 : f64, max = 1.0 : f64} : tensor<4xf32> -> tensor<4xf32>
   %1 = kiln.clip %0 {min = 2.0 : f64, max = 3.0 : f64} : tensor<4xf32> -> tensor<4xf32>
   %2 = kiln.clip %x {max = 6.0 : f64} : tensor<4xf32> -> tensor<4xf32>
   %3 = kiln.clip %2 {min = 0.0 : f64} : tensor<4xf32> -> tensor<4xf32>
-  return %1, %3 : tensor<4xf32>, tensor<4xf32>
+  %4 = kiln.clip %i {min = 0.2 : f64, max = 0.4 : f64} : tensor<4xi32> -> tensor<4xi32>
+  %5 = kiln.clip %4 {min = 0.3 : f64, max = 1.5 : f64} : tensor<4xi32> -> tensor<4xi32>
+  return %1, %3, %5 : tensor<4xf32>, tensor<4xf32>, tensor<4xi32>
 }
 
 // -----

@@ -352,6 +352,13 @@ func.func @expand_shape(%x: tensor<3xf32>) {
   return
 }
 // -----
+func.func @expand_negative(%x: tensor<1xf32>) {
+  // expected-error@+2 {{expand target -5 must be non-negative}}
+  // expected-error@+1 {{'kiln.expand' op failed to infer returned types}}
+  %0 = kiln.expand %x {shape = array<i64: -5>} : tensor<1xf32> -> tensor<5xf32>
+  return
+}
+// -----
 func.func @slice_count(%x: tensor<2x8xf32>) {
   // expected-error@+2 {{slice needs one offset, size and stride per dim}}
   // expected-error@+1 {{'kiln.slice' op failed to infer returned types}}
