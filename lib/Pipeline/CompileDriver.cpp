@@ -2,6 +2,7 @@
 #include "kiln/Pipeline/CompileDriver.h"
 
 #include "kiln/InitAll.h"
+#include "kiln/Target/Library.h"
 #include "kiln/Target/Linker.h"
 #include "kiln/Target/ModelABI.h"
 #include "kiln/Target/ObjectEmitter.h"
@@ -120,6 +121,10 @@ static std::string defaultOutput(const CompileOptions &options) {
     return "-";
   case EmitKind::Obj:
     return llvm::sys::path::stem(options.inputPath).str() + ".o";
+  case EmitKind::Lib:
+    return "lib" + llvm::sys::path::stem(options.inputPath).str() + ".a";
+  case EmitKind::Shared:
+    return "lib" + llvm::sys::path::stem(options.inputPath).str() + ".so";
   default:
     return llvm::sys::path::stem(options.inputPath).str();
   }
@@ -154,8 +159,6 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     return fail("--target=" + options.target +
                     " is not supported by this build (supported: cpu)",
                 input);
-  if (options.emit == EmitKind::Lib || options.emit == EmitKind::Shared)
-    return fail("--emit=lib and --emit=shared are not implemented yet", input);
   if (options.stopAfter && options.emit != EmitKind::MLIR)
     return fail("--stop-after needs --emit=mlir", input);
 
@@ -218,8 +221,9 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   std::string infoSymbol = options.emit == EmitKind::Exe
                                ? std::string("kiln_exe_model")
                                : prefix + "_model_info";
+  bool isLibrary = options.emit != EmitKind::Exe;
   if (auto err = emitModelABI(*llvmModule, *signature, prefix, infoSymbol,
-                              /*workspaceSize=*/0))
+                              /*workspaceSize=*/0, isLibrary))
     return failWith(std::move(err), input);
   optimizeModule(*llvmModule, **tm, options.optLevel);
 
@@ -238,7 +242,8 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     return 0;
   }
 
-  // --emit=exe: object in a temporary file, then link with the runtime.
+  // exe, lib, shared: object in a temporary file, then link or archive it
+  // with the runtime.
   llvm::Triple triple = (*tm)->getTargetTriple();
   auto runtimeDir = findRuntimeDir(argv0, triple);
   if (!runtimeDir)
@@ -250,8 +255,26 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   llvm::FileRemover removeObject(objectPath);
   if (auto err = emitObjectFile(*llvmModule, **tm, objectPath))
     return failWith(std::move(err), input);
-  if (auto err = linkExecutable(objectPath, *runtimeDir, triple,
-                                options.outputPath))
+
+  if (options.emit == EmitKind::Exe) {
+    if (auto err = linkExecutable(objectPath, *runtimeDir, triple,
+                                  options.outputPath))
+      return failWith(std::move(err), input);
+    return 0;
+  }
+  // lib/shared: DIR/libNAME.{a,so} and DIR/NAME.h.
+  llvm::SmallString<256> headerPath(
+      llvm::sys::path::parent_path(options.outputPath));
+  llvm::sys::path::append(headerPath, prefix + ".h");
+  if (auto err = writeTextFile(headerPath,
+                               generateHeader(*signature, prefix,
+                                              /*workspaceSize=*/0, input)))
+    return failWith(std::move(err), input);
+  if (auto err = options.emit == EmitKind::Lib
+                     ? writeModelArchive(objectPath, *runtimeDir, prefix,
+                                         options.outputPath)
+                     : linkSharedLibrary(objectPath, *runtimeDir, triple,
+                                         prefix, options.outputPath))
     return failWith(std::move(err), input);
   return 0;
 }

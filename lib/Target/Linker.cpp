@@ -7,8 +7,10 @@
 #include "kiln/Target/Linker.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace llvm;
@@ -58,33 +60,69 @@ static Expected<std::string> findLinkerDriver(const Triple &triple) {
                            "(install cc or clang, or set KILN_CC)");
 }
 
-Error mlir::kiln::linkExecutable(StringRef objectPath, StringRef runtimeDir,
-                                 const Triple &triple, StringRef outputPath) {
+// Runs the C compiler driver for `triple` with `args` to produce `output`.
+static Error runLinker(const Triple &triple, ArrayRef<std::string> args,
+                       StringRef outputPath) {
   auto driver = findLinkerDriver(triple);
   if (!driver)
     return driver.takeError();
-  SmallString<256> mainLib(runtimeDir), runtimeLib(runtimeDir);
-  sys::path::append(mainLib, "libkiln_main.a");
-  sys::path::append(runtimeLib, "libkiln_runtime.a");
-
-  std::vector<std::string> args = {*driver};
+  std::vector<std::string> argv = {*driver};
   if (!isHostTriple(triple)) {
-    args.push_back("--target=" + triple.str());
-    args.push_back("-fuse-ld=lld");
+    argv.push_back("--target=" + triple.str());
+    argv.push_back("-fuse-ld=lld");
   }
-  for (std::string a : {std::string("-o"), outputPath.str(), objectPath.str(),
-                        std::string(mainLib), std::string(runtimeLib),
-                        std::string("-lm"), std::string("-lpthread")})
-    args.push_back(a);
-  std::vector<StringRef> argRefs(args.begin(), args.end());
+  argv.push_back("-o");
+  argv.push_back(outputPath.str());
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<StringRef> argRefs(argv.begin(), argv.end());
 
   std::string errMsg;
-  int rc = sys::ExecuteAndWait(args[0], argRefs, std::nullopt, {}, 0, 0,
+  int rc = sys::ExecuteAndWait(argv[0], argRefs, std::nullopt, {}, 0, 0,
                                &errMsg);
   if (rc != 0)
     return createStringError(inconvertibleErrorCode(),
                              "linking '" + outputPath + "' failed (" +
-                                 args[0] + " exited with " + Twine(rc) +
+                                 argv[0] + " exited with " + Twine(rc) +
                                  (errMsg.empty() ? "" : ": " + errMsg) + ")");
   return Error::success();
+}
+
+static std::string runtimeArchive(StringRef runtimeDir, StringRef name) {
+  SmallString<256> path(runtimeDir);
+  sys::path::append(path, name);
+  return std::string(path);
+}
+
+Error mlir::kiln::linkExecutable(StringRef objectPath, StringRef runtimeDir,
+                                 const Triple &triple, StringRef outputPath) {
+  return runLinker(triple,
+                   {objectPath.str(),
+                    runtimeArchive(runtimeDir, "libkiln_main.a"),
+                    runtimeArchive(runtimeDir, "libkiln_runtime.a"), "-lm",
+                    "-lpthread"},
+                   outputPath);
+}
+
+Error mlir::kiln::linkSharedLibrary(StringRef objectPath, StringRef runtimeDir,
+                                    const Triple &triple, StringRef prefix,
+                                    StringRef outputPath) {
+  // Only the model's API is exported; the runtime's services stay inside.
+  SmallString<128> scriptPath;
+  if (std::error_code ec = sys::fs::createTemporaryFile("kiln-exports", "map",
+                                                        scriptPath))
+    return createStringError(ec, "cannot create a temporary file: " +
+                                     ec.message());
+  FileRemover removeScript(scriptPath);
+  {
+    std::error_code ec;
+    raw_fd_ostream script(scriptPath, ec);
+    if (ec)
+      return createStringError(ec, "cannot write '" + scriptPath + "'");
+    script << "{\n  global: " << prefix << "_*;\n  local: *;\n};\n";
+  }
+  return runLinker(triple,
+                   {"-shared", objectPath.str(),
+                    runtimeArchive(runtimeDir, "libkiln_runtime.a"), "-lm",
+                    "-lpthread", "-Wl,--version-script=" + scriptPath.str().str()},
+                   outputPath);
 }

@@ -141,10 +141,100 @@ public:
 };
 } // namespace
 
+// Defines `ret NAME(void) { return value; }`.
+static void defineConstantGetter(DescriptorBuilder &b, StringRef name,
+                                 llvm::Constant *value) {
+  auto *fnTy = llvm::FunctionType::get(value->getType(), false);
+  auto *fn = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
+                                    b.prefix + "_" + name, b.m);
+  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(b.ctx, "entry", fn));
+  builder.CreateRet(value);
+}
+
+// Defines `ret NAME(int i)` returning field `field` of tensor descriptor i of
+// `table`, or `fallback` when i is out of range.
+static void defineDescGetter(DescriptorBuilder &b, StringRef name,
+                             llvm::Constant *table, size_t count,
+                             unsigned field, llvm::Type *retTy,
+                             llvm::Constant *fallback) {
+  auto *fnTy = llvm::FunctionType::get(retTy, {b.i32Ty}, false);
+  auto *fn = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
+                                    b.prefix + "_" + name, b.m);
+  auto *entry = llvm::BasicBlock::Create(b.ctx, "entry", fn);
+  auto *inRange = llvm::BasicBlock::Create(b.ctx, "in_range", fn);
+  auto *outOfRange = llvm::BasicBlock::Create(b.ctx, "out_of_range", fn);
+  llvm::IRBuilder<> builder(entry);
+  llvm::Value *index = fn->getArg(0);
+  builder.CreateCondBr(
+      builder.CreateICmpULT(index, llvm::ConstantInt::get(b.i32Ty, count)),
+      inRange, outOfRange);
+  builder.SetInsertPoint(outOfRange);
+  builder.CreateRet(fallback);
+  builder.SetInsertPoint(inRange);
+  llvm::Value *slot = builder.CreateInBoundsGEP(
+      b.tensorDescTy, table,
+      {builder.CreateZExt(index, b.i64Ty), builder.getInt32(field)});
+  builder.CreateRet(builder.CreateLoad(retTy, slot));
+}
+
+// The functions of the generated C header (lib/Target/HeaderWriter.cpp).
+static void emitLibraryAPI(DescriptorBuilder &b,
+                           const ModelSignature &signature,
+                           llvm::Constant *inputs, llvm::Constant *outputs,
+                           uint64_t workspaceSize) {
+  llvm::Constant *nullPtr = llvm::ConstantPointerNull::get(b.ptrTy);
+  llvm::Constant *minusOne = llvm::ConstantInt::getSigned(b.i32Ty, -1);
+  defineConstantGetter(b, "workspace_size",
+                       llvm::ConstantInt::get(b.i64Ty, workspaceSize));
+  defineConstantGetter(b, "num_inputs",
+                       llvm::ConstantInt::get(b.i32Ty, signature.inputs.size()));
+  defineConstantGetter(
+      b, "num_outputs",
+      llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()));
+  defineConstantGetter(b, "version",
+                       b.string(("kiln " KILN_VERSION_STRING " model ") +
+                                    b.prefix,
+                                "version_string"));
+  for (auto [kind, table, count] :
+       {std::tuple<StringRef, llvm::Constant *, size_t>{
+            "input", inputs, signature.inputs.size()},
+        {"output", outputs, signature.outputs.size()}}) {
+    defineDescGetter(b, (kind + "_name").str(), table, count, 0, b.ptrTy,
+                     nullPtr);
+    defineDescGetter(b, (kind + "_dtype").str(), table, count, 1, b.i32Ty,
+                     minusOne);
+    defineDescGetter(b, (kind + "_rank").str(), table, count, 2, b.i32Ty,
+                     minusOne);
+    defineDescGetter(b, (kind + "_shape").str(), table, count, 3, b.ptrTy,
+                     nullPtr);
+  }
+
+  // const char *NAME_error_message(int code)
+  auto *fnTy = llvm::FunctionType::get(b.ptrTy, {b.i32Ty}, false);
+  auto *fn = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
+                                    b.prefix + "_error_message", b.m);
+  auto *entry = llvm::BasicBlock::Create(b.ctx, "entry", fn);
+  auto *unknown = llvm::BasicBlock::Create(b.ctx, "unknown", fn);
+  llvm::IRBuilder<> builder(unknown);
+  builder.CreateRet(b.string("unknown error code", "error_unknown"));
+  builder.SetInsertPoint(entry);
+  auto *sw = builder.CreateSwitch(fn->getArg(0), unknown);
+  for (auto [code, text] :
+       {std::pair<int, StringRef>{0, "success"},
+        {kErrorNullArgument,
+         "an input, output or workspace pointer is NULL"}}) {
+    auto *bb = llvm::BasicBlock::Create(b.ctx, "code", fn);
+    builder.SetInsertPoint(bb);
+    builder.CreateRet(b.string(text, ("error_" + Twine(code)).str()));
+    sw->addCase(builder.getInt32(code), bb);
+  }
+}
+
 llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
                                      const ModelSignature &signature,
                                      StringRef prefix, StringRef infoSymbol,
-                                     uint64_t workspaceSize) {
+                                     uint64_t workspaceSize,
+                                     bool withLibraryAPI) {
   llvm::Function *graph = module.getFunction(kModelFunctionName);
   size_t numArgs = signature.inputs.size() + signature.outputs.size();
   if (!graph || graph->arg_size() != numArgs ||
@@ -175,12 +265,30 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   run->getArg(0)->setName("inputs");
   run->getArg(1)->setName("outputs");
   run->getArg(2)->setName("workspace");
-  llvm::IRBuilder<> builder(llvm::BasicBlock::Create(ctx, "entry", run));
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
+  auto *bad = llvm::BasicBlock::Create(ctx, "null_argument", run);
+  llvm::IRBuilder<> builder(bad);
+  builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, kErrorNullArgument));
+  builder.SetInsertPoint(entry);
+  // Every pointer is checked before the model touches memory: a NULL
+  // returns kErrorNullArgument instead of crashing the caller.
+  auto checkNonNull = [&](llvm::Value *ptr) {
+    auto *next = llvm::BasicBlock::Create(ctx, "checked", run);
+    builder.CreateCondBr(builder.CreateIsNull(ptr), bad, next);
+    builder.SetInsertPoint(next);
+  };
   std::vector<llvm::Value *> args;
   auto loadPtr = [&](llvm::Value *array, size_t i) {
     llvm::Value *slot = builder.CreateConstInBoundsGEP1_64(b.ptrTy, array, i);
-    return builder.CreateLoad(b.ptrTy, slot);
+    llvm::Value *ptr = builder.CreateLoad(b.ptrTy, slot);
+    checkNonNull(ptr);
+    return ptr;
   };
+  if (!signature.inputs.empty())
+    checkNonNull(run->getArg(0));
+  checkNonNull(run->getArg(1));
+  if (workspaceSize > 0)
+    checkNonNull(run->getArg(2));
   for (size_t i = 0; i < signature.inputs.size(); ++i)
     args.push_back(loadPtr(run->getArg(0), i));
   for (size_t i = 0; i < signature.outputs.size(); ++i)
@@ -188,16 +296,18 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   builder.CreateCall(graph, args);
   builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
 
+  llvm::Constant *inputs = b.descTable(signature.inputs, "input");
+  llvm::Constant *outputs = b.descTable(signature.outputs, "output");
   auto *info = llvm::ConstantStruct::get(
       b.infoTy,
       {b.string(prefix, "name"),
        llvm::ConstantInt::get(b.i32Ty, signature.inputs.size()),
-       llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()),
-       b.descTable(signature.inputs, "input"),
-       b.descTable(signature.outputs, "output"),
-       llvm::ConstantInt::get(b.i64Ty, workspaceSize), run});
+       llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()), inputs,
+       outputs, llvm::ConstantInt::get(b.i64Ty, workspaceSize), run});
   new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, info,
                            infoSymbol);
+  if (withLibraryAPI)
+    emitLibraryAPI(b, signature, inputs, outputs, workspaceSize);
   return llvm::Error::success();
 }

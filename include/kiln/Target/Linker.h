@@ -22,6 +22,14 @@ llvm::Error linkExecutable(llvm::StringRef objectPath,
                            const llvm::Triple &triple,
                            llvm::StringRef outputPath);
 
+/// Links the model object and the runtime's services into a shared library
+/// that exports only the `prefix`_ API.
+llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
+                              llvm::StringRef runtimeDir,
+                              const llvm::Triple &triple,
+                              llvm::StringRef prefix,
+                              llvm::StringRef outputPath);
+
 } // namespace mlir::kiln
 
 #endif

@@ -40,11 +40,17 @@ inline constexpr const char *kModelFunctionName = "main_graph";
 /// element type the ABI cannot carry.
 FailureOr<ModelSignature> getModelSignature(func::FuncOp func);
 
+/// Error codes <prefix>_run returns (0 is success).
+inline constexpr int kErrorNullArgument = 1;
+
 /// Adds <prefix>_run and the descriptor `infoSymbol` to `module`, renames the
-/// model function and internalizes everything else the module defines.
+/// model function and internalizes everything else the module defines. With
+/// `withLibraryAPI`, also defines the functions declared by the generated C
+/// header: <prefix>_workspace_size, _num_inputs/_num_outputs,
+/// _input_name/_dtype/_rank/_shape (and output_*), _error_message, _version.
 llvm::Error emitModelABI(llvm::Module &module, const ModelSignature &signature,
                          llvm::StringRef prefix, llvm::StringRef infoSymbol,
-                         uint64_t workspaceSize);
+                         uint64_t workspaceSize, bool withLibraryAPI);
 
 } // namespace mlir::kiln
 
