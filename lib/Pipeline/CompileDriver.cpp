@@ -212,6 +212,19 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
 
+  // The memory plan (kiln-plan-workspace) records the workspace it needs.
+  uint64_t workspaceSize = 0;
+  if (auto size = (*module)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
+    workspaceSize = size.getInt();
+  if (options.reportWorkspace) {
+    uint64_t naive = workspaceSize;
+    if (auto sum =
+            (*module)->getAttrOfType<IntegerAttr>("kiln.workspace_naive_size"))
+      naive = sum.getInt();
+    llvm::outs() << "workspace: " << workspaceSize << " bytes planned, "
+                 << naive << " bytes without reuse\n";
+  }
+
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, "kiln_model");
@@ -223,7 +236,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                                : prefix + "_model_info";
   bool isLibrary = options.emit != EmitKind::Exe;
   if (auto err = emitModelABI(*llvmModule, *signature, prefix, infoSymbol,
-                              /*workspaceSize=*/0, isLibrary))
+                              workspaceSize, isLibrary))
     return failWith(std::move(err), input);
   optimizeModule(*llvmModule, **tm, options.optLevel);
 
@@ -268,7 +281,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   llvm::sys::path::append(headerPath, prefix + ".h");
   if (auto err = writeTextFile(headerPath,
                                generateHeader(*signature, prefix,
-                                              /*workspaceSize=*/0, input)))
+                                              workspaceSize, input)))
     return failWith(std::move(err), input);
   if (auto err = options.emit == EmitKind::Lib
                      ? writeModelArchive(objectPath, *runtimeDir, prefix,

@@ -94,15 +94,19 @@ static void addBufferizePasses(OpPassManager &pm) {
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Self-copies of in-place insert_slices only vanish after canonicalize ->
+  // cse -> canonicalize (shared/NOTES-codegen.md, pitfall 3); the loops'
+  // memref iter_args fold away too, so the function returns its allocs
+  // directly and buffer-results-to-out-params can replace them by the
+  // out-params instead of copying.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   bufferization::BufferResultsToOutParamsPassOptions outParamOptions;
   outParamOptions.hoistStaticAllocs = true;
   outParamOptions.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
-  // Self-copies of in-place insert_slices only vanish after canonicalize ->
-  // cse -> canonicalize (shared/NOTES-codegen.md, pitfall 3).
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
+  addCleanup(pm);
   pm.nest<func::FuncOp>().addPass(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   addCleanup(pm);

@@ -237,7 +237,9 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
                                      bool withLibraryAPI) {
   llvm::Function *graph = module.getFunction(kModelFunctionName);
   size_t numArgs = signature.inputs.size() + signature.outputs.size();
-  if (!graph || graph->arg_size() != numArgs ||
+  // A planned model takes its workspace as a trailing pointer.
+  bool takesWorkspace = graph && graph->arg_size() == numArgs + 1;
+  if (!graph || graph->arg_size() != numArgs + (takesWorkspace ? 1 : 0) ||
       !llvm::all_of(graph->args(),
                     [](llvm::Argument &a) { return a.getType()->isPointerTy(); }))
     return llvm::createStringError(
@@ -293,6 +295,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     args.push_back(loadPtr(run->getArg(0), i));
   for (size_t i = 0; i < signature.outputs.size(); ++i)
     args.push_back(loadPtr(run->getArg(1), i));
+  if (takesWorkspace)
+    args.push_back(run->getArg(2));
   builder.CreateCall(graph, args);
   builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
 

@@ -68,6 +68,11 @@ static cl::opt<bool>
                 cl::desc("With --emit=mlir, print weight blobs in full"),
                 cl::cat(category));
 
+static cl::opt<bool> reportWorkspace(
+    "report-workspace",
+    cl::desc("Print the workspace the memory plan needs and the naive sum"),
+    cl::cat(category));
+
 static void fatalError(void *, const char *reason, bool) {
   errs() << "error: internal compiler error: " << reason << "\n";
   std::_Exit(1);
@@ -102,6 +107,7 @@ int main(int argc, char **argv) {
   options.name = name;
   options.printLocations = printLocations;
   options.elideWeights = !keepWeights;
+  options.reportWorkspace = reportWorkspace;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not a level (use -O0..-O3)\n";
     return 1;

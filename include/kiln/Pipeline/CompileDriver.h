@@ -29,6 +29,7 @@ struct CompileOptions {
   std::string name;               // symbol prefix; empty: from the output name
   bool printLocations = false;    // --emit=mlir with locations
   bool elideWeights = true;       // --emit=mlir without the weight blobs
+  bool reportWorkspace = false;   // print the memory plan's sizes
   OnnxImportOptions import;
 };
 
