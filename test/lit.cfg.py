@@ -36,3 +36,13 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # `lit --param kiln_quick=1`.
 if lit_config.params.get("kiln_quick"):
     config.available_features.add("quick")
+
+# AArch64 cross tests need the cross runtime (built when the AArch64 C library
+# is installed) and qemu-user to run the executables.
+import shutil
+if (os.path.exists(os.path.join(config.kiln_lib_dir, "aarch64-unknown-linux-gnu",
+                                "libkiln_runtime.a"))
+        and shutil.which("qemu-aarch64")):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(
+        ("%run_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))

@@ -37,11 +37,13 @@ mlir::kiln::createCpuTargetMachine(const CpuTargetOptions &options) {
                              "unsupported target triple '" + tripleStr +
                                  "': " + error);
 
-  bool native = options.cpu.empty() || options.cpu == "native";
   bool host = options.triple.empty() ||
               Triple(sys::getDefaultTargetTriple()).getArch() ==
                   triple.getArch();
-  std::string cpu = options.cpu;
+  // No CPU given: the host's own for host code, a generic one otherwise.
+  std::string cpu = options.cpu.empty() ? (host ? "native" : "generic")
+                                        : options.cpu;
+  bool native = cpu == "native";
   SubtargetFeatures features;
   if (native) {
     if (!host)

@@ -42,8 +42,8 @@ static cl::opt<std::string> target("target",
                                    cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     mcpu("mcpu", cl::desc("CPU to tune and select features for (default: "
-                          "native, the host's)"),
-         cl::init("native"), cl::cat(category));
+                          "native for the host, generic for --mtriple)"),
+         cl::cat(category));
 static cl::opt<std::string>
     mtriple("mtriple", cl::desc("Target triple (default: the host's), e.g. "
                                 "aarch64-linux-gnu"),

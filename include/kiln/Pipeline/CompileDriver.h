@@ -22,7 +22,7 @@ struct CompileOptions {
   std::string outputPath; // empty: derived from the input (or stdout for text)
   EmitKind emit = EmitKind::Exe;
   std::string target = "cpu";
-  std::string mcpu = "native";
+  std::string mcpu;    // empty: native for the host, generic when cross
   std::string mtriple; // empty: the host
   unsigned optLevel = 2;
   std::optional<Stage> stopAfter; // with EmitKind::MLIR

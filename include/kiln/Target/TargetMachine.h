@@ -17,7 +17,7 @@ namespace mlir::kiln {
 
 struct CpuTargetOptions {
   std::string triple; // empty: the host
-  std::string cpu = "native";
+  std::string cpu;      // empty: native for the host, generic otherwise
   std::string features; // extra "+avx2,-avx512f" style features
   unsigned optLevel = 2;
 };
