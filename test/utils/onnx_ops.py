@@ -245,7 +245,8 @@ def norms():
              node("InstanceNormalization", ["bn", "s", "b"], ["in"]),
              node("LayerNormalization", ["in", "ls", "lb"], ["ln"], axis=-2),
              node("LayerNormalization", ["ln", "ls2"], ["ln2"])]
-    return model(nodes, [vi("x", F, [2, 3, 4, 5])], [vi("ln2", F, [2, 3, 4, 5])],
+    return model(nodes, [vi("x", F, [2, 3, 4, 5])],
+                 [vi("ln2", F, [2, 3, 4, 5])],
                  [const("s", rand(3)), const("b", rand(3, seed=1)),
                   const("m", rand(3, seed=2)),
                   const("v", np.abs(rand(3, seed=3))),
@@ -525,6 +526,22 @@ def opset11_model():
              node("Squeeze", ["s"], ["y"], axes=[1]),
              node("ReduceSum", ["y"], ["r"], axes=[0], keepdims=0)]
     return model(nodes, [vi("x", F, [2, 3])], [vi("r", F, [3])], opset=11)
+
+
+@case
+def opset18_model():
+    """Opset 18 is newer than Debian's libonnx 1.12 knows: ReduceMean takes
+    its axes as input, Split has num_outputs, Pad takes axes."""
+    nodes = [node("ReduceMean", ["x", "axes"], ["mean"], keepdims=0),
+             node("Split", ["x"], ["p", "q"], axis=1, num_outputs=2),
+             node("Pad", ["x", "pads", "", "paxes"], ["padded"])]
+    return model(nodes, [vi("x", F, [2, 3])],
+                 [vi("mean", F, [2]), vi("p", F, [2, 2]), vi("q", F, [2, 1]),
+                  vi("padded", F, [2, 5])],
+                 [const("axes", np.array([1], dtype=np.int64)),
+                  const("pads", np.array([1, 1], dtype=np.int64)),
+                  const("paxes", np.array([-1], dtype=np.int64))],
+                 opset=18, check=False)
 
 
 @case

@@ -37,7 +37,8 @@ std::string onnx_importer::formatShape(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
-std::optional<int64_t> onnx_importer::numElements(llvm::ArrayRef<int64_t> shape) {
+std::optional<int64_t>
+onnx_importer::numElements(llvm::ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (ShapedType::isDynamic(d) || d < 0)
@@ -71,7 +72,8 @@ onnx_importer::getIntValues(DenseElementsAttr attr) {
   return values;
 }
 
-llvm::SmallVector<double> onnx_importer::getFloatValues(DenseElementsAttr attr) {
+llvm::SmallVector<double>
+onnx_importer::getFloatValues(DenseElementsAttr attr) {
   llvm::SmallVector<double> values;
   values.reserve(attr.getNumElements());
   if (isa<FloatType>(attr.getElementType())) {
@@ -92,8 +94,9 @@ llvm::SmallVector<double> onnx_importer::getFloatValues(DenseElementsAttr attr) 
   return values;
 }
 
-DenseElementsAttr onnx_importer::makeIntElements(RankedTensorType type,
-                                                 llvm::ArrayRef<int64_t> values) {
+DenseElementsAttr
+onnx_importer::makeIntElements(RankedTensorType type,
+                               llvm::ArrayRef<int64_t> values) {
   auto intType = cast<IntegerType>(type.getElementType());
   if (intType.getWidth() == 1) {
     llvm::SmallVector<bool> bits(llvm::map_range(
@@ -148,9 +151,10 @@ onnx_importer::makeFloatOrIntElements(RankedTensorType type,
   return makeIntElements(type, ints);
 }
 
-DenseElementsAttr onnx_importer::remapElements(DenseElementsAttr source,
-                                               RankedTensorType resultType,
-                                               llvm::ArrayRef<int64_t> indices) {
+DenseElementsAttr
+onnx_importer::remapElements(DenseElementsAttr source,
+                             RankedTensorType resultType,
+                             llvm::ArrayRef<int64_t> indices) {
   if (source.isSplat())
     return DenseElementsAttr::get(resultType,
                                   source.getSplatValue<Attribute>());

@@ -261,12 +261,14 @@ LogicalResult importMean(NodeContext &ctx) {
 Value mulScalar(NodeContext &ctx, Value x, double s) {
   if (!x)
     return nullptr;
-  return ctx.create<MulOp>(x, ctx.constantScalar(typeOf(x).getElementType(), s));
+  return ctx.create<MulOp>(
+      x, ctx.constantScalar(typeOf(x).getElementType(), s));
 }
 Value addScalar(NodeContext &ctx, Value x, double s) {
   if (!x)
     return nullptr;
-  return ctx.create<AddOp>(x, ctx.constantScalar(typeOf(x).getElementType(), s));
+  return ctx.create<AddOp>(
+      x, ctx.constantScalar(typeOf(x).getElementType(), s));
 }
 Value lessThanScalar(NodeContext &ctx, Value x, double s) {
   if (!x)
@@ -408,7 +410,8 @@ LogicalResult importHyperbolic(NodeContext &ctx) {
   Value x = ctx.operand(0);
   Value up = ctx.create<ExpOp>(x);
   Value down = ctx.create<ExpOp>(ctx.create<NegOp>(x));
-  Value sum = IsSinh ? ctx.create<SubOp>(up, down) : ctx.create<AddOp>(up, down);
+  Value sum =
+      IsSinh ? ctx.create<SubOp>(up, down) : ctx.create<AddOp>(up, down);
   return finish(ctx, mulScalar(ctx, sum, 0.5));
 }
 

@@ -29,7 +29,8 @@ void OnnxOpRegistry::onOp(llvm::StringRef opType, int64_t sinceVersion,
   auto &list = entries[opType];
   auto it = llvm::find_if(
       list, [&](const Entry &e) { return e.sinceVersion > sinceVersion; });
-  list.insert(it, Entry{sinceVersion, std::move(handler), std::move(validator)});
+  list.insert(it,
+              Entry{sinceVersion, std::move(handler), std::move(validator)});
 }
 
 const OnnxOpRegistry::Entry *OnnxOpRegistry::lookup(llvm::StringRef opType,

@@ -109,9 +109,11 @@ struct LoadedModel {
   bool hasInputShapeErrors = false;
 };
 
-/// Reads `path`, checks it with onnx::checker, pins input dimensions from
-/// `options`, converts opsets < 13 to 13, expands ONNX functions that have no
-/// handler, and runs ONNX shape inference. Emits errors at `fileLoc`.
+/// Reads `path`, binds options.constantInputs, checks the model with
+/// onnx::checker and its tensors' data sizes, pins input dimensions from
+/// options.inputShapes, converts opsets < 13 to 13, runs ONNX shape
+/// inference and expands model-local functions and ONNX function ops that
+/// have no handler. Emits errors at `fileLoc`.
 LogicalResult loadOnnxModel(llvm::StringRef path,
                             const OnnxImportOptions &options,
                             const OnnxOpRegistry &registry, Location fileLoc,
@@ -178,8 +180,9 @@ DenseElementsAttr remapElements(DenseElementsAttr source,
 
 /// For each row-major index of `resultShape`, the index of the element of a
 /// tensor of `shape` that numpy broadcasting reads.
-llvm::SmallVector<int64_t> broadcastIndexMap(llvm::ArrayRef<int64_t> shape,
-                                             llvm::ArrayRef<int64_t> resultShape);
+llvm::SmallVector<int64_t>
+broadcastIndexMap(llvm::ArrayRef<int64_t> shape,
+                  llvm::ArrayRef<int64_t> resultShape);
 
 /// Row-major strides of `shape`.
 llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
@@ -319,8 +322,8 @@ public:
   DenseElementsAttr constantOperand(unsigned i) const;
   /// Integer contents of constant operand `i`; emits an error naming `what`
   /// if it is absent, not constant or not integer.
-  FailureOr<llvm::SmallVector<int64_t>> requireConstantInts(unsigned i,
-                                                            llvm::StringRef what);
+  FailureOr<llvm::SmallVector<int64_t>>
+  requireConstantInts(unsigned i, llvm::StringRef what);
   /// The single numeric value of constant scalar (or 1-element) operand `i`.
   FailureOr<double> requireConstantScalar(unsigned i, llvm::StringRef what);
 
@@ -340,10 +343,10 @@ public:
     OperationState state(loc, OpTy::getOperationName());
     OpTy::build(builder, state, builder.getNoneType(),
                 std::forward<Args>(args)...);
-    if (llvm::is_contained(state.operands, Value())) {
-      markError();
+    // A null operand comes from a helper that already failed (and said
+    // why, or the driver reports the node generically).
+    if (llvm::is_contained(state.operands, Value()))
       return nullptr;
-    }
     llvm::SmallVector<Type, 1> types;
     if (failed(OpTy::inferReturnTypes(
             builder.getContext(), state.location, state.operands,

@@ -599,7 +599,8 @@ LogicalResult importPad(NodeContext &ctx) {
     pads = ctx.getInts(ctx.getOpset() < 2 ? "paddings" : "pads");
     value = ctx.getFloat("value", 0.0f);
   } else {
-    FailureOr<llvm::SmallVector<int64_t>> p = ctx.requireConstantInts(1, "pads");
+    FailureOr<llvm::SmallVector<int64_t>> p =
+        ctx.requireConstantInts(1, "pads");
     if (failed(p))
       return failure();
     pads = *p;
@@ -632,7 +633,8 @@ LogicalResult importPad(NodeContext &ctx) {
     return ctx.emitError() << "Pad needs " << 2 * rank << " pads, got "
                            << pads.size();
   constexpr int64_t kMaxPad = int64_t(1) << 30;
-  if (llvm::any_of(pads, [&](int64_t p) { return p > kMaxPad || p < -kMaxPad; }))
+  if (llvm::any_of(pads,
+                   [&](int64_t p) { return p > kMaxPad || p < -kMaxPad; }))
     return ctx.emitError() << "pads are too large";
   Value x = ctx.operand(0);
   if (!x)
