@@ -43,7 +43,7 @@ typedef struct kiln_tensor_desc {
 
 /* Entry point of a compiled model: inputs[i] / outputs[i] point at dense
  * buffers matching the descriptors; workspace points at workspace_size bytes
- * (16-byte aligned; may be NULL when workspace_size is 0). Returns 0 on
+ * (64-byte aligned; may be NULL when workspace_size is 0). Returns 0 on
  * success. */
 typedef int (*kiln_run_fn)(const void *const inputs[], void *const outputs[],
                            void *workspace);

@@ -12,12 +12,15 @@
 //   vector     kiln-cpu-vector-pipeline: tile (threads -> cache ->
 //              registers) and vectorize, still on tensors
 //   bufferize  kiln-cpu-bufferize-pipeline: one-shot bufferization, results
-//              turned into out-params
+//              turned into out-params, intermediates planned into one
+//              workspace (kiln-plan-workspace)
 //   llvm       kiln-cpu-llvm-pipeline: everything lowered to the llvm dialect
 //
 // Contract of the last stage: the model function (the importer's
 // @main_graph) is an llvm.func taking one bare pointer per input, then one
-// per output (dense, row-major, static shapes), returning nothing.
+// per output (dense, row-major, static shapes), then the workspace pointer
+// (64-byte aligned, `kiln.workspace_size` bytes, a module attribute),
+// returning nothing; it never allocates.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_PIPELINE_PIPELINES_H
