@@ -13,7 +13,6 @@
 #include "passes/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -108,7 +107,9 @@ static void addBufferizePasses(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
   addCleanup(pm);
   pm.nest<func::FuncOp>().addPass(bufferization::createBufferLoopHoistingPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // No heap at run time: intermediates get offsets in the caller's workspace
+  // (a trailing argument of the model function) instead of malloc/free.
+  pm.addPass(createKilnPlanWorkspace());
   addCleanup(pm);
 }
 
@@ -116,12 +117,13 @@ static void addLLVMPasses(OpPassManager &pm) {
   // Parallel loops first: their bodies are outlined into functions that go
   // through the same lowering as everything else.
   pm.addPass(createKilnLowerForallToRuntime());
+  pm.addPass(createKilnFlattenConstantGlobals());
   pm.addPass(createKilnCpuLowerVectors());
   pm.addPass(createKilnLowerMemRefCopy());
   pm.addPass(createConvertLinalgToLoopsPass());
   // Integer powers have no LLVM intrinsic: generated helper functions.
   pm.addPass(createConvertMathToFuncs());
-  // Private helpers (e.g. the deallocation helper) may take dynamically
+  // Private helpers may take dynamically
   // shaped memrefs, which the bare-pointer calling convention cannot pass.
   pm.addPass(createInlinerPass());
   addCleanup(pm);
@@ -184,7 +186,8 @@ void registerPipelines() {
        "Tile (threads, cache, registers) and vectorize linalg ops on tensors",
        Stage::Vector},
       {"kiln-cpu-bufferize-pipeline",
-       "One-shot bufferization, results as out-params, deallocation",
+       "One-shot bufferization, results as out-params, intermediates in "
+       "the workspace",
        Stage::Bufferize},
       {"kiln-cpu-llvm-pipeline",
        "Lower bufferized code to the llvm dialect (bare-pointer model "

@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <numeric>
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::kiln {
@@ -96,6 +98,136 @@ struct StridedReadToShuffle : public OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// A 1-D vector.multi_reduction to a scalar -> vector.reduction. (The
+/// inner-parallel multi-reduction lowering, right for matmul-like
+/// reductions over outer dims, would unroll it into one scalar op per lane.)
+struct OneDimMultiReduction
+    : public OpRewritePattern<vector::MultiDimReductionOp> {
+  OneDimMultiReduction(MLIRContext *ctx)
+      : OpRewritePattern<vector::MultiDimReductionOp>(ctx, /*benefit=*/10) {}
+
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getSourceVectorType();
+    if (type.getRank() != 1 || type.isScalable() ||
+        cast<vector::MaskableOpInterface>(op.getOperation()).isMasked() ||
+        isa<VectorType>(op.getType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<vector::ReductionOp>(
+        op, op.getKind(), op.getSource(), op.getAcc());
+    return success();
+  }
+};
+
+/// vector.reduction of a float min/max -> a tree of elementwise min/max on
+/// halves of the vector. The x86 backend expands llvm.vector.reduce.fmaximum
+/// (NaN-propagating, softmax's row max) into a scalar compare chain; the
+/// elementwise form stays in vector registers.
+struct MinMaxReductionToTree : public OpRewritePattern<vector::ReductionOp> {
+  MinMaxReductionToTree(MLIRContext *ctx)
+      : OpRewritePattern<vector::ReductionOp>(ctx, /*benefit=*/10) {}
+
+  LogicalResult matchAndRewrite(vector::ReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    using vector::CombiningKind;
+    CombiningKind kind = op.getKind();
+    if (kind != CombiningKind::MAXIMUMF && kind != CombiningKind::MINIMUMF &&
+        kind != CombiningKind::MAXNUMF && kind != CombiningKind::MINNUMF)
+      return failure();
+    VectorType type = op.getSourceVectorType();
+    if (type.getRank() != 1 || type.isScalable() ||
+        cast<vector::MaskableOpInterface>(op.getOperation()).isMasked())
+      return failure();
+    int64_t n = type.getNumElements();
+    if (n < 2 || !llvm::isPowerOf2_64(n))
+      return failure();
+    Location loc = op.getLoc();
+    Value v = op.getVector();
+    for (; n > 1; n /= 2) {
+      SmallVector<int64_t> lo, hi;
+      for (int64_t i = 0; i < n / 2; ++i) {
+        lo.push_back(i);
+        hi.push_back(n / 2 + i);
+      }
+      Value a = vector::ShuffleOp::create(rewriter, loc, v, v, lo);
+      Value b = vector::ShuffleOp::create(rewriter, loc, v, v, hi);
+      v = vector::makeArithReduction(rewriter, loc, kind, a, b);
+    }
+    Value result = vector::ExtractOp::create(rewriter, loc, v,
+                                             ArrayRef<int64_t>{0});
+    if (Value acc = op.getAcc())
+      result = vector::makeArithReduction(rewriter, loc, kind, result, acc);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Returns `n` lanes, when a vector of `n` elements is worth widening: the
+/// x86 backend assembles loads/stores of <7 x float> (a 7x7 feature map row)
+/// from 4 + 2 + 1 element pieces; one masked load/store of 8 is one
+/// instruction (AVX-512 masks, AVX2 vmaskmov).
+static std::optional<int64_t> widenedLanes(VectorType type) {
+  if (type.getRank() != 1 || type.isScalable())
+    return std::nullopt;
+  int64_t n = type.getNumElements();
+  if (n <= 2 || n > 256 || llvm::isPowerOf2_64(n))
+    return std::nullopt;
+  return static_cast<int64_t>(llvm::bit_ceil(static_cast<uint64_t>(n)));
+}
+
+static Value prefixMask(PatternRewriter &rewriter, Location loc, int64_t n,
+                        int64_t wide) {
+  SmallVector<bool> bits(wide, false);
+  std::fill_n(bits.begin(), n, true);
+  auto maskType = VectorType::get({wide}, rewriter.getI1Type());
+  return arith::ConstantOp::create(rewriter, loc, maskType,
+                                   DenseElementsAttr::get(maskType, bits));
+}
+
+struct WidenOddLoad : public OpRewritePattern<vector::LoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::LoadOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getVectorType();
+    std::optional<int64_t> wide = widenedLanes(type);
+    if (!wide)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t n = type.getNumElements();
+    auto wideType = VectorType::get({*wide}, type.getElementType());
+    Value mask = prefixMask(rewriter, loc, n, *wide);
+    Value pass = arith::ConstantOp::create(
+        rewriter, loc, wideType, rewriter.getZeroAttr(wideType));
+    Value loaded = vector::MaskedLoadOp::create(
+        rewriter, loc, wideType, op.getBase(), op.getIndices(), mask, pass);
+    SmallVector<int64_t> prefix(n);
+    std::iota(prefix.begin(), prefix.end(), 0);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(op, loaded, loaded, prefix);
+    return success();
+  }
+};
+
+struct WidenOddStore : public OpRewritePattern<vector::StoreOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::StoreOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = op.getVectorType();
+    std::optional<int64_t> wide = widenedLanes(type);
+    if (!wide)
+      return failure();
+    Location loc = op.getLoc();
+    int64_t n = type.getNumElements();
+    SmallVector<int64_t> lanes(*wide, 0);
+    std::iota(lanes.begin(), lanes.begin() + n, 0);
+    Value value = vector::ShuffleOp::create(rewriter, loc, op.getValueToStore(),
+                                            op.getValueToStore(), lanes);
+    Value mask = prefixMask(rewriter, loc, n, *wide);
+    rewriter.replaceOpWithNewOp<vector::MaskedStoreOp>(
+        op, op.getBase(), op.getIndices(), mask, value);
+    return success();
+  }
+};
+
 struct KilnCpuLowerVectorsPass
     : public kiln::impl::KilnCpuLowerVectorsBase<KilnCpuLowerVectorsPass> {
   void runOnOperation() override {
@@ -128,12 +260,21 @@ struct KilnCpuLowerVectorsPass
       vector::populateVectorMaskOpLoweringPatterns(patterns);
       vector::populateVectorGatherLoweringPatterns(patterns);
       vector::populateVectorStepLoweringPatterns(patterns);
-      patterns.add<StridedReadToShuffle>(ctx);
+      patterns.add<StridedReadToShuffle, OneDimMultiReduction,
+                   MinMaxReductionToTree>(ctx);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))
         return signalPassFailure();
     }
 
-    // 2. Transcendentals: polynomial approximations work on whole vectors;
+    // 2. Odd-sized 1-D loads and stores (made by step 1) as masked ones.
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<WidenOddLoad, WidenOddStore>(ctx);
+      if (failed(applyPatternsGreedily(root, std::move(patterns))))
+        return signalPassFailure();
+    }
+
+    // 3. Transcendentals: polynomial approximations work on whole vectors;
     // math-to-llvm would scalarize them into one libm call per lane.
     {
       RewritePatternSet patterns(ctx);

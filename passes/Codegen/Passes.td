@@ -59,21 +59,29 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
 
     1. threads: an `scf.forall` splitting one parallel dimension (batch, then
        rows / output channels, ...) into `num-threads` equal chunks, when the
-       op does more than `min-parallel-work` multiply-adds and a dimension
+       op does at least `min-parallel-work` (see the option) and a dimension
        divides evenly;
     2. cache tiles of the parallel dimensions (matmul: 64 rows x 128 columns);
     3. cache tiles of the reduction dimensions (matmul: K by 256);
     4. the register tile: 8 rows x 2 vectors for contractions and
-       convolutions (vector = `vector-bits` / element bits lanes), reduction
-       and window dimensions by 1; a 1 x up-to-4-vectors strip for
-       elementwise ops.
+       convolutions (vector = `vector-bits` / element bits lanes; vectors
+       run along the output's innermost dimension: N of a matmul, the output
+       width of an NCHW convolution), reduction and window dimensions by 1;
+       a strip of up to 4 vectors for elementwise ops (16 when the strip is
+       reduced, as in softmax or layer_norm rows).
 
-    Producers that are cheap to recompute (`linalg.fill`, broadcasts,
-    elementwise ops feeding elementwise ops) are fused into levels 1 and 2.
-    `tensor.pad` is first rewritten into a fill plus a `linalg.copy` into the
-    interior, which is then tiled like an elementwise op. Loops whose trip
-    count does not divide are peeled, so every innermost op has a static
-    shape. The next pass (`kiln-cpu-vectorize`) vectorizes the tiles.
+    Tile sizes follow from the loop structure (contraction dims, convolution
+    dims), not the op name: batch/transposed matmuls, generic contractions,
+    every convolution layout and pooling go through the same plans.
+    Producers that are cheap to recompute (`linalg.fill`, broadcasts such as
+    a bias, elementwise ops feeding elementwise ops, used by nothing else)
+    are fused into levels 1 and 2. Before tiling, `tensor.pad` becomes fills
+    of its border slabs plus a `linalg.copy` into the interior, and the
+    contiguous inner dimensions of elementwise generics are collapsed (a
+    ReLU on 1x512x7x7 runs as 64-lane strips). Loops whose trip count does
+    not divide are peeled, so every innermost op has a static shape. Ops
+    with dynamic shapes are left alone. The next pass (`kiln-cpu-vectorize`)
+    vectorizes the tiles.
 
     ```mlir
     %r = linalg.matmul ins(%a, %b : tensor<256x512xf32>, tensor<512x1024xf32>)
@@ -94,8 +102,10 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     Option<"numThreads", "num-threads", "unsigned", "2",
            "Chunks the outermost parallel loop is split into (1: no "
            "scf.forall)">,
-    Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
-           "Smallest iteration-space size worth an scf.forall">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "65536",
+           "Smallest work worth an scf.forall: iteration-space points of an "
+           "elementwise op or reduction, multiply-adds / 16 of a "
+           "contraction or convolution">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -116,9 +126,14 @@ def KilnCpuVectorize : Pass<"kiln-cpu-vectorize", "::mlir::func::FuncOp"> {
       dilated, pooling) whose window loops have size 1 are rewritten into a
       `linalg.generic` on strided input slices with projected-permutation
       indexing maps, so a 2-D convolution tile becomes a matmul-shaped tile;
-    - unit dimensions are dropped (keeping one contraction dimension), so a
-      tile is vectorized as a 2-D `vector.contract` (8 x 2 vectors x 1) or
-      as 1-D/2-D elementwise vector ops;
+    - a tile whose vector dimension is wider than one register but not a
+      power-of-two number of registers is split (24 lanes -> 16 + 8): the
+      x86 backend spills and shuffles vectors like <24 x float>;
+    - unit dimensions are dropped (keeping one contraction dimension) and the
+      loops reordered like the output, so a tile is vectorized as a
+      `vector.contract` (8 x 1 times 1 x 2 vectors; convolution tiles go
+      through `linalg.contract` with the vector operand as rhs) or as
+      elementwise vector ops (depthwise: one weight splat per row);
     - `linalg::vectorize`, then reduction-to-contract and transfer
       permutation lowering;
     - loop-invariant subsets (the accumulator's transfer_read/write) are
@@ -154,12 +169,22 @@ def KilnCpuVectorize : Pass<"kiln-cpu-vectorize", "::mlir::func::FuncOp"> {
 def KilnCpuLowerVectors : Pass<"kiln-cpu-lower-vectors"> {
   let summary = "Progressive lowering of high-level vector ops for CPUs";
   let description = [{
-    Lowers vector ops to the forms `convert-vector-to-llvm` handles well:
-    `vector.contract` into outer products and FMAs, multi-reductions, n-D
-    transfers into 1-D ones (splitting full/partial transfers), transposes
-    into shuffles, shape casts, broadcasts. Math functions on f32 vectors
-    (exp, log, tanh, erf, ...) are replaced by polynomial approximations so
-    they stay vectorized instead of becoming one libm call per lane.
+    Lowers vector ops to the forms `convert-vector-to-llvm` and the x86 /
+    AArch64 backends handle well:
+    - `vector.contract` into outer products and FMAs, multi-reductions, n-D
+      transfers into 1-D ones (splitting full/partial transfers), transposes
+      into shuffles, shape casts, broadcasts (the reference schedule's
+      recipe);
+    - a 1-D read with a small constant stride (strided convolution input)
+      into one contiguous read plus a shuffle;
+    - a 1-D multi-reduction into `vector.reduction`, and float min/max
+      reductions into a shuffle tree of elementwise min/max (the x86
+      backend scalarizes `llvm.vector.reduce.fmaximum`);
+    - loads/stores of odd vector sizes (<7 x float>) into masked ones of the
+      next power of two;
+    - exp, expm1, log, log1p, log2, tanh and erf into polynomial
+      approximations, so they stay vectorized instead of becoming one libm
+      call per lane.
 
     ```mlir
     %r = vector.contract {...} %a, %b, %acc
@@ -191,6 +216,31 @@ def KilnLowerMemRefCopy : Pass<"kiln-lower-memref-copy"> {
     ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def KilnFlattenConstantGlobals : Pass<"kiln-flatten-constant-globals",
+                                      "::mlir::ModuleOp"> {
+  let summary = "Store constant memref globals (weights) as 1-D arrays";
+  let description = [{
+    Each constant `memref.global` of rank >= 2 with a dense or
+    `dense_resource` initial value becomes a 1-D global over the same data;
+    its `memref.get_global` users get the original shape back through a
+    `memref.expand_shape` (no copy). The LLVM global is then one constant
+    holding the raw bytes instead of nested arrays with one uniqued constant
+    per innermost row, which made translating and compiling large models
+    slow and memory-hungry.
+
+    ```mlir
+    memref.global "private" constant @w : memref<64x3x7x7xf32> = dense_resource<w>
+    %0 = memref.get_global @w : memref<64x3x7x7xf32>
+    // becomes
+    memref.global "private" constant @w : memref<9408xf32> = dense_resource<w>
+    %f = memref.get_global @w : memref<9408xf32>
+    %0 = memref.expand_shape %f [[0, 1, 2, 3]] output_shape [64, 3, 7, 7]
+        : memref<9408xf32> into memref<64x3x7x7xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def KilnLowerForallToRuntime : Pass<"kiln-lower-forall-to-runtime",
@@ -247,6 +297,64 @@ def KilnVerifyLLVMContract : Pass<"kiln-verify-llvm-contract",
     Option<"funcName", "func-name", "std::string", "\"main_graph\"",
            "Name of the model function">,
   ];
+}
+
+def KilnPlanWorkspace : Pass<"kiln-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Place the model function's intermediate buffers in one "
+                "caller-provided workspace (static memory plan)";
+  let description = [{
+    Runs on the bufferized module (after buffer-results-to-out-params). The
+    model function `func-name` gets a trailing argument
+    `%workspace: memref<Nxi8>` and every `memref.alloc` in it is replaced,
+    so the generated code never calls malloc/free:
+
+    - A top-level alloc (directly in the function body) becomes
+      `memref.view %workspace[%offset][]` at a compile-time offset, a
+      multiple of 64 bytes. Its live range runs from the alloc to the last
+      top-level op using it or any alias (views, casts, values forwarded
+      through regions); an op with regions uses what its regions use. Buffers
+      with overlapping live ranges never share bytes. Placement is greedy by
+      size: largest first, each at the lowest offset that does not overlap an
+      already-placed buffer whose live range intersects its own.
+    - An alloc nested in sequential regions (`scf.for`, `scf.if`, ...) is
+      hoisted to the top level (it must not escape a loop iteration) and is
+      live during its top-level ancestor op.
+    - An alloc inside a parallel loop (`scf.forall`, `scf.parallel`, or a
+      region op of unknown semantics) is private to each iteration, which may
+      run on another thread: it becomes a `memref.alloca` at the start of the
+      innermost parallel loop's body, bracketed by `llvm.intr.stacksave` /
+      `llvm.intr.stackrestore`, while that body's allocas fit in
+      `max-stack-bytes`. A larger one gets one workspace slot per iteration of
+      its enclosing parallel loops (static trip counts) and is indexed by the
+      linearized iteration; otherwise the pass fails.
+
+    `memref.dealloc`s of these buffers are erased; any heap allocation or
+    deallocation left in the model function is an error. The module gets
+    `kiln.workspace_size` (N) and `kiln.workspace_naive_size` (the sum of all
+    workspace buffers, each aligned: the size without reuse) as i64
+    attributes. A module without `func-name` is left unchanged.
+
+    ```mlir
+    func.func @main_graph(%in: memref<64xf32>, %out: memref<64xf32>) {
+      %a = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+      ...
+    // becomes
+    func.func @main_graph(%in: memref<64xf32>, %out: memref<64xf32>,
+                          %ws: memref<256xi8>) {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %ws[%c0][] : memref<256xi8> to memref<64xf32>
+    ```
+  }];
+  let options = [
+    Option<"funcName", "func-name", "std::string", "\"main_graph\"",
+           "Name of the model function">,
+    Option<"maxStackBytes", "max-stack-bytes", "int64_t", "65536",
+           "Most stack bytes given to buffers private to one parallel loop "
+           "body">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_CODEGEN_PASSES_TD

@@ -1,0 +1,123 @@
+// RUN: model-opt %s -split-input-file \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=1" \
+// RUN:   | FileCheck %s
+// RUN: model-opt %s -split-input-file \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=1 min-parallel-work=1" \
+// RUN:   | FileCheck %s --check-prefix=SERIAL
+
+// Matmul: an scf.forall splitting M in two, the fill fused into it, then the
+// register tile 8 rows x 2 vectors of 16 lanes with K step 1.
+// CHECK-LABEL: func.func @matmul(
+// CHECK: scf.forall (%[[T:.*]]) = (0) to (64) step (32) shared_outs
+// CHECK:   linalg.fill {{.*}} -> tensor<1x64xf32>
+// CHECK:   scf.for %{{.*}} = %c0 to %c32 step %c8
+// CHECK:     scf.for %{{.*}} = %c0 to %c96 step %c32
+// CHECK:       scf.for %{{.*}} = %c0 to %c80 step %c1
+// CHECK:         linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x1xf32>, tensor<1x32xf32>) outs(%{{.*}} : tensor<8x32xf32>)
+// CHECK:   scf.forall.in_parallel
+// SERIAL-LABEL: func.func @matmul(
+// SERIAL-NOT: scf.forall
+// SERIAL: linalg.matmul {{.*}} -> tensor<8x32xf32>
+func.func @matmul(%A: tensor<64x80xf32>, %B: tensor<80x96xf32>) -> tensor<64x96xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x96xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<64x96xf32>) -> tensor<64x96xf32>
+  %0 = linalg.matmul ins(%A, %B : tensor<64x80xf32>, tensor<80x96xf32>)
+                     outs(%f : tensor<64x96xf32>) -> tensor<64x96xf32>
+  return %0 : tensor<64x96xf32>
+}
+
+// -----
+
+// Large matmul: cache tiles 64 x 128 x 256 around the register tile.
+// CHECK-LABEL: func.func @matmul_cache_tiles(
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK:   scf.for %{{.*}} = %c0 to %c512 step %c128
+// CHECK:     scf.for %{{.*}} = %c0 to %c512 step %c256
+// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:         scf.for %{{.*}} = %c0 to %c128 step %c32
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c1
+// CHECK:             linalg.matmul {{.*}} -> tensor<8x32xf32>
+func.func @matmul_cache_tiles(%A: tensor<512x512xf32>, %B: tensor<512x512xf32>,
+                              %C: tensor<512x512xf32>) -> tensor<512x512xf32> {
+  %0 = linalg.matmul ins(%A, %B : tensor<512x512xf32>, tensor<512x512xf32>)
+                     outs(%C : tensor<512x512xf32>) -> tensor<512x512xf32>
+  return %0 : tensor<512x512xf32>
+}
+
+// -----
+
+// NCHW convolution: threads split the output channels, the bias broadcast
+// is fused; the register tile is 8 output channels x 20 (the whole output
+// row) with one input channel and window position per step.
+// CHECK-LABEL: func.func @conv(
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16)
+// CHECK:   linalg.broadcast
+// CHECK:   scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK:     scf.for %{{.*}} = %c0 to %c20 step %c1
+// CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:             linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x1x20xf32>, tensor<8x1x1x1xf32>) outs(%{{.*}} : tensor<1x8x1x20xf32>)
+func.func @conv(%x: tensor<1x16x22x22xf32>, %w: tensor<32x16x3x3xf32>,
+                %b: tensor<32xf32>) -> tensor<1x32x20x20xf32> {
+  %e = tensor.empty() : tensor<1x32x20x20xf32>
+  %init = linalg.broadcast ins(%b : tensor<32xf32>) outs(%e : tensor<1x32x20x20xf32>)
+      dimensions = [0, 2, 3]
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x22x22xf32>, tensor<32x16x3x3xf32>)
+      outs(%init : tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32>
+  return %r : tensor<1x32x20x20xf32>
+}
+
+// -----
+
+// Elementwise: contiguous dims collapsed, split between the threads, 64-lane
+// strips, the remainder peeled so every tile has a static shape.
+// CHECK-LABEL: func.func @relu(
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<4x1000xf32> into tensor<4000xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (4000) step (2000)
+// CHECK:   scf.for %{{.*}} = %c0 to %c1984 step %c64
+// CHECK:     linalg.generic {{.*}} ins(%{{.*}} : tensor<64xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>)
+// CHECK: tensor.expand_shape
+// SERIAL-LABEL: func.func @relu(
+// SERIAL: scf.for %{{.*}} = %c0 to %c3968 step %c64
+func.func @relu(%x: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x1000xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x1000xf32>) outs(%e : tensor<4x1000xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %cst : f32
+    linalg.yield %m : f32
+  } -> tensor<4x1000xf32>
+  return %0 : tensor<4x1000xf32>
+}
+
+// -----
+
+// tensor.pad: fills of the four border slabs and a linalg.copy of the
+// source into the interior, all tiled as elementwise ops.
+// CHECK-LABEL: func.func @pad(
+// CHECK-NOT: tensor.pad
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 8, 1, 8] [1, 1, 1, 1]
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x1x8xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 7, 0] [1, 8, 1, 8] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 8, 8, 1] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 7] [1, 8, 8, 1] [1, 1, 1, 1]
+// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 8, 6, 6] [1, 1, 1, 1]
+// CHECK: linalg.copy ins(%{{.*}} : tensor<1x1x1x6xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 1] [1, 8, 6, 6] [1, 1, 1, 1]
+func.func @pad(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
+  return %0 : tensor<1x8x8x8xf32>
+}
