@@ -165,6 +165,10 @@ def build(name):
             model.fc2.weight.mul_(4.0)  # is not flat around 0.5
         x = _input((1, 3, 32, 32))
         _randomize_bn(torch, model, (4, 3, 32, 32))
+    elif name == "conv3x3":
+        # The public conv_3x3 model's shape: Conv 64->64, 3x3, pad 1, bias.
+        model = nn.Conv2d(64, 64, 3, padding=1)
+        x = _input((1, 64, 56, 56))
     elif name == "resnet18":
         import torchvision
         model = torchvision.models.resnet18(weights=None)
@@ -201,7 +205,7 @@ def build(name):
     return model, x
 
 
-NAMES = ["mlp", "convnet", "resnet18", "mobilenet_v2", "encoder"]
+NAMES = ["mlp", "conv3x3", "convnet", "resnet18", "mobilenet_v2", "encoder"]
 
 
 def _reference(torch, model, x):
