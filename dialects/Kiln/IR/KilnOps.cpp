@@ -26,7 +26,7 @@ using namespace mlir::kiln;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-static std::string shapeStr(ArrayRef<int64_t> shape) {
+std::string mlir::kiln::formatShape(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
   llvm::interleave(
@@ -121,8 +121,8 @@ static LogicalResult inferBinary(MLIRContext *ctx, std::optional<Location> loc,
     return emitOptionalError(loc, "logical ops need integer or i1 operands");
   auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
   if (failed(shape))
-    return emitOptionalError(loc, "operand shapes ", shapeStr(lhs.getShape()),
-                             " and ", shapeStr(rhs.getShape()),
+    return emitOptionalError(loc, "operand shapes ", formatShape(lhs.getShape()),
+                             " and ", formatShape(rhs.getShape()),
                              " are not broadcastable");
   Type elementType = kind == BinaryKind::Compare ? IntegerType::get(ctx, 1)
                                                  : lhs.getElementType();
@@ -224,9 +224,9 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (succeeded(ab))
     all = broadcastShapes(cond.getShape(), *ab);
   if (failed(all))
-    return emitOptionalError(loc, "shapes ", shapeStr(cond.getShape()), ", ",
-                             shapeStr(a.getShape()), " and ",
-                             shapeStr(b.getShape()), " are not broadcastable");
+    return emitOptionalError(loc, "shapes ", formatShape(cond.getShape()), ", ",
+                             formatShape(a.getShape()), " and ",
+                             formatShape(b.getShape()), " are not broadcastable");
   types.push_back(tensorOf(*all, a.getElementType()));
   return success();
 }
@@ -242,21 +242,21 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   auto b = rankedOf(adaptor.getRhs());
   if (a.getRank() < 2 || b.getRank() < 2)
     return emitOptionalError(loc, "matmul operands must have rank >= 2, got ",
-                             shapeStr(a.getShape()), " and ",
-                             shapeStr(b.getShape()));
+                             formatShape(a.getShape()), " and ",
+                             formatShape(b.getShape()));
   if (a.getElementType() != b.getElementType())
     return emitOptionalError(loc, "operand element types differ: ",
                              a.getElementType(), " vs ", b.getElementType());
   int64_t k1 = a.getShape().back(), k2 = b.getShape()[b.getRank() - 2];
   if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2)
     return emitOptionalError(loc, "contraction dims differ: ",
-                             shapeStr(a.getShape()), " by ",
-                             shapeStr(b.getShape()));
+                             formatShape(a.getShape()), " by ",
+                             formatShape(b.getShape()));
   auto batch = broadcastShapes(a.getShape().drop_back(2),
                                b.getShape().drop_back(2));
   if (failed(batch))
-    return emitOptionalError(loc, "batch dims of ", shapeStr(a.getShape()),
-                             " and ", shapeStr(b.getShape()),
+    return emitOptionalError(loc, "batch dims of ", formatShape(a.getShape()),
+                             " and ", formatShape(b.getShape()),
                              " are not broadcastable");
   SmallVector<int64_t> shape = *batch;
   shape.push_back(a.getShape()[a.getRank() - 2]);
@@ -311,8 +311,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   auto x = rankedOf(adaptor.getInput());
   auto w = rankedOf(adaptor.getWeight());
   if (x.getRank() < 3 || w.getRank() != x.getRank())
-    return emitOptionalError(loc, "conv input ", shapeStr(x.getShape()),
-                             " and weight ", shapeStr(w.getShape()),
+    return emitOptionalError(loc, "conv input ", formatShape(x.getShape()),
+                             " and weight ", formatShape(w.getShape()),
                              " must have the same rank >= 3");
   if (x.getElementType() != w.getElementType())
     return emitOptionalError(loc, "input and weight element types differ");
@@ -323,7 +323,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(cg) &&
       c != cg * group)
     return emitOptionalError(loc, "input has ", c, " channels but weight ",
-                             shapeStr(w.getShape()), " with group ", group,
+                             formatShape(w.getShape()), " with group ", group,
                              " expects ", cg * group);
   if (!ShapedType::isDynamic(f) && f % group != 0)
     return emitOptionalError(loc, "output channels ", f,
@@ -352,7 +352,7 @@ static LogicalResult inferPool(std::optional<Location> loc, Value input,
   auto x = rankedOf(input);
   if (x.getRank() < 3)
     return emitOptionalError(loc, "pooling input must have rank >= 3, got ",
-                             shapeStr(x.getShape()));
+                             formatShape(x.getShape()));
   SmallVector<int64_t> shape = {x.getDimSize(0), x.getDimSize(1)};
   if (failed(inferWindowOutput(loc, x.getShape().drop_front(2), kernel,
                                strides, dilations, pads, ceilMode, shape)))
@@ -408,7 +408,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
         ArrayRef<int64_t>(*b) != normalized)
       return emitOptionalError(loc, "layer_norm scale/bias ", t,
                                " must broadcast to the normalized shape ",
-                               shapeStr(normalized));
+                               formatShape(normalized));
   }
   types.push_back(x);
   return success();
@@ -519,7 +519,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   auto x = rankedOf(a.getInput());
   ArrayRef<int64_t> shape = a.getShape();
   if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
-    return emitOptionalError(loc, "reshape target ", shapeStr(shape),
+    return emitOptionalError(loc, "reshape target ", formatShape(shape),
                              " must be fully resolved (no -1)");
   if (x.hasStaticShape()) {
     int64_t in = x.getNumElements();
@@ -527,8 +527,8 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     for (int64_t d : shape)
       out *= d;
     if (in != out)
-      return emitOptionalError(loc, "cannot reshape ", shapeStr(x.getShape()),
-                               " (", in, " elements) to ", shapeStr(shape),
+      return emitOptionalError(loc, "cannot reshape ", formatShape(x.getShape()),
+                               " (", in, " elements) to ", formatShape(shape),
                                " (", out, " elements)");
   }
   types.push_back(tensorOf(shape, x.getElementType()));
@@ -540,12 +540,12 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   auto x = rankedOf(a.getInput());
   // A negative target dim would broadcast against a 1 into an invalid type.
   if (llvm::any_of(a.getShape(), [](int64_t d) { return d < 0; }))
-    return emitOptionalError(loc, "expand target ", shapeStr(a.getShape()),
+    return emitOptionalError(loc, "expand target ", formatShape(a.getShape()),
                              " must be non-negative");
   auto shape = broadcastShapes(x.getShape(), a.getShape());
   if (failed(shape))
-    return emitOptionalError(loc, "cannot expand ", shapeStr(x.getShape()),
-                             " to ", shapeStr(a.getShape()));
+    return emitOptionalError(loc, "cannot expand ", formatShape(x.getShape()),
+                             " to ", formatShape(a.getShape()));
   types.push_back(tensorOf(*shape, x.getElementType()));
   return success();
 }
@@ -612,8 +612,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
           shape[d] += t.getDimSize(d);
       } else if (t.getDimSize(d) != shape[d] && !t.isDynamicDim(d) &&
                  !ShapedType::isDynamic(shape[d])) {
-        return emitOptionalError(loc, "concat inputs ", shapeStr(first.getShape()),
-                                 " and ", shapeStr(t.getShape()),
+        return emitOptionalError(loc, "concat inputs ", formatShape(first.getShape()),
+                                 " and ", formatShape(t.getShape()),
                                  " differ outside axis ", axis);
       }
     }

@@ -19,6 +19,8 @@ namespace mlir::kiln {
 /// incompatible. Dynamic dims broadcast against 1 or an equal/dynamic dim.
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                 ArrayRef<int64_t> b);
+/// "1x3x?x224" ("scalar" for rank 0), as diagnostics print shapes.
+std::string formatShape(ArrayRef<int64_t> shape);
 } // namespace mlir::kiln
 
 #endif

@@ -20,23 +20,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_importer;
 
-std::string onnx_importer::formatShape(llvm::ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(
-      shape, os,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << '?';
-        else
-          os << d;
-      },
-      "x");
-  return s;
-}
-
 std::optional<int64_t>
 onnx_importer::numElements(llvm::ArrayRef<int64_t> shape) {
   int64_t n = 1;

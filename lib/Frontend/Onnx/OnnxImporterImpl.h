@@ -399,8 +399,7 @@ inline RankedTensorType typeOf(Value v) {
   return v ? llvm::dyn_cast<RankedTensorType>(v.getType()) : nullptr;
 }
 
-/// Shape rendered like MLIR does: 1x3x224x224 (`scalar` for rank 0).
-std::string formatShape(llvm::ArrayRef<int64_t> shape);
+// Shapes in messages: mlir::kiln::formatShape (dialects/Kiln/IR/KilnOps.h).
 
 } // namespace mlir::kiln::onnx_importer
 
