@@ -62,8 +62,10 @@ std::string mlir::kiln::generateHeader(const ModelSignature &signature,
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "enum {\n"
      << "  " << p << "_NUM_INPUTS = " << signature.inputs.size() << ",\n"
-     << "  " << p << "_NUM_OUTPUTS = " << signature.outputs.size() << ",\n"
-     << "  " << p << "_WORKSPACE_SIZE = " << workspaceSize << "\n};\n\n"
+     << "  " << p << "_NUM_OUTPUTS = " << signature.outputs.size() << "\n};\n"
+     // Not an enumerator: C enumerators are ints, workspaces can exceed 2 GiB.
+     << "#define " << p << "_WORKSPACE_SIZE ((size_t)" << workspaceSize
+     << "u)\n\n"
      << "/* Bytes of scratch memory one call of " << p
      << "_run needs (pass it 64-byte\n"
      << " * aligned). Distinct concurrent calls need distinct workspaces. */\n"
