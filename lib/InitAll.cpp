@@ -6,6 +6,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "kiln/Pipeline/Pipelines.h"
 #include "passes/Codegen/Passes.h"
 #include "passes/Conversion/Passes.h"
@@ -15,6 +16,8 @@ void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
   registry.insert<KilnDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates device code to LLVM IR (CUDA target).
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 void mlir::kiln::registerAllPasses() {

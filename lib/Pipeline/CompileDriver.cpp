@@ -2,6 +2,7 @@
 #include "kiln/Pipeline/CompileDriver.h"
 
 #include "kiln/InitAll.h"
+#include "kiln/Pipeline/GpuPipeline.h"
 #include "kiln/Target/Library.h"
 #include "kiln/Target/Linker.h"
 #include "kiln/Target/ModelABI.h"
@@ -22,6 +23,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -149,16 +154,81 @@ static LogicalResult printModule(ModuleOp module,
   return success();
 }
 
+// --target=cuda: the option values, checked before any work.
+static LogicalResult checkCudaOptions(const CompileOptions &options,
+                                      GpuPipelineOptions &gpuOptions) {
+  StringRef input = options.inputPath;
+  StringRef arch = options.gpuArch;
+  unsigned smVersion = 0;
+  if (!arch.consume_front("sm_") || arch.getAsInteger(10, smVersion) ||
+      smVersion < 50) {
+    fail("bad --gpu-arch '" + options.gpuArch +
+             "' (expected sm_NN, e.g. sm_80 or sm_90)",
+         input);
+    return failure();
+  }
+  if (options.gpuPrecision == "tf32") {
+    fail("--gpu-precision=tf32 is not implemented yet (tensor-core "
+         "matmuls); use fp32",
+         input);
+    return failure();
+  }
+  if (options.gpuPrecision != "fp32") {
+    fail("bad --gpu-precision '" + options.gpuPrecision +
+             "' (expected fp32 or tf32)",
+         input);
+    return failure();
+  }
+  if (options.emit == EmitKind::Lib || options.emit == EmitKind::Shared) {
+    fail("--target=cuda produces executables, objects, MLIR or LLVM IR "
+         "(--emit=lib/shared are not supported yet)",
+         input);
+    return failure();
+  }
+  if (!options.mtriple.empty() &&
+      llvm::Triple(options.mtriple).getArch() !=
+          llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch()) {
+    fail("--target=cuda compiles for the host only (no --mtriple)", input);
+    return failure();
+  }
+  std::string cudaPath = options.cudaPath;
+  if (cudaPath.empty())
+    if (const char *env = std::getenv("KILN_CUDA_PATH"))
+      cudaPath = env;
+  if (cudaPath.empty())
+    cudaPath = "/usr/local/cuda";
+  llvm::SmallString<256> ptxas(cudaPath);
+  llvm::sys::path::append(ptxas, "bin", "ptxas");
+  bool needsPtxas = options.emit != EmitKind::MLIR ||
+                    options.stopAfter.value_or(Stage::LLVM) == Stage::LLVM;
+  if (needsPtxas && !llvm::sys::fs::can_execute(ptxas)) {
+    fail("--target=cuda needs the CUDA toolkit's ptxas, not found at " +
+             ptxas + " (set --cuda-path or KILN_CUDA_PATH)",
+         input);
+    return failure();
+  }
+  gpuOptions.gpuArch = options.gpuArch;
+  gpuOptions.cudaPath = cudaPath;
+  gpuOptions.optLevel = std::min(options.optLevel, 3u);
+  return success();
+}
+
 int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                              const char *argv0) {
   CompileOptions options = optionsIn;
   StringRef input = options.inputPath;
   if (options.outputPath.empty())
     options.outputPath = defaultOutput(options);
-  if (options.target != "cpu")
+  bool cuda = options.target == "cuda";
+  if (options.target != "cpu" && !cuda)
     return fail("--target=" + options.target +
-                    " is not supported by this build (supported: cpu)",
+                    " is not supported by this build (supported: cpu, cuda)",
                 input);
+  GpuPipelineOptions gpuOptions;
+  if (cuda) {
+    if (failed(checkCudaOptions(options, gpuOptions)))
+      return 1;
+  }
   if (options.stopAfter && options.emit != EmitKind::MLIR)
     return fail("--stop-after needs --emit=mlir", input);
 
@@ -205,7 +275,10 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     if (stage > last)
       break;
     PassManager pm(&context);
-    addStagePasses(pm, stage, pipelineOptions);
+    if (cuda)
+      addGpuStagePasses(pm, stage, gpuOptions);
+    else
+      addStagePasses(pm, stage, pipelineOptions);
     if (failed(pm.run(*module)))
       return 1;
   }
@@ -216,7 +289,15 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   uint64_t workspaceSize = 0;
   if (auto size = (*module)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
     workspaceSize = size.getInt();
-  if (options.reportWorkspace) {
+  if (options.reportWorkspace && cuda) {
+    // The planned buffers live on the device (kiln-gpu-device-buffers).
+    uint64_t deviceSize = 0;
+    if (auto size =
+            (*module)->getAttrOfType<IntegerAttr>("kiln.gpu_workspace_size"))
+      deviceSize = size.getInt();
+    llvm::outs() << "workspace: " << deviceSize
+                 << " bytes planned in device memory\n";
+  } else if (options.reportWorkspace) {
     uint64_t naive = workspaceSize;
     if (auto sum =
             (*module)->getAttrOfType<IntegerAttr>("kiln.workspace_naive_size"))
@@ -271,7 +352,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
 
   if (options.emit == EmitKind::Exe) {
     if (auto err = linkExecutable(objectPath, *runtimeDir, triple,
-                                  options.outputPath))
+                                  options.outputPath, cuda))
       return failWith(std::move(err), input);
     return 0;
   }

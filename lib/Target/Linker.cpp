@@ -94,13 +94,24 @@ static std::string runtimeArchive(StringRef runtimeDir, StringRef name) {
 }
 
 Error mlir::kiln::linkExecutable(StringRef objectPath, StringRef runtimeDir,
-                                 const Triple &triple, StringRef outputPath) {
-  return runLinker(triple,
-                   {objectPath.str(),
-                    runtimeArchive(runtimeDir, "libkiln_main.a"),
-                    runtimeArchive(runtimeDir, "libkiln_runtime.a"), "-lm",
-                    "-lpthread"},
-                   outputPath);
+                                 const Triple &triple, StringRef outputPath,
+                                 bool cuda) {
+  std::vector<std::string> args = {
+      objectPath.str(), runtimeArchive(runtimeDir, "libkiln_main.a")};
+  if (cuda) {
+    std::string archive = runtimeArchive(runtimeDir, "libkiln_cuda.a");
+    if (!sys::fs::exists(archive))
+      return createStringError(inconvertibleErrorCode(),
+                               "the Kiln CUDA runtime is not installed "
+                               "(looked for " + archive + ")");
+    args.push_back(archive);
+  }
+  args.push_back(runtimeArchive(runtimeDir, "libkiln_runtime.a"));
+  args.push_back("-lm");
+  args.push_back("-lpthread");
+  if (cuda)
+    args.push_back("-ldl");
+  return runLinker(triple, args, outputPath);
 }
 
 Error mlir::kiln::linkSharedLibrary(StringRef objectPath, StringRef runtimeDir,

@@ -37,9 +37,28 @@ static cl::opt<EmitKind> emit(
                           "MLIR of the last stage (see --stop-after)"),
                clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR")),
     cl::cat(category));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target device: cpu (default)"),
-                                   cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::desc("Target device: cpu (default) or cuda (NVIDIA "
+                              "GPUs; the executable loads the CUDA driver at "
+                              "run time)"),
+           cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("With --target=cuda: GPU architecture of the cubin, "
+                     "sm_80, sm_90, ... (default sm_90; PTX is embedded too, "
+                     "for newer GPUs)"),
+            cl::init("sm_90"), cl::cat(category));
+static cl::opt<std::string> gpuPrecision(
+    "gpu-precision",
+    cl::desc("With --target=cuda: fp32 (default, exact CUDA-core math) or "
+             "tf32 (tensor cores; not implemented yet)"),
+    cl::init("fp32"), cl::cat(category));
+static cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("With --target=cuda: the CUDA toolkit that provides "
+                      "ptxas, fatbinary and libdevice (default: "
+                      "$KILN_CUDA_PATH, else /usr/local/cuda)"),
+             cl::cat(category));
 static cl::opt<std::string>
     mcpu("mcpu", cl::desc("CPU to tune and select features for (default: "
                           "native for the host, generic for --mtriple)"),
@@ -55,6 +74,12 @@ static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Pin an input's symbolic dims: NAME=1x3x224x224"),
                 cl::value_desc("name=shape"), cl::cat(category));
+static cl::list<std::string> constantInputs(
+    "constant-input",
+    cl::desc("Freeze a graph input to the value in an ONNX TensorProto file "
+             "(NAME=FILE.pb): it becomes a weight, and the executable no "
+             "longer takes it; use for shape/axes/size inputs"),
+    cl::value_desc("name=file"), cl::cat(category));
 static cl::opt<std::string>
     name("name", cl::desc("Symbol prefix of the generated API (default: "
                           "from the output name)"),
@@ -101,6 +126,9 @@ int main(int argc, char **argv) {
   options.outputPath = outputPath;
   options.emit = emit;
   options.target = target;
+  options.gpuArch = gpuArch;
+  options.gpuPrecision = gpuPrecision;
+  options.cudaPath = cudaPath;
   options.mcpu = mcpu;
   options.mtriple = mtriple;
   options.optLevel = optLevel;
@@ -137,6 +165,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.import.inputShapes[inputName.str()] = shape;
+  }
+  for (StringRef spec : constantInputs) {
+    auto [inputName, file] = spec.split('=');
+    if (inputName.empty() || file.empty()) {
+      errs() << "error: bad --constant-input '" << spec
+             << "' (expected NAME=FILE.pb)\n";
+      return 1;
+    }
+    options.import.constantInputs[inputName.str()] = file.str();
   }
   return compileModel(options, argv[0]);
 }

@@ -21,7 +21,10 @@ struct CompileOptions {
   std::string inputPath;
   std::string outputPath; // empty: derived from the input (or stdout for text)
   EmitKind emit = EmitKind::Exe;
-  std::string target = "cpu";
+  std::string target = "cpu";      // cpu or cuda
+  std::string gpuArch = "sm_90";   // --target=cuda: cubin architecture
+  std::string gpuPrecision = "fp32";
+  std::string cudaPath;            // empty: KILN_CUDA_PATH or /usr/local/cuda
   std::string mcpu;    // empty: native for the host, generic when cross
   std::string mtriple; // empty: the host
   unsigned optLevel = 2;

@@ -16,11 +16,13 @@ llvm::Expected<std::string> findRuntimeDir(const char *argv0,
                                            const llvm::Triple &triple);
 
 /// Links `objectPath` with the runtime's main and services into the
-/// standalone executable `outputPath` (libc, libm and libpthread only).
+/// standalone executable `outputPath` (libc, libm and libpthread only;
+/// with `cuda`, also the CUDA runtime layer and libdl, which loads the
+/// driver at run time).
 llvm::Error linkExecutable(llvm::StringRef objectPath,
                            llvm::StringRef runtimeDir,
                            const llvm::Triple &triple,
-                           llvm::StringRef outputPath);
+                           llvm::StringRef outputPath, bool cuda = false);
 
 /// Links the model object and the runtime's services into a shared library
 /// that exports only the `prefix`_ API.

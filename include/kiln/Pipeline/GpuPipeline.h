@@ -1,0 +1,60 @@
+//===- GpuPipeline.h - Kiln's CUDA compilation pipeline --------*- C++ -*-===//
+//
+// `--target=cuda` shares the import, graph and linalg stages with the CPU
+// flow; its later stages (see GpuPipeline.cpp):
+//
+//   vector     kiln-gpu-distribute-pipeline: tile linalg on tensors into
+//              scf.forall loops mapped to blocks and threads, contraction
+//              operand tiles in workgroup memory, epilogues fused
+//   bufferize  kiln-gpu-bufferize-pipeline: one-shot bufferization, block
+//              loops become gpu.launch, host buffers become device buffers
+//              (inputs/outputs copied, weights uploaded once, intermediates
+//              in one planned device workspace)
+//   llvm       kiln-gpu-llvm-pipeline: kernels outlined, lowered to NVVM and
+//              serialized by gpu-module-to-binary (ptxas) into a fatbin (cubin
+//              for --gpu-arch plus PTX); the host code calls the mgpu* entry
+//              points of runtime/cuda
+//
+// Contract of the last stage: the same model function as the CPU target's
+// (host pointers to inputs and outputs, a workspace pointer the function
+// does not use: `kiln.workspace_size` is 0), plus the embedded GPU binary.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PIPELINE_GPUPIPELINE_H
+#define KILN_PIPELINE_GPUPIPELINE_H
+
+#include "kiln/Pipeline/Pipelines.h"
+
+namespace mlir::kiln {
+
+/// Options of the CUDA stages (also the registered pipelines' options).
+struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("GPU architecture of the cubin (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit with ptxas, fatbinary and libdevice "
+                     "(default: $KILN_CUDA_PATH, else /usr/local/cuda)")};
+  Option<std::string> binaryFormat{
+      *this, "binary-format",
+      llvm::cl::desc("gpu-module-to-binary format: fatbin (cubin + PTX), "
+                     "bin (cubin), isa (PTX text)"),
+      llvm::cl::init("fatbin")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Device optimization level 0-3"),
+                            llvm::cl::init(2)};
+};
+
+/// Appends the CUDA passes of `stage` to `pm` (import, graph and linalg are
+/// the CPU flow's).
+void addGpuStagePasses(OpPassManager &pm, Stage stage,
+                       const GpuPipelineOptions &options);
+
+/// Registers kiln-gpu-*-pipeline and the kiln-gpu-* passes.
+void registerGpuPipelines();
+
+} // namespace mlir::kiln
+
+#endif

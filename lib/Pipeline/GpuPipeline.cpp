@@ -1,0 +1,169 @@
+//===- GpuPipeline.cpp - Kiln's CUDA compilation pipeline -----------------===//
+//
+// The passes of the CUDA stages (see kiln/Pipeline/GpuPipeline.h) and their
+// registration as model-opt pipelines.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Pipeline/GpuPipeline.h"
+
+#include "passes/Codegen/Passes.h"
+#include "passes/GPU/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+
+namespace mlir::kiln {
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+static void addDistributePasses(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnGpuTileAndDistribute());
+  addCleanup(fpm);
+}
+
+static void addBufferizePasses(OpPassManager &pm) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // As on the CPU: self-copies of in-place insert_slices vanish, then the
+  // results become out-params.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferResultsToOutParamsPassOptions outParamOptions;
+  outParamOptions.hoistStaticAllocs = true;
+  outParamOptions.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
+  addCleanup(pm);
+  pm.nest<func::FuncOp>().addPass(createKilnGpuMapForallToLaunch());
+  addCleanup(pm);
+  // Device memory: I/O copies and weights, then one planned workspace that
+  // lives on the device.
+  pm.addPass(createKilnGpuDeviceBuffers());
+  pm.addPass(createKilnPlanWorkspace());
+  KilnGpuDeviceBuffersOptions workspaceOptions;
+  workspaceOptions.workspace = true;
+  pm.addPass(createKilnGpuDeviceBuffers(workspaceOptions));
+  addCleanup(pm);
+}
+
+static void addLLVMPasses(OpPassManager &pm,
+                          const GpuPipelineOptions &options) {
+  // Kernel bodies: structured ops to loops, views to plain address math.
+  pm.addPass(createKilnLowerMemRefCopy());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  addCleanup(pm);
+  pm.addPass(createGpuKernelOutliningPass());
+
+  // Device: NVVM, then a binary for --gpu-arch.
+  GpuNVVMAttachTargetOptions targetOptions;
+  targetOptions.chip = options.gpuArch;
+  targetOptions.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(targetOptions));
+  OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
+  gpm.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvmOptions;
+  nvvmOptions.indexBitwidth = 64;
+  // Kernel arguments are bare pointers (static shapes), as on the host.
+  nvvmOptions.useBarePtrCallConv = true;
+  gpm.addPass(createConvertGpuOpsToNVVMOps(nvvmOptions));
+  gpm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(gpm);
+
+  // Host: one stream per model call, mgpu* calls; the model function keeps
+  // the bare-pointer ABI of the CPU target.
+  pm.nest<func::FuncOp>().addPass(createGpuAsyncRegionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  GpuToLLVMConversionPassOptions hostOptions;
+  hostOptions.hostBarePtrCallConv = true;
+  hostOptions.kernelBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(hostOptions));
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+
+  GpuModuleToBinaryPassOptions binaryOptions;
+  binaryOptions.toolkitPath = options.cudaPath;
+  if (binaryOptions.toolkitPath.empty()) {
+    const char *env = std::getenv("KILN_CUDA_PATH");
+    binaryOptions.toolkitPath = env && *env ? env : "/usr/local/cuda";
+  }
+  binaryOptions.compilationTarget = options.binaryFormat;
+  pm.addPass(createGpuModuleToBinaryPass(binaryOptions));
+}
+
+void addGpuStagePasses(OpPassManager &pm, Stage stage,
+                       const GpuPipelineOptions &options) {
+  switch (stage) {
+  case Stage::Import:
+  case Stage::Graph:
+  case Stage::Linalg: {
+    PipelineOptions cpuOptions;
+    return addStagePasses(pm, stage, cpuOptions);
+  }
+  case Stage::Vector:
+    return addDistributePasses(pm);
+  case Stage::Bufferize:
+    return addBufferizePasses(pm);
+  case Stage::LLVM:
+    return addLLVMPasses(pm, options);
+  }
+}
+
+void registerGpuPipelines() {
+  registerKilnGPUPasses();
+  struct Registration {
+    const char *name;
+    const char *description;
+    Stage stage;
+  };
+  static const Registration registrations[] = {
+      {"kiln-gpu-distribute-pipeline",
+       "Tile linalg on tensors into block/thread-mapped scf.forall loops",
+       Stage::Vector},
+      {"kiln-gpu-bufferize-pipeline",
+       "Bufferize, map loops to gpu.launch, device buffers and workspace",
+       Stage::Bufferize},
+      {"kiln-gpu-llvm-pipeline",
+       "Outline kernels, lower to NVVM and the host to LLVM, serialize the "
+       "GPU binary",
+       Stage::LLVM},
+  };
+  for (const Registration &r : registrations) {
+    Stage stage = r.stage;
+    PassPipelineRegistration<GpuPipelineOptions>(
+        r.name, r.description,
+        [stage](OpPassManager &pm, const GpuPipelineOptions &options) {
+          addGpuStagePasses(pm, stage, options);
+        });
+  }
+}
+
+} // namespace mlir::kiln

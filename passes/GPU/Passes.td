@@ -1,0 +1,127 @@
+//===- Passes.td - Kiln GPU code generation passes ---------*- tablegen -*-===//
+//
+// The passes behind the GPU stages of `--target=cuda`
+// (lib/Pipeline/GpuPipeline.cpp strings them together with upstream passes).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_GPU_PASSES_TD
+#define KILN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors into scf.forall loops mapped to "
+                "GPU blocks and threads";
+  let description = [{
+    Runs on linalg on tensors (the linalg stage). Every top-level tensor op
+    that moves data becomes a structured op first: `tensor.pad` is
+    decomposed into fill + insert_slice, and each top-level
+    `tensor.insert_slice` copies its source with a `linalg.copy` into the
+    slice of its destination, so all computation ends up in kernels.
+
+    Then every top-level linalg op is a root, tiled (TilingInterface,
+    `scf::tileConsumerAndFuseProducersUsingSCF`) into an `scf.forall` whose
+    dimensions map to `#gpu.block<x/y/z>` (the innermost parallel loop to x;
+    at most three loops are distributed, outer ones stay whole):
+
+    - contractions (matmul, batch matmul) and elementwise ops that consume a
+      contraction: 32x32 output tiles; the contraction is fused into its
+      elementwise consumer (epilogue fusion) with its accumulator's
+      producer (fill / bias broadcast);
+    - everything else: 4x4x32 tiles (innermost last); the producers of
+      accumulators (fill, broadcast) are fused into their consumer.
+
+    Inside a block tile, a contraction's reduction loop is tiled by
+    `reduction-tile` (scf.for) when it divides, and its operand tiles are
+    copied into workgroup (shared) memory:
+    `bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>}`
+    filled by a `linalg.copy`. Each op of a block tile (copies included) is
+    then tiled into an `scf.forall` over at most `threads-x`/`threads-y`/
+    `threads-z` threads (`numThreads` tiling, `#gpu.thread<x/y/z>`).
+
+    Fails, naming the op, on a linalg op with dynamic loop ranges or
+    without parallel loops, and on a top-level tensor op that would compute
+    on the host.
+  }];
+  let options = [
+    Option<"reductionTile", "reduction-tile", "int64_t", "32",
+           "Reduction (K) step of contractions staged in shared memory">,
+    Option<"promote", "promote", "bool", "true",
+           "Stage contraction operand tiles in workgroup memory">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def KilnGpuMapForallToLaunch : Pass<"kiln-gpu-map-forall-to-launch",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Turn block/thread-mapped scf.forall loops (on buffers) into "
+                "gpu.launch ops";
+  let description = [{
+    Runs after bufferization. Each top-level `scf.forall` mapped to
+    `#gpu.block<...>` becomes a `gpu.launch` with one block per iteration;
+    the `#gpu.thread<...>` foralls nested in it are distributed over the
+    block's threads (upstream `mapNestedForallToThreadsImpl`, with a
+    `gpu.barrier` after each; the block size is the largest thread count of
+    each dimension, smaller foralls are predicated). Workgroup-memory
+    `memref.alloc`s in a launch become workgroup attributions of the launch;
+    `memref.get_global`s and constants used in a launch are hoisted above
+    it (the host passes them as kernel arguments).
+
+    A top-level `memref.copy` between strided buffers becomes a kernel of
+    its own (a grid-stride loop over the elements, 256 threads per block);
+    contiguous copies stay (kiln-gpu-device-buffers makes them
+    `gpu.memcpy`). Any other top-level op that would touch tensor data on
+    the host (a linalg op, a load or store, a loop) is an error: the host
+    only allocates, views, copies and launches.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGpuDeviceBuffers : Pass<"kiln-gpu-device-buffers",
+                                "::mlir::ModuleOp"> {
+  let summary = "Make the model function's host buffers device buffers";
+  let description = [{
+    Runs on the model function `func-name` after
+    kiln-gpu-map-forall-to-launch. Its arguments stay host pointers (the
+    ABI of the CPU target); in the body:
+
+    - each input gets a device copy (`memref.alloc` + `gpu.memcpy` host to
+      device at entry), each output a device buffer copied back to the host
+      (`gpu.memcpy`) before the return;
+    - each weight (`memref.get_global`) becomes
+      `func.call @kiln_cuda_weight(index, host, bytes)`: the runtime uploads
+      it once, on the first run, and returns the device copy after that;
+    - a top-level `memref.copy` between contiguous buffers becomes
+      `gpu.memcpy`.
+
+    The allocs are then planned by kiln-plan-workspace; with `workspace`
+    set, this pass instead replaces the planned workspace argument's uses by
+    `func.call @kiln_cuda_workspace(bytes)` (one device allocation the
+    runtime keeps across runs), sets `kiln.gpu_workspace_size` and sets the
+    host workspace `kiln.workspace_size` to 0.
+  }];
+  let options = [
+    Option<"funcName", "func-name", "std::string", "\"main_graph\"",
+           "Name of the model function">,
+    Option<"workspace", "workspace", "bool", "false",
+           "Second phase: the planned workspace becomes device memory">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // KILN_GPU_PASSES_TD

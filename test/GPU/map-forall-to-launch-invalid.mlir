@@ -1,0 +1,47 @@
+// RUN: model-opt %s -split-input-file -kiln-gpu-map-forall-to-launch -verify-diagnostics
+
+func.func @host_compute(%a: memref<8xf32>) {
+  %c = arith.constant 1.0 : f32
+  // expected-error @+1 {{the CUDA target cannot run 'linalg.fill' outside a kernel}}
+  linalg.fill ins(%c : f32) outs(%a : memref<8xf32>)
+  return
+}
+
+// -----
+
+func.func @dynamic_grid(%a: memref<?xf32>, %n: index) {
+  // expected-error @+1 {{expected a block-mapped scf.forall with static trip counts}}
+  scf.forall (%i) in (%n) {
+    scf.forall (%j) in (4) {
+      %v = memref.load %a[%i] : memref<?xf32>
+      memref.store %v, %a[%j] : memref<?xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+func.func @too_many_threads(%a: memref<64x64xf32>) {
+  // expected-error @+1 {{4096 threads in one block (at most 1024)}}
+  scf.forall (%i) in (2) {
+    scf.forall (%y, %x) in (64, 64) {
+      %v = memref.load %a[%y, %x] : memref<64x64xf32>
+      memref.store %v, %a[%x, %y] : memref<64x64xf32>
+    } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+func.func @grid_too_large(%a: memref<70000x32xf32>) {
+  // expected-error @+1 {{grid 1x70000x1 exceeds CUDA's limits}}
+  scf.forall (%i, %j) in (70000, 1) {
+    scf.forall (%x) in (32) {
+      %v = memref.load %a[%i, %x] : memref<70000x32xf32>
+      memref.store %v, %a[%i, %x] : memref<70000x32xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+  return
+}
