@@ -46,3 +46,13 @@ if (os.path.exists(os.path.join(config.kiln_lib_dir, "aarch64-unknown-linux-gnu"
     config.available_features.add("aarch64-cross")
     config.substitutions.append(
         ("%run_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
+
+# KILN_ENABLE_SANITIZERS builds: executables link the sanitized runtime
+# (KILN_CC), and the tests that link the runtime without the sanitizers'
+# runtime libraries (plain cc/CMake programs, the AArch64 cross runtime) or
+# check that executables need no shared library (check_deps.py) do not apply.
+if config.kiln_sanitizer_cc:
+    config.available_features.add("sanitizers")
+    config.environment["KILN_CC"] = config.kiln_sanitizer_cc
+    config.excludes += ["examples", "standalone_deps.test", "emit-lib.test",
+                        "aarch64.test", "e2e-mlp.test"]

@@ -12,6 +12,7 @@
 #include "OnnxImporterImpl.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -22,6 +23,7 @@
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -50,6 +52,9 @@ using namespace mlir::kiln::onnx_importer;
 static constexpr int64_t kTargetOpset = 13;
 /// Nested function expansion stops after this many rounds.
 static constexpr int kMaxExpansionRounds = 8;
+/// The newest ai.onnx opset released (ONNX 1.18); newer models are rejected
+/// rather than imported with semantics the handlers do not know.
+static constexpr int64_t kNewestOpset = 23;
 
 namespace {
 /// Runs `fn`, turning any exception into an error message.
@@ -377,6 +382,205 @@ static LogicalResult bindConstantInputs(::onnx::GraphProto &graph,
 }
 
 //===----------------------------------------------------------------------===//
+// Graph structure
+//===----------------------------------------------------------------------===//
+
+/// The location the importer gives node `index`: its name (or
+/// "<OpType>_<index>") fused with the op type, so that diagnostics read
+/// `<file>: <node> (<op type>): ...`.
+static Location nodeLocation(const ::onnx::NodeProto &node, int index,
+                             Location fileLoc) {
+  MLIRContext *context = fileLoc->getContext();
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return FusedLoc::get(
+      context, {NameLoc::get(StringAttr::get(context, name), fileLoc)},
+      StringAttr::get(context, node.op_type()));
+}
+
+/// Checks that the main graph is a well-formed dataflow graph before the
+/// ONNX checker runs (which stops at the first problem and does not name
+/// the node in the form the driver prints, and is skipped for opsets newer
+/// than libonnx): unique graph input, initializer and node output names,
+/// every node input defined, no cycles, nodes in topological order, node
+/// domains imported. Reports every problem at its node. Inputs that nested
+/// graphs (If/Loop bodies) capture from the outer scope are not checked
+/// here.
+static LogicalResult checkGraphStructure(const ::onnx::ModelProto &proto,
+                                         Location fileLoc) {
+  const ::onnx::GraphProto &graph = proto.graph();
+  bool ok = true;
+  // Graph inputs and initializers. (Before IR 4 initializers are also
+  // listed as inputs; both lists must be duplicate-free on their own.)
+  llvm::StringSet<> inputs, initializers;
+  for (const auto &input : graph.input())
+    if (!input.name().empty() && !inputs.insert(input.name()).second) {
+      emitError(fileLoc) << "graph input '" << input.name()
+                         << "' is declared more than once";
+      ok = false;
+    }
+  for (const auto &tensor : graph.initializer())
+    if (!tensor.name().empty() && !initializers.insert(tensor.name()).second) {
+      emitError(fileLoc) << "initializer '" << tensor.name()
+                         << "' is defined more than once";
+      ok = false;
+    }
+
+  // The node producing each value.
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const ::onnx::NodeProto &node = graph.node(i);
+    for (const std::string &output : node.output()) {
+      if (output.empty())
+        continue;
+      if (inputs.contains(output) || initializers.contains(output)) {
+        emitError(nodeLocation(node, i, fileLoc))
+            << "output '" << output << "' redefines the graph "
+            << (inputs.contains(output) ? "input" : "initializer")
+            << " of that name";
+        ok = false;
+        continue;
+      }
+      auto [it, inserted] = producer.try_emplace(output, i);
+      if (!inserted) {
+        const ::onnx::NodeProto &first = graph.node(it->second);
+        std::string firstName =
+            first.name().empty()
+                ? first.op_type() + "_" + std::to_string(it->second)
+                : first.name();
+        emitError(nodeLocation(node, i, fileLoc))
+            << "output '" << output << "' is also an output of node '"
+            << firstName << "' (" << first.op_type() << ")";
+        ok = false;
+      }
+    }
+  }
+
+  llvm::StringSet<> domains;
+  for (const auto &opset : proto.opset_import())
+    domains.insert(opset.domain());
+  auto nodeName = [&](int i) {
+    const ::onnx::NodeProto &node = graph.node(i);
+    return node.name().empty() ? node.op_type() + "_" + std::to_string(i)
+                               : node.name();
+  };
+
+  // Inputs, and the edges to later nodes (either a cycle or a graph that is
+  // not topologically sorted).
+  std::vector<llvm::SmallVector<int, 2>> users(graph.node_size());
+  std::vector<std::pair<int, std::string>> laterUses; // (node, input)
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const ::onnx::NodeProto &node = graph.node(i);
+    if (!isDefaultDomain(node.domain()) && !domains.contains(node.domain())) {
+      emitError(nodeLocation(node, i, fileLoc))
+          << "domain '" << node.domain()
+          << "' is not imported by the model (no opset_import entry)";
+      ok = false;
+    }
+    for (const std::string &input : node.input()) {
+      if (input.empty() || inputs.contains(input) ||
+          initializers.contains(input))
+        continue;
+      auto it = producer.find(input);
+      if (it == producer.end()) {
+        emitError(nodeLocation(node, i, fileLoc))
+            << "input '" << input
+            << "' is not a graph input, an initializer or the output of "
+               "any node";
+        ok = false;
+        continue;
+      }
+      users[it->second].push_back(i);
+      if (it->second >= i)
+        laterUses.emplace_back(i, input);
+    }
+  }
+  if (laterUses.empty())
+    return success(ok);
+
+  // Cycles: an iterative depth-first search over producer -> user edges;
+  // each cycle found is reported once, at its first node in graph order.
+  // Cycles and unsorted uses are listed up to kMaxReported each.
+  constexpr int kMaxReported = 10;
+  int cycles = 0;
+  enum : char { Unvisited, Active, Done };
+  std::vector<char> state(graph.node_size(), Unvisited);
+  std::vector<bool> inCycle(graph.node_size(), false);
+  std::vector<std::pair<int, size_t>> stack; // (node, next user to visit)
+  for (int root = 0; root < graph.node_size(); ++root) {
+    if (state[root] != Unvisited)
+      continue;
+    state[root] = Active;
+    stack.emplace_back(root, 0);
+    while (!stack.empty()) {
+      auto &[n, next] = stack.back();
+      if (next == users[n].size()) {
+        state[n] = Done;
+        stack.pop_back();
+        continue;
+      }
+      int user = users[n][next++];
+      if (state[user] == Unvisited) {
+        state[user] = Active;
+        stack.emplace_back(user, 0);
+        continue;
+      }
+      if (state[user] != Active)
+        continue;
+      std::vector<int> cycle;
+      for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
+        cycle.push_back(it->first);
+        if (it->first == user)
+          break;
+      }
+      std::reverse(cycle.begin(), cycle.end());
+      if (llvm::any_of(cycle, [&](int c) { return inCycle[c]; }))
+        continue;
+      std::rotate(cycle.begin(), llvm::min_element(cycle), cycle.end());
+      // Long cycles are shown by their first and last nodes.
+      constexpr size_t kShown = 8;
+      std::string path;
+      for (size_t k = 0; k < cycle.size(); ++k) {
+        inCycle[cycle[k]] = true;
+        if (k < kShown - 2 || k + 2 >= cycle.size() || cycle.size() <= kShown)
+          path += nodeName(cycle[k]) + " -> ";
+        else if (k == kShown - 2)
+          path += "... (" + std::to_string(cycle.size() - kShown) +
+                  " more) -> ";
+      }
+      path += nodeName(cycle.front());
+      ok = false;
+      if (++cycles <= kMaxReported)
+        emitError(nodeLocation(graph.node(cycle.front()), cycle.front(),
+                               fileLoc))
+            << "the graph has a cycle: " << path;
+    }
+  }
+
+  if (cycles > kMaxReported)
+    emitError(fileLoc) << (cycles - kMaxReported) << " more cycles";
+  // Unsorted (acyclic) uses.
+  int unsorted = 0;
+  for (const auto &[i, input] : laterUses) {
+    int from = producer.lookup(input);
+    if (inCycle[i] && inCycle[from])
+      continue;
+    ok = false;
+    if (++unsorted > kMaxReported)
+      continue;
+    emitError(nodeLocation(graph.node(i), i, fileLoc))
+        << "input '" << input << "' is the output of node '"
+        << nodeName(from) << "' (" << graph.node(from).op_type()
+        << "), which comes later; ONNX graphs must be topologically sorted";
+  }
+  if (unsorted > kMaxReported)
+    emitError(fileLoc) << (unsorted - kMaxReported)
+                       << " more node inputs are defined by later nodes";
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
 // Function expansion
 //===----------------------------------------------------------------------===//
 
@@ -516,7 +720,19 @@ static bool expandFunctions(LoadedModel &model, const OnnxOpRegistry &registry,
           ::onnx::GraphProto body;
           ::onnx::FunctionExpandHelper(node, *function, body,
                                        origin.name + "/");
-          for (const auto &inner : body.node()) {
+          for (auto &inner : *body.mutable_node()) {
+            // libonnx 1.12 binds a reference to an optional attribute the
+            // call leaves unset (and that has no default) to an empty
+            // AttributeProto. Drop those so the inner node sees the
+            // attribute as absent: otherwise SoftmaxCrossEntropyLoss's
+            // inner NegativeLogLikelihoodLoss gets ignore_index=0.
+            auto *attrs = inner.mutable_attribute();
+            for (int a = attrs->size() - 1; a >= 0; --a) {
+              ::onnx::AttributeProto valueOnly = attrs->Get(a);
+              valueOnly.clear_name();
+              if (valueOnly.ByteSizeLong() == 0)
+                attrs->DeleteSubrange(a, 1);
+            }
             *rebuilt.add_node() = inner;
             origins.push_back(origin);
           }
@@ -566,16 +782,29 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
                               << "' as an ONNX model";
   buffer->reset();
 
+  bool importsDefault = false;
   for (const auto &opset : model.proto.opset_import())
-    if (isDefaultDomain(opset.domain()))
+    if (isDefaultDomain(opset.domain())) {
+      importsDefault = true;
       model.originalOpset = opset.version();
-  if (model.originalOpset <= 0)
+    }
+  if (!importsDefault)
     return emitError(fileLoc)
            << "the model does not import the default ONNX opset (ai.onnx)";
+  if (model.originalOpset < 1)
+    return emitError(fileLoc)
+           << "the model imports ai.onnx opset " << model.originalOpset
+           << ", which does not exist (opsets start at 1)";
+  if (model.originalOpset > kNewestOpset)
+    return emitError(fileLoc)
+           << "the model imports ai.onnx opset " << model.originalOpset
+           << ", newer than the newest opset Kiln supports (" << kNewestOpset
+           << ")";
   model.opset = model.originalOpset;
 
   if (failed(bindConstantInputs(*model.proto.mutable_graph(), options,
-                                fileLoc)))
+                                fileLoc)) ||
+      failed(checkGraphStructure(model.proto, fileLoc)))
     return failure();
 
   // libonnx checks and infers a newer opset with the schemas of the last one
