@@ -47,6 +47,7 @@ gflops_of() {
 # Single-core FP32 FMA peak of this machine kind (../shared/NOTES-codegen.md).
 peak_per_thread=117
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for name in "${names[@]}"; do
   model="$models_dir/$name.onnx"; input="$models_dir/$name.in0.npy"
@@ -74,6 +75,8 @@ geomean() { awk -v t="$1" -F'|' '$3+0==t { s += log($4+0 ? $5/$4 : 1); n++ } END
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; ORT = onnxruntime-node 1.30.0"
   echo "(CPU EP, graph optimizations 'all'). Median ms of $iters runs, best of $repeats alternating runs."
   echo "Kiln: model-compile -O3 --mcpu=native. % peak against ${peak_per_thread} GFLOP/s per thread."
+  echo "Load average (1/5/15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "(the machine is shared: two-thread figures suffer most from other processes)."
   echo
   echo "| model | threads | Kiln ms | ORT ms | speedup | GFLOP/s | % peak |"
   echo "|---|---|---|---|---|---|---|"

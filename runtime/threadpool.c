@@ -5,13 +5,21 @@
  *
  *  - The pool is created lazily on the first parallel call and kept; it has
  *    kiln_get_num_threads() - 1 workers, the calling thread takes part.
- *  - [0, n) is split into min(n, threads) contiguous chunks; chunk 0 runs on
- *    the caller, chunk i on worker i.
+ *  - [0, n) is cut into up to KILN_CHUNKS_PER_THREAD chunks per thread of
+ *    contiguous iterations, and every participant (the caller and the
+ *    workers) claims chunks one at a time from a shared counter until none
+ *    are left. A worker that is slow to wake up (descheduled on a loaded
+ *    machine, or asleep) then costs nothing: the caller runs the chunks it
+ *    would have run instead of waiting for it, so two threads are never
+ *    much slower than one.
  *  - A job is published through one 64-bit atomic word holding
  *    (generation << 32 | number of chunks). Workers spin on it briefly, then
  *    sleep on a condition variable; the caller only takes the mutex to wake
- *    them when one is asleep. Completion is an atomic countdown the caller
- *    spins on (then sleeps on a second condition variable).
+ *    them when one is asleep. The claim counter holds
+ *    (generation << 32 | next chunk), so a worker still looking at an older
+ *    job can never claim a chunk of a newer one. Completion is an atomic
+ *    countdown of unfinished chunks the caller spins on (then sleeps on a
+ *    second condition variable).
  *  - One job at a time: a caller that finds the pool busy (another
  *    application thread is using it) runs its loop serially instead of
  *    waiting, so concurrent callers never block each other. Calls from inside
@@ -20,8 +28,9 @@
  *
  * Memory ordering: all atomics use the default sequentially consistent
  * operations; the job fields (body, ctx, n) are plain data written before
- * the word is published and read only by participating workers, which the
- * caller waits for before it publishes the next job.
+ * the word is published and read only by a worker that has claimed a chunk
+ * of that job; the caller waits for every claimed chunk to finish before it
+ * writes the next job.
  *===----------------------------------------------------------------------===*/
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -45,6 +54,9 @@
  * spins for the workers to finish before it sleeps. */
 #define KILN_WORKER_SPIN_NS 200000
 #define KILN_CALLER_SPIN_NS 2000000
+/* Chunks per thread a loop is cut into (when it has that many iterations):
+ * enough for the caller to take over a late worker's share. */
+#define KILN_CHUNKS_PER_THREAD 4
 
 /* Set while the current thread runs inside a parallel region (always on
  * workers). */
@@ -72,7 +84,8 @@ typedef struct kiln_pool {
   int64_t n;
 
   _Atomic uint64_t word;     /* generation << 32 | chunks (or STOP) */
-  atomic_int pending;        /* participating workers not yet done */
+  _Atomic uint64_t claim;    /* generation << 32 | next unclaimed chunk */
+  atomic_int pending;        /* chunks not yet finished */
   atomic_int sleepers;       /* workers inside the condvar wait */
   atomic_int caller_waiting; /* the caller sleeps on `done` */
 } kiln_pool;
@@ -157,9 +170,39 @@ static uint64_t kiln_worker_wait(kiln_pool *p, uint32_t seen) {
 }
 
 typedef struct kiln_worker_arg {
-  int index;
   uint32_t start_generation;
 } kiln_worker_arg;
+
+/* Claims the next chunk of job `generation` (with `chunks` chunks); returns
+ * its index, or -1 when the job has no chunk left (or is no longer current).
+ */
+static int64_t kiln_claim(kiln_pool *p, uint32_t generation,
+                          uint32_t chunks) {
+  uint64_t c = atomic_load(&p->claim);
+  for (;;) {
+    if ((uint32_t)(c >> 32) != generation || (uint32_t)c >= chunks)
+      return -1;
+    if (atomic_compare_exchange_weak(&p->claim, &c, c + 1))
+      return (int64_t)(uint32_t)c;
+  }
+}
+
+/* Runs chunks of the current job until none is left. */
+static void kiln_run_chunks(kiln_pool *p, uint32_t generation,
+                            uint32_t chunks) {
+  int64_t i;
+  while ((i = kiln_claim(p, generation, chunks)) >= 0) {
+    int64_t begin, end;
+    kiln_chunk(p->n, chunks, i, &begin, &end);
+    p->body(p->ctx, begin, end);
+    if (atomic_fetch_sub(&p->pending, 1) == 1 &&
+        atomic_load(&p->caller_waiting)) {
+      pthread_mutex_lock(&p->mu);
+      pthread_cond_signal(&p->done);
+      pthread_mutex_unlock(&p->mu);
+    }
+  }
+}
 
 static void *kiln_worker_main(void *varg) {
   kiln_pool *p = &kiln_the_pool;
@@ -173,17 +216,7 @@ static void *kiln_worker_main(void *varg) {
     uint32_t chunks = (uint32_t)w;
     if (chunks == KILN_STOP_CHUNKS)
       break;
-    if ((uint32_t)arg.index >= chunks)
-      continue;
-    int64_t begin, end;
-    kiln_chunk(p->n, chunks, arg.index, &begin, &end);
-    p->body(p->ctx, begin, end);
-    if (atomic_fetch_sub(&p->pending, 1) == 1 &&
-        atomic_load(&p->caller_waiting)) {
-      pthread_mutex_lock(&p->mu);
-      pthread_cond_signal(&p->done);
-      pthread_mutex_unlock(&p->mu);
-    }
+    kiln_run_chunks(p, seen, chunks);
   }
   return NULL;
 }
@@ -243,7 +276,6 @@ static void kiln_pool_start(kiln_pool *p, int threads) {
     kiln_worker_arg *arg = (kiln_worker_arg *)malloc(sizeof *arg);
     if (!arg)
       break;
-    arg->index = i;
     arg->start_generation = p->generation;
     if (pthread_create(&p->workers[i - 1], NULL, kiln_worker_main, arg) != 0) {
       free(arg);
@@ -267,8 +299,9 @@ void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx) {
     kiln_pool_stop(p);
     kiln_pool_start(p, threads);
   }
-  int64_t chunks = n < p->size ? n : p->size;
-  if (chunks <= 1) {
+  int64_t max_chunks = (int64_t)p->size * KILN_CHUNKS_PER_THREAD;
+  int64_t chunks = n < max_chunks ? n : max_chunks;
+  if (p->size <= 1) {
     pthread_mutex_unlock(&p->lock);
     body(ctx, 0, n);
     return;
@@ -277,13 +310,13 @@ void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx) {
   p->body = body;
   p->ctx = ctx;
   p->n = n;
-  atomic_store(&p->pending, (int)chunks - 1);
+  atomic_store(&p->pending, (int)chunks);
+  uint32_t generation = p->generation + 1;
+  atomic_store(&p->claim, (uint64_t)generation << 32);
   kiln_publish(p, (uint32_t)chunks);
 
-  int64_t begin, end;
-  kiln_chunk(n, chunks, 0, &begin, &end);
   kiln_in_parallel = 1;
-  body(ctx, begin, end);
+  kiln_run_chunks(p, generation, (uint32_t)chunks);
   kiln_in_parallel = 0;
 
   if (atomic_load(&p->pending) != 0) {

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Pipeline/Pipelines.h"
+#include "kiln/Pipeline/GpuPipeline.h"
 
 #include "passes/Codegen/Passes.h"
 #include "passes/Conversion/Passes.h"
@@ -169,6 +170,7 @@ void addStagePasses(OpPassManager &pm, Stage stage,
 }
 
 void registerPipelines() {
+  registerGpuPipelines();
   struct Registration {
     const char *name;
     const char *description;

@@ -29,9 +29,14 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <limits>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUTILEANDFUSE
@@ -83,15 +88,15 @@ static std::optional<unsigned> getDim(AffineExpr e) {
 }
 
 /// Chooses the dimension the scf.forall splits: the first of `preferred`
-/// whose range divides evenly into `numThreads` chunks of at least
-/// `minChunk[d]` iterations.
+/// whose range divides evenly into `chunks` chunks of at least `minChunk[d]`
+/// iterations.
 static std::optional<unsigned>
 pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
-              ArrayRef<int64_t> minChunk, unsigned numThreads) {
+              ArrayRef<int64_t> minChunk, int64_t chunks) {
   for (unsigned d : preferred) {
-    if (ranges[d] % numThreads != 0)
+    if (ranges[d] % chunks != 0)
       continue;
-    if (ranges[d] / numThreads < std::max<int64_t>(1, minChunk[d]))
+    if (ranges[d] / chunks < std::max<int64_t>(1, minChunk[d]))
       continue;
     return d;
   }
@@ -103,7 +108,8 @@ pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
 static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
                                           unsigned vectorBits,
                                           unsigned numThreads,
-                                          int64_t minParallelWork) {
+                                          int64_t minParallelWork,
+                                          unsigned chunksPerThread = 1) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0)
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -201,6 +207,9 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     minChunk[vecDim] = plan.registers[vecDim];
     if (rowDim)
       minChunk[*rowDim] = plan.registers[*rowDim];
+    // The register tile's parallel loops form a level of their own (set
+    // below), outside the window and input-channel loops: a fused epilogue
+    // then runs on each output tile while it is in registers.
   } else if (projected) {
     // Elementwise ops: one strip of up to 4 vectors along the output's
     // innermost dimension. Reductions: along the first input's innermost
@@ -233,6 +242,9 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   // Register tiles that cover a whole loop need no loop.
   for (unsigned d = 0; d < numLoops; ++d)
     plan.registers[d] = clampTile(plan.registers[d], ranges[d]);
+  if (plan.kind == OpKind::Windowed)
+    for (unsigned d = 0; d < numLoops; ++d)
+      plan.cacheParallel[d] = isParallel(d) ? plan.registers[d] : 0;
 
   // A fork-join costs about a microsecond: split only ops that run for
   // tens of microseconds. A multiply-add of a vectorized contraction or
@@ -246,10 +258,23 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
         llvm::remove_if(threadPreference,
                         [&](unsigned d) { return !isParallel(d); }),
         threadPreference.end());
-    if (std::optional<unsigned> d =
-            pickThreadDim(threadPreference, ranges, minChunk, numThreads)) {
-      plan.threads.assign(numLoops, 0);
-      plan.threads[*d] = ranges[*d] / numThreads;
+    // Several chunks per thread (as many as the op has work for), so the
+    // runtime can balance them when a thread is slowed down (a shared or
+    // loaded machine): a thread that finishes early takes the next chunk.
+    for (int64_t perThread = chunksPerThread; perThread >= 1; perThread /= 2) {
+      int64_t chunks = numThreads * perThread;
+      if (perThread > 1 && work < perThread * minParallelWork)
+        continue;
+      if (std::optional<unsigned> d =
+              pickThreadDim(threadPreference, ranges, minChunk, chunks)) {
+        plan.threads.assign(numLoops, 0);
+        plan.threads[*d] = ranges[*d] / chunks;
+        // A cache tile as large as the chunk needs no loop (and a larger
+        // one would give the tiles a dynamic shape).
+        plan.cacheParallel[*d] =
+            clampTile(plan.cacheParallel[*d], plan.threads[*d]);
+        break;
+      }
     }
   }
   return plan;
@@ -301,10 +326,11 @@ static SmallVector<OpFoldResult> toOfr(Builder &b, ArrayRef<int64_t> sizes) {
 }
 
 /// Tiles `op` with `sizes` (fusing producers when `fuse`), replaces it, and
-/// returns the tiled op inside the new loops.
+/// returns the tiled op inside the new loops (outermost first in `loops`).
 static FailureOr<TilingInterface>
 tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
-          scf::SCFTilingOptions::LoopType loopType, bool fuse, OpKind kind) {
+          scf::SCFTilingOptions::LoopType loopType, bool fuse, OpKind kind,
+          SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
   if (allZero(sizes))
     return op;
   scf::SCFTilingOptions tilingOptions;
@@ -317,6 +343,8 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
     if (failed(res))
       return failure();
     rewriter.replaceOp(op, res->replacements);
+    if (loops)
+      loops->assign(res->loops.begin(), res->loops.end());
     return cast<TilingInterface>(res->tiledOps.back());
   }
   scf::SCFTileAndFuseOptions options;
@@ -330,6 +358,8 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
   if (failed(res))
     return failure();
+  if (loops)
+    loops->assign(res->loops.begin(), res->loops.end());
   auto tiled = cast<TilingInterface>(res->tiledAndFusedOps.front());
   for (OpResult result : op->getResults()) {
     Value repl = res->replacements.lookup(result);
@@ -339,6 +369,103 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
   if (op->use_empty())
     rewriter.eraseOp(op);
   return tiled;
+}
+
+/// The contraction or convolution whose tiles the elementwise `op` should be
+/// fused into as an epilogue (bias, activation, residual add), or null. The
+/// producer's result must feed only `op`, with the same indexing as `op`'s
+/// output, and every other operand of `op` must be available before the
+/// producer (a `tensor.empty` init can be moved there), so the epilogue can
+/// run on each output tile right after the producer computed it.
+static linalg::LinalgOp getEpilogueProducer(linalg::LinalgOp op,
+                                            unsigned vectorBits) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op->getNumResults() != 1 || op.getNumReductionLoops() != 0 ||
+      op.getNumLoops() == 0)
+    return {};
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!outMap.isPermutation() ||
+      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+      }))
+    return {};
+  linalg::LinalgOp best;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    auto producer = in->get().getDefiningOp<linalg::LinalgOp>();
+    if (!producer || producer->getBlock() != op->getBlock() ||
+        producer->getNumResults() != 1 || !in->get().hasOneUse() ||
+        op.getMatchingIndexingMap(in) != outMap)
+      continue;
+    std::optional<TilePlan> plan =
+        planTiling(producer, vectorBits, /*numThreads=*/1,
+                   std::numeric_limits<int64_t>::max());
+    if (!plan ||
+        (plan->kind != OpKind::Contraction && plan->kind != OpKind::Windowed))
+      continue;
+    if (!best || best->isBeforeInBlock(producer))
+      best = producer;
+  }
+  if (!best)
+    return {};
+  DominanceInfo dom(best->getParentOp());
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (v.getDefiningOp() == best || dom.properlyDominates(v, best))
+      continue;
+    auto empty = v.getDefiningOp<tensor::EmptyOp>();
+    if (!empty || empty->getNumOperands() != 0)
+      return {};
+  }
+  return best;
+}
+
+/// Moves the side-effect-free ops computing `v` (and, recursively, their
+/// operands) that are in `point`'s block after it to just before it.
+/// Fails, changing nothing that matters, when one of them cannot move (an op
+/// with regions or effects, or `point` itself).
+static LogicalResult hoistDefsBefore(RewriterBase &rewriter, Value v,
+                                     Operation *point) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return success(
+        cast<BlockArgument>(v).getOwner()->getParentOp()->isAncestor(point));
+  Operation *top = point->getBlock()->findAncestorOpInBlock(*def);
+  if (!top)
+    return success(); // defined in an enclosing region: dominates
+  if (top->isBeforeInBlock(point))
+    return success();
+  if (top != def || def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+    return failure();
+  for (Value operand : def->getOperands())
+    if (failed(hoistDefsBefore(rewriter, operand, point)))
+      return failure();
+  rewriter.moveOpBefore(def, point);
+  return success();
+}
+
+/// Fuses `epilogue` (a consumer of the results of `loops`) into them; on
+/// success `epilogue` becomes the tiled consumer inside the innermost loop.
+static LogicalResult fuseEpilogue(RewriterBase &rewriter, Operation *&epilogue,
+                                  ArrayRef<LoopLikeOpInterface> loops) {
+  if (loops.empty())
+    return failure();
+  Operation *outer = loops.front();
+  for (Value operand : epilogue->getOperands()) {
+    if (operand.getDefiningOp() == outer)
+      continue;
+    if (failed(hoistDefsBefore(rewriter, operand, outer)))
+      return failure();
+  }
+  SmallVector<LoopLikeOpInterface> loopNest(loops);
+  FailureOr<scf::SCFFuseConsumerOfSliceResult> res =
+      scf::tileAndFuseConsumer(rewriter, epilogue, loopNest);
+  if (failed(res) || res->tiledOps.empty())
+    return failure();
+  Operation *original = epilogue;
+  epilogue = res->tiledOps.front();
+  if (original->use_empty())
+    rewriter.eraseOp(original);
+  return success();
 }
 
 /// tensor.pad -> fills of the border slabs + linalg.copy of the source into
@@ -382,6 +509,23 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
     return dest;
   }
 
+  /// The linalg op computing the pad's source that can write it straight
+  /// into the padded tensor: its init is a `tensor.empty` whose value its
+  /// payload does not read. Null when there is none.
+  static linalg::LinalgOp getDirectProducer(tensor::PadOp pad) {
+    auto result = dyn_cast<OpResult>(pad.getSource());
+    auto producer =
+        result ? dyn_cast<linalg::LinalgOp>(result.getOwner()) : nullptr;
+    if (!producer || producer->getBlock() != pad->getBlock() ||
+        !producer.hasPureTensorSemantics())
+      return {};
+    OpOperand *init = producer.getDpsInitOperand(result.getResultNumber());
+    if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+        producer.payloadUsesValueFromOperand(init))
+      return {};
+    return producer;
+  }
+
   LogicalResult matchAndRewrite(tensor::PadOp pad,
                                 PatternRewriter &rewriter) const override {
     Value padValue = pad.getConstantPaddingValue();
@@ -391,13 +535,50 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
                                               "constant padding value");
     Location loc = pad.getLoc();
     RankedTensorType resultType = pad.getResultType();
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          resultType.getElementType());
-    Value filled = fillBorders(rewriter, pad, padValue, empty);
     SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
     SmallVector<OpFoldResult> sizes =
         toOfr(rewriter, pad.getSourceType().getShape());
     SmallVector<OpFoldResult> strides(offsets.size(), rewriter.getIndexAttr(1));
+
+    // The source's producer writes into the interior of the padded tensor
+    // (bufferized in place): no copy. The padded tensor is built before the
+    // producer, or before the contraction/convolution whose epilogue it is,
+    // so the epilogue can still be fused into that op's tiles.
+    linalg::LinalgOp producer = getDirectProducer(pad);
+    Attribute padAttr;
+    if (producer && matchPattern(padValue, m_Constant(&padAttr)) &&
+        llvm::all_of(offsets, [](OpFoldResult ofr) {
+          return getConstantIntValue(ofr).has_value();
+        })) {
+      Operation *point = producer;
+      for (OpOperand *in : producer.getDpsInputOperands()) {
+        auto def = in->get().getDefiningOp<linalg::LinalgOp>();
+        if (def && def->getBlock() == point->getBlock() &&
+            def.getNumReductionLoops() != 0 && def->isBeforeInBlock(point))
+          point = def;
+      }
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(point);
+      Value value = arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(padAttr));
+      Value empty = tensor::EmptyOp::create(
+          rewriter, loc, resultType.getShape(), resultType.getElementType());
+      Value filled = fillBorders(rewriter, pad, value, empty);
+      Value interior = tensor::ExtractSliceOp::create(
+          rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
+      auto result = cast<OpResult>(pad.getSource());
+      rewriter.modifyOpInPlace(producer, [&] {
+        producer.getDpsInitOperand(result.getResultNumber())->set(interior);
+      });
+      rewriter.setInsertionPoint(pad);
+      rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+          pad, pad.getSource(), filled, offsets, sizes, strides);
+      return success();
+    }
+
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                          resultType.getElementType());
+    Value filled = fillBorders(rewriter, pad, padValue, empty);
     Value interior = tensor::ExtractSliceOp::create(
         rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
     Value copied =
@@ -408,6 +589,105 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
     return success();
   }
 };
+
+/// A 1x1, stride-1 NCHW convolution of batch 1 on a small image becomes a
+/// matmul over the flattened image, out[F, H*W] = w[F, C] x in[C, H*W]: the
+/// vectors then run along H*W (49 points for 7x7) instead of along a 7-wide
+/// row. The bias / zero init is rebuilt in the flat shape so it is still
+/// fused into the matmul's tiles.
+struct Conv1x1ToMatmul : public OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  Conv1x1ToMatmul(MLIRContext *ctx, int64_t maxWidth)
+      : OpRewritePattern(ctx), maxWidth(maxWidth) {}
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto inType = dyn_cast<RankedTensorType>(conv.getInputs()[0].getType());
+    auto wType = dyn_cast<RankedTensorType>(conv.getInputs()[1].getType());
+    auto outType = dyn_cast<RankedTensorType>(conv.getOutputs()[0].getType());
+    if (!inType || !wType || !outType || !inType.hasStaticShape() ||
+        !wType.hasStaticShape() || !outType.hasStaticShape() ||
+        !conv.hasPureTensorSemantics())
+      return failure();
+    ArrayRef<int64_t> in = inType.getShape(), w = wType.getShape(),
+                      out = outType.getShape();
+    if (in[0] != 1 || w[2] != 1 || w[3] != 1 || in[2] != out[2] ||
+        in[3] != out[3] || out[3] >= maxWidth ||
+        !llvm::all_of(conv.getStrides(),
+                      [](const APInt &v) { return v.isOne(); }))
+      return failure();
+    Location loc = conv.getLoc();
+    Type elemType = outType.getElementType();
+    int64_t f = out[1], c = in[1], hw = out[2] * out[3];
+    auto flatOut = RankedTensorType::get({f, hw}, elemType);
+    SmallVector<ReassociationIndices> imageGroups = {{0, 1}, {2, 3}};
+    Value x = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({c, hw}, inType.getElementType()),
+        conv.getInputs()[0], imageGroups);
+    Value wFlat = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({f, c}, wType.getElementType()),
+        conv.getInputs()[1], SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value init = conv.getOutputs()[0];
+    Value flatInit;
+    auto empty = [&] {
+      return tensor::EmptyOp::create(rewriter, loc, flatOut.getShape(),
+                                     elemType);
+    };
+    if (auto bcast = init.getDefiningOp<linalg::BroadcastOp>();
+        bcast && bcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3} &&
+        bcast.getInit().getDefiningOp<tensor::EmptyOp>()) {
+      flatInit = linalg::BroadcastOp::create(rewriter, loc, bcast.getInput(),
+                                             empty(), ArrayRef<int64_t>{1})
+                     ->getResult(0);
+    } else if (auto fill = init.getDefiningOp<linalg::FillOp>();
+               fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+      flatInit = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
+                                        Value(empty()))
+                     .getResult(0);
+    } else {
+      flatInit = tensor::CollapseShapeOp::create(rewriter, loc, flatOut, init,
+                                                 imageGroups);
+    }
+    Value mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{flatOut},
+                                        ValueRange{wFlat, x},
+                                        ValueRange{flatInit})
+                   .getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outType, mm,
+                                                       imageGroups);
+    return success();
+  }
+
+  int64_t maxWidth;
+};
+
+/// The iteration dims of the elementwise `op` to collapse so it reads the
+/// flat result of a contraction (its only user) through an expand_shape
+/// directly, as with a 1x1 convolution rewritten by Conv1x1ToMatmul: the
+/// expand/collapse pair folds away and `op` becomes that contraction's
+/// epilogue.
+static SmallVector<ReassociationIndices>
+getExpandedEpilogueDims(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
+      op.getNumDpsInits() != 1 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return {};
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    auto expand = in->get().getDefiningOp<tensor::ExpandShapeOp>();
+    if (!expand || !op.getMatchingIndexingMap(in).isIdentity() ||
+        !expand.getSrc().hasOneUse() || !in->get().hasOneUse())
+      continue;
+    auto producer = expand.getSrc().getDefiningOp<linalg::LinalgOp>();
+    if (!producer || !linalg::isaContractionOpInterface(producer))
+      continue;
+    SmallVector<ReassociationIndices> groups =
+        expand.getReassociationIndices();
+    // Every operand must be indexed in loop order for the groups to be
+    // valid (identity or broadcast of leading/trailing dims).
+    if (!linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), groups))
+      return {};
+    return groups;
+  }
+  return {};
+}
 
 /// The innermost dimensions of an elementwise generic that are contiguous in
 /// every operand, to be collapsed into one: a ReLU on 1x512x7x7 then runs
@@ -485,29 +765,89 @@ struct KilnCpuTileAndFusePass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
+    deferred.clear();
+    notDeferrable.clear();
+    unsigned bits = vectorBits;
+    {
+      // 1x1 convolutions on images narrower than two vectors run as
+      // matmuls over the flattened image.
+      RewritePatternSet patterns(ctx);
+      int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+      patterns.add<Conv1x1ToMatmul>(ctx, 2 * lanes);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
     {
       RewritePatternSet patterns(ctx);
+      // Epilogues keep their shape: they are fused into their producer's
+      // tiles instead (after taking the flat shape of a flattened 1x1
+      // convolution).
+      linalg::populateCollapseDimensions(
+          patterns, [bits](linalg::LinalgOp op) {
+            SmallVector<ReassociationIndices> flat =
+                getExpandedEpilogueDims(op);
+            if (!flat.empty())
+              return flat;
+            // An expand/collapse pair not folded yet, or a producer with a
+            // user not erased yet (the op is visited again once they are):
+            // an op reading a contraction's or convolution's result keeps
+            // that result's shape.
+            for (Value in : op.getDpsInputs()) {
+              if (auto collapse = in.getDefiningOp<tensor::CollapseShapeOp>())
+                if (collapse.getSrc().getDefiningOp<tensor::ExpandShapeOp>())
+                  return SmallVector<ReassociationIndices>{};
+              if (auto producer = in.getDefiningOp<linalg::LinalgOp>())
+                if (producer.getNumReductionLoops() != 0)
+                  return SmallVector<ReassociationIndices>{};
+            }
+            if (getEpilogueProducer(op, bits))
+              return SmallVector<ReassociationIndices>{};
+            return getCollapsibleInnerDims(op);
+          });
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      // After collapsing: a producer that writes into a padded tensor's
+      // interior must keep the shape of that interior.
+      RewritePatternSet patterns(ctx);
       patterns.add<PadToFillAndCopy>(ctx);
-      linalg::populateCollapseDimensions(patterns, getCollapsibleInnerDims);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
 
     IRRewriter rewriter(ctx);
-    // Consumers first, so producers get fused into them.
-    while (linalg::LinalgOp root = findNextRoot(func)) {
-      if (isOpTriviallyDead(root)) {
-        rewriter.eraseOp(root);
-        continue;
+    // Consumers first, so producers get fused into them. Elementwise
+    // epilogues of contractions and convolutions wait for their producer and
+    // are fused into its tiles instead.
+    for (;;) {
+      while (linalg::LinalgOp root = findNextRoot(func)) {
+        if (isOpTriviallyDead(root)) {
+          rewriter.eraseOp(root);
+          continue;
+        }
+        if (!notDeferrable.contains(root) &&
+            getEpilogueProducer(root, vectorBits)) {
+          deferred.insert(root);
+          continue;
+        }
+        if (failed(tileRoot(rewriter, root)))
+          root->setAttr(kSkipAttr, UnitAttr::get(ctx));
       }
-      if (failed(tileRoot(rewriter, root)))
-        root->setAttr(kSkipAttr, UnitAttr::get(ctx));
+      // Epilogues whose producer was not tiled: tile them on their own.
+      if (deferred.empty())
+        break;
+      notDeferrable.insert(deferred.begin(), deferred.end());
+      deferred.clear();
     }
     func.walk([](Operation *op) { op->removeAttr(kSkipAttr); });
 
     // Producers fused at the thread or cache level (a fill of the whole
-    // accumulator tile, ...) are still too big for registers: give them a
-    // register level of their own.
+    // accumulator tile, ...) and epilogues are still too big for registers:
+    // give them a register level of their own (once canonicalization made
+    // their shapes static).
+    if (failed(canonicalizeLoops(func)))
+      return signalPassFailure();
     SmallVector<linalg::LinalgOp> nested;
     func.walk([&](linalg::LinalgOp op) {
       if (isa<FunctionOpInterface>(op->getParentOp()) ||
@@ -539,22 +879,39 @@ struct KilnCpuTileAndFusePass
     }
   }
 
+  /// Elementwise epilogues waiting for their producer to be tiled, and
+  /// ones whose fusion failed (tiled on their own).
+  llvm::SmallPtrSet<Operation *, 16> deferred, notDeferrable;
+
   /// The last top-level linalg op (directly in a function block) not yet
   /// handled.
   linalg::LinalgOp findNextRoot(func::FuncOp func) {
     for (Block &block : llvm::reverse(func.getBody().getBlocks()))
       for (Operation &op : llvm::reverse(block))
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
-          if (!op.hasAttr(kSkipAttr))
+          if (!op.hasAttr(kSkipAttr) && !deferred.contains(&op))
             return linalgOp;
     return nullptr;
   }
 
+  /// The deferred epilogue consuming `root`'s result, if any.
+  Operation *takeEpilogue(linalg::LinalgOp root) {
+    if (root->getNumResults() != 1 || !root->getResult(0).hasOneUse())
+      return nullptr;
+    Operation *user = *root->getResult(0).getUsers().begin();
+    if (!deferred.contains(user))
+      return nullptr;
+    deferred.erase(user);
+    return user;
+  }
+
   LogicalResult tileRoot(RewriterBase &rewriter, linalg::LinalgOp root) {
-    std::optional<TilePlan> plan =
-        planTiling(root, vectorBits, numThreads, minParallelWork);
+    std::optional<TilePlan> plan = planTiling(
+        root, vectorBits, numThreads, minParallelWork, chunksPerThread);
     if (!plan)
       return failure();
+    Operation *epilogue = takeEpilogue(root);
+    Operation *originalEpilogue = epilogue;
     auto op = cast<TilingInterface>(root.getOperation());
     using LoopType = scf::SCFTilingOptions::LoopType;
     struct Level {
@@ -566,17 +923,31 @@ struct KilnCpuTileAndFusePass
                   {plan->cacheReduction, LoopType::ForOp, false},
                   {plan->registers, LoopType::ForOp, false}};
     TilingInterface cur = op;
-    for (const Level &level : levels) {
+    bool fusedEpilogue = false;
+    for (auto [index, level] : llvm::enumerate(levels)) {
       if (level.sizes.empty())
         continue;
-      FailureOr<TilingInterface> next = tileLevel(
-          rewriter, cur, level.sizes, level.loopType, level.fuse, plan->kind);
+      SmallVector<LoopLikeOpInterface> loops;
+      FailureOr<TilingInterface> next =
+          tileLevel(rewriter, cur, level.sizes, level.loopType, level.fuse,
+                    plan->kind, &loops);
       // A level that cannot be tiled leaves the op as it is: still correct,
       // only slower.
       if (failed(next))
         break;
       cur = *next;
+      // The epilogue follows the parallel levels (threads, cache tiles):
+      // it runs on each output tile once its reduction is complete.
+      if (epilogue && index < 2 && !loops.empty()) {
+        if (succeeded(fuseEpilogue(rewriter, epilogue, loops)))
+          fusedEpilogue = true;
+        else
+          epilogue = nullptr; // stays where the last fusion put it
+      }
     }
+    // An epilogue that could not be fused at all is tiled on its own.
+    if (originalEpilogue && !fusedEpilogue)
+      notDeferrable.insert(originalEpilogue);
     // An op that stayed at the top level (nothing to tile, or tiling failed)
     // must not be picked again.
     if (isa<FunctionOpInterface>(cur->getParentOp()))

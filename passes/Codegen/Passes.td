@@ -58,10 +58,11 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     `TilingInterface` in up to four levels:
 
     1. threads: an `scf.forall` splitting one parallel dimension (batch, then
-       rows / output channels, ...) into `num-threads` equal chunks, when the
-       op does at least `min-parallel-work` (see the option) and a dimension
-       divides evenly;
-    2. cache tiles of the parallel dimensions (matmul: 64 rows x 128 columns);
+       rows / output channels, ...) into `num-threads` x `chunks-per-thread`
+       equal chunks (fewer for small ops), when the op does at least
+       `min-parallel-work` (see the option) and a dimension divides evenly;
+    2. cache tiles of the parallel dimensions (matmul: 64 rows x 128 columns;
+       convolutions: the register tile's parallel part);
     3. cache tiles of the reduction dimensions (matmul: K by 256);
     4. the register tile: 8 rows x 2 vectors for contractions and
        convolutions (vector = `vector-bits` / element bits lanes; vectors
@@ -75,9 +76,18 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     every convolution layout and pooling go through the same plans.
     Producers that are cheap to recompute (`linalg.fill`, broadcasts such as
     a bias, elementwise ops feeding elementwise ops, used by nothing else)
-    are fused into levels 1 and 2. Before tiling, `tensor.pad` becomes fills
-    of its border slabs plus a `linalg.copy` into the interior, and the
-    contiguous inner dimensions of elementwise generics are collapsed (a
+    are fused into levels 1 and 2. Elementwise consumers of a contraction or
+    convolution (bias, activation, residual add; its only user, with the
+    output's indexing) are fused into levels 1 and 2 as an epilogue
+    (`scf::tileAndFuseConsumer`): each output tile gets its activation right
+    after its reduction, without another parallel loop or pass over memory.
+    Before tiling, a 1x1 stride-1 NCHW convolution (batch 1) on an image
+    narrower than two vectors becomes a `linalg.matmul` over the flattened
+    image (vectors along H*W instead of a 7-wide row), `tensor.pad` becomes
+    fills of its border slabs plus a `linalg.copy` into the interior (no
+    copy when the source is computed by a linalg op with a `tensor.empty`
+    init: that op writes straight into the interior, built before it), and
+    the contiguous inner dimensions of elementwise generics are collapsed (a
     ReLU on 1x512x7x7 runs as 64-lane strips). Loops whose trip count does
     not divide are peeled, so every innermost op has a static shape. Ops
     with dynamic shapes are left alone. The next pass (`kiln-cpu-vectorize`)
@@ -106,6 +116,11 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
            "Smallest work worth an scf.forall: iteration-space points of an "
            "elementwise op or reduction, multiply-adds / 16 of a "
            "contraction or convolution">,
+    Option<"chunksPerThread", "chunks-per-thread", "unsigned", "4",
+           "Chunks per thread of the scf.forall (halved while the op has "
+           "less than chunks-per-thread x min-parallel-work of work or the "
+           "dimension does not divide): the runtime lets a thread that is "
+           "done take the next chunk">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

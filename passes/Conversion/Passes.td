@@ -9,7 +9,7 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "ModuleOp"> {
-  let summary = "Lower kiln ops to linalg, tensor, arith and math on tensors";
+  let summary = "Lower kiln ops to linalg, tensor, arith, math and scf on tensors";
   let description = [{
     Rewrites every kiln op into named linalg ops where one exists
     (`linalg.matmul`, `linalg.conv_2d_nchw_fchw`, `linalg.pooling_nchw_max`,
@@ -43,6 +43,7 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "ModuleOp"> {
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

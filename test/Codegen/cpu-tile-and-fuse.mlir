@@ -1,9 +1,12 @@
 // RUN: model-opt %s -split-input-file \
-// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=1" \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=1 chunks-per-thread=1" \
 // RUN:   | FileCheck %s
 // RUN: model-opt %s -split-input-file \
 // RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=1 min-parallel-work=1" \
 // RUN:   | FileCheck %s --check-prefix=SERIAL
+// RUN: model-opt %s -split-input-file \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=1 chunks-per-thread=4" \
+// RUN:   | FileCheck %s --check-prefix=CHUNKS
 
 // Matmul: an scf.forall splitting M in two, the fill fused into it, then the
 // register tile 8 rows x 2 vectors of 16 lanes with K step 1.
@@ -17,6 +20,9 @@
 // CHECK:   scf.forall.in_parallel
 // SERIAL-LABEL: func.func @matmul(
 // SERIAL-NOT: scf.forall
+// Four chunks per thread: 8 chunks of 8 rows (the register tile's height).
+// CHUNKS-LABEL: func.func @matmul(
+// CHUNKS: scf.forall (%{{.*}}) = (0) to (64) step (8) shared_outs
 // SERIAL: linalg.matmul {{.*}} -> tensor<8x32xf32>
 func.func @matmul(%A: tensor<64x80xf32>, %B: tensor<80x96xf32>) -> tensor<64x96xf32> {
   %cst = arith.constant 0.0 : f32
@@ -83,6 +89,8 @@ func.func @conv(%x: tensor<1x16x22x22xf32>, %w: tensor<32x16x3x3xf32>,
 // CHECK:     linalg.generic {{.*}} ins(%{{.*}} : tensor<64xf32>)
 // CHECK:   linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>)
 // CHECK: tensor.expand_shape
+// CHUNKS-LABEL: func.func @relu(
+// CHUNKS: scf.forall (%{{.*}}) = (0) to (4000) step (500)
 // SERIAL-LABEL: func.func @relu(
 // SERIAL: scf.for %{{.*}} = %c0 to %c3968 step %c64
 func.func @relu(%x: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
@@ -120,4 +128,221 @@ func.func @pad(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x8x8xf32> {
     tensor.yield %zero : f32
   } : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Convolution epilogue: the bias + ReLU consumer is fused into the conv's
+// thread chunks and then into each register-sized output tile (8 channels x
+// the 20-wide row), after the input-channel and window loops: no second
+// parallel loop, no pass over the whole output.
+// CHECK-LABEL: func.func @conv_relu(
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16) shared_outs
+// CHECK:   linalg.broadcast
+// CHECK:   scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK:     scf.for %{{.*}} = %c0 to %c20 step %c1
+// CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:             linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x8x1x20xf32>)
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}} : tensor<1x8x1x20xf32>) outs(%{{.*}} : tensor<1x8x1x20xf32>)
+// CHECK:         arith.maximumf
+// CHECK:   scf.forall.in_parallel
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// SERIAL-LABEL: func.func @conv_relu(
+// SERIAL-NOT: scf.forall
+// SERIAL: linalg.conv_2d_nchw_fchw
+// SERIAL: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x8x1x20xf32>)
+// SERIAL-NOT: linalg.generic
+// SERIAL: return
+func.func @conv_relu(%x: tensor<1x16x22x22xf32>, %w: tensor<32x16x3x3xf32>,
+                     %b: tensor<32xf32>) -> tensor<1x32x20x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x20x20xf32>
+  %init = linalg.broadcast ins(%b : tensor<32xf32>) outs(%e : tensor<1x32x20x20xf32>)
+      dimensions = [0, 2, 3]
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x22x22xf32>, tensor<32x16x3x3xf32>)
+      outs(%init : tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32>
+  %e2 = tensor.empty() : tensor<1x32x20x20xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r : tensor<1x32x20x20xf32>) outs(%e2 : tensor<1x32x20x20xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x20x20xf32>
+  return %relu : tensor<1x32x20x20xf32>
+}
+
+// -----
+
+// Matmul epilogue with a second operand (a residual add): fused into the
+// thread chunk and the 64 x 128 cache tile, after the K loop; the residual
+// is read as a slice of the same tile. Register tiling then splits the
+// epilogue tile into vector strips.
+// CHECK-LABEL: func.func @matmul_residual(
+// CHECK: scf.forall (%{{.*}}) = (0) to (256) step (128)
+// CHECK:   scf.for %{{.*}} = %c0 to %c128 step %c64
+// CHECK:     scf.for %{{.*}} = %c0 to %c256 step %c128
+// CHECK:       scf.for %{{.*}} = %c0 to %c512 step %c256
+// CHECK:         linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK:       tensor.extract_slice {{.*}} to tensor<64x128xf32>
+// CHECK:       scf.for
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x64xf32>, tensor<1x64xf32>)
+// CHECK:           arith.addf
+// CHECK:   scf.forall.in_parallel
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @matmul_residual(%A: tensor<256x512xf32>, %B: tensor<512x256xf32>,
+                           %R: tensor<256x256xf32>) -> tensor<256x256xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x256xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<256x256xf32>) -> tensor<256x256xf32>
+  %0 = linalg.matmul ins(%A, %B : tensor<256x512xf32>, tensor<512x256xf32>)
+                     outs(%f : tensor<256x256xf32>) -> tensor<256x256xf32>
+  %e2 = tensor.empty() : tensor<256x256xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%0, %R : tensor<256x256xf32>, tensor<256x256xf32>)
+      outs(%e2 : tensor<256x256xf32>) {
+  ^bb0(%a: f32, %r: f32, %o: f32):
+    %s = arith.addf %a, %r : f32
+    linalg.yield %s : f32
+  } -> tensor<256x256xf32>
+  return %1 : tensor<256x256xf32>
+}
+
+// -----
+
+// A producer with a second user is not fused into (its result is needed
+// whole): the ReLU gets tiled on its own.
+// CHECK-LABEL: func.func @conv_two_users(
+// CHECK: scf.forall
+// CHECK:   linalg.conv_2d_nchw_fchw
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall.in_parallel
+// CHECK: scf.forall
+// CHECK:   linalg.generic
+// CHECK:     arith.maximumf
+func.func @conv_two_users(%x: tensor<1x16x22x22xf32>, %w: tensor<32x16x3x3xf32>)
+    -> (tensor<1x32x20x20xf32>, tensor<1x32x20x20xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x20x20xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x22x22xf32>, tensor<32x16x3x3xf32>)
+      outs(%init : tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32>
+  %e2 = tensor.empty() : tensor<1x32x20x20xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r : tensor<1x32x20x20xf32>) outs(%e2 : tensor<1x32x20x20xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x20x20xf32>
+  return %r, %relu : tensor<1x32x20x20xf32>, tensor<1x32x20x20xf32>
+}
+
+// -----
+
+// A padded conv input computed by a linalg op (the previous layer's ReLU,
+// itself the epilogue of a conv): the padded tensor and its border fills
+// are built before that conv and the ReLU writes straight into the
+// interior, fused into the conv's output tiles; no linalg.copy.
+// CHECK-LABEL: func.func @conv_relu_pad(
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x1x22xf32>
+// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 16, 20, 20] [1, 1, 1, 1] : tensor<1x16x22x22xf32> to tensor<1x16x20x20xf32>
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[INTERIOR]])
+// CHECK:   linalg.conv_2d_nchw_fchw
+// CHECK:   linalg.generic
+// CHECK:     arith.maximumf
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 1] [1, 16, 20, 20] [1, 1, 1, 1]
+// CHECK-NOT: linalg.copy
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: return
+func.func @conv_relu_pad(%x: tensor<1x16x22x22xf32>, %w: tensor<16x16x3x3xf32>,
+                         %w2: tensor<16x16x3x3xf32>) -> tensor<1x16x20x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x20x20xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x22x22xf32>, tensor<16x16x3x3xf32>)
+      outs(%init : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  %e2 = tensor.empty() : tensor<1x16x20x20xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r : tensor<1x16x20x20xf32>) outs(%e2 : tensor<1x16x20x20xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x20x20xf32>
+  %p = tensor.pad %relu low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x20x20xf32> to tensor<1x16x22x22xf32>
+  %init2 = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  %r2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                  strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w2 : tensor<1x16x22x22xf32>, tensor<16x16x3x3xf32>)
+      outs(%init2 : tensor<1x16x20x20xf32>) -> tensor<1x16x20x20xf32>
+  return %r2 : tensor<1x16x20x20xf32>
+}
+
+// -----
+
+// 1x1 convolution on a 7x7 image: a matmul over the flattened image
+// (vectors along the 49 pixels, not a 7-wide row), the bias broadcast
+// rebuilt flat and fused; the ReLU takes the flat shape and is fused as the
+// matmul's epilogue.
+// CHECK-LABEL: func.func @conv1x1_small(
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<1x64x7x7xf32> into tensor<64x49xf32>
+// CHECK: scf.forall
+// CHECK:   linalg.broadcast ins(%{{.*}} : tensor<{{[0-9]+}}xf32>) outs(%{{.*}} : tensor<{{[0-9]+}}x49xf32>) dimensions = [1]
+// CHECK:   linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK:   linalg.generic
+// CHECK:     arith.maximumf
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] output_shape [1, 32, 7, 7]
+// A wide image keeps the direct convolution.
+// CHECK-LABEL: func.func @conv1x1_wide(
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv1x1_small(%x: tensor<1x64x7x7xf32>, %w: tensor<32x64x1x1xf32>,
+                         %b: tensor<32xf32>) -> tensor<1x32x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x7x7xf32>
+  %init = linalg.broadcast ins(%b : tensor<32xf32>) outs(%e : tensor<1x32x7x7xf32>)
+      dimensions = [0, 2, 3]
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x64x7x7xf32>, tensor<32x64x1x1xf32>)
+      outs(%init : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %e2 = tensor.empty() : tensor<1x32x7x7xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r : tensor<1x32x7x7xf32>) outs(%e2 : tensor<1x32x7x7xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x7x7xf32>
+  return %relu : tensor<1x32x7x7xf32>
+}
+func.func @conv1x1_wide(%x: tensor<1x16x40x40xf32>, %w: tensor<32x16x1x1xf32>,
+                        %init: tensor<1x32x40x40xf32>) -> tensor<1x32x40x40xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x40x40xf32>, tensor<32x16x1x1xf32>)
+      outs(%init : tensor<1x32x40x40xf32>) -> tensor<1x32x40x40xf32>
+  return %r : tensor<1x32x40x40xf32>
 }

@@ -460,12 +460,15 @@ def _sorted_pb(dirname, prefix):
     return sorted(files, key=lambda f: int(re.findall(r"\d+", f)[-1]))
 
 
-def run_test(test_dir, work_dir, compiler, python, log):
-    """Compiles and runs one ONNX backend test.  Returns (kind, reason);
-    log(text) collects the test's output."""
-    model = os.path.join(test_dir, "model.onnx")
-    exe = os.path.join(work_dir, "model")
-    cmd = [compiler, model, "-o", exe, OPT_FLAG]
+# The compiler's hint for a shape/axes/size operand that is a graph input.
+_FREEZE_RE = re.compile(r"--constant-input (\S+?)=FILE\.pb")
+MAX_FREEZE_ROUNDS = 8
+
+
+def _compile(compiler, model, exe, extra, work_dir, log):
+    """Runs model-compile; returns (kind, reason, output) with kind None on
+    success."""
+    cmd = [compiler, model, "-o", exe, OPT_FLAG] + extra
     log("$ %s\n" % " ".join(cmd))
     status, out, secs = run_process(cmd, COMPILE_TIMEOUT, cwd=work_dir)
     log(out)
@@ -474,13 +477,61 @@ def run_test(test_dir, work_dir, compiler, python, log):
         if status >= 0 else "killed by %s" % _signame(-status), secs))
     crash = crash_of(status, out)
     if crash:
-        return "CRASH", "model-compile %s" % crash
+        return "CRASH", "model-compile %s" % crash, out
     if status is None:
-        return "TIMEOUT", "compile timed out after %d s" % COMPILE_TIMEOUT
+        return "TIMEOUT", "compile timed out after %d s" % COMPILE_TIMEOUT, out
     if status != 0:
-        return "COMPILE-ERROR", compile_reason(out)
+        return "COMPILE-ERROR", compile_reason(out), out
     if not os.path.isfile(exe):
-        return "COMPILE-ERROR", "model-compile exited 0 but wrote no executable"
+        return ("COMPILE-ERROR", "model-compile exited 0 but wrote no "
+                "executable", out)
+    return None, "", out
+
+
+def graph_input_names(model_path):
+    """Names of the graph inputs the test data feeds (not initializers)."""
+    import onnx
+    m = onnx.load(model_path, load_external_data=False)
+    inits = {i.name for i in m.graph.initializer}
+    return [i.name for i in m.graph.input if i.name not in inits]
+
+
+def _compile_frozen(compiler, model, exe, ins, names, work_dir, log):
+    """Compiles with the graph inputs the compiler asks for frozen to this
+    data set's values (--constant-input NAME=input_K.pb), as a user does
+    for a model whose shape operands are graph inputs.  Returns (kind,
+    reason, frozen names)."""
+    frozen = []
+    for _ in range(MAX_FREEZE_ROUNDS):
+        extra = []
+        for n in frozen:
+            extra += ["--constant-input", "%s=%s" % (n, ins[names.index(n)])]
+        kind, reason, out = _compile(compiler, model, exe, extra, work_dir,
+                                     log)
+        if kind != "COMPILE-ERROR":
+            return kind, reason, frozen
+        new = [n for n in dict.fromkeys(_FREEZE_RE.findall(out))
+               if n not in frozen]
+        if not new or any(n not in names[:len(ins)] for n in new):
+            return kind, reason, frozen
+        frozen += new
+    return kind, reason, frozen
+
+
+def run_test(test_dir, work_dir, compiler, python, log, info=None):
+    """Compiles and runs one ONNX backend test.  Returns (kind, reason);
+    log(text) collects the test's output; info['frozen'] lists the graph
+    inputs frozen with --constant-input, if any."""
+    model = os.path.join(test_dir, "model.onnx")
+    exe = os.path.join(work_dir, "model")
+    info = {} if info is None else info
+    kind, reason, out = _compile(compiler, model, exe, [], work_dir, log)
+    # Shape operands fed as graph inputs: compile once per data set with
+    # them frozen (the compiler names them in its hint).
+    per_set = kind == "COMPILE-ERROR" and _FREEZE_RE.search(out)
+    if kind and not per_set:
+        return kind, reason
+    names = _call(python, "graph_input_names", model) if per_set else []
 
     sets = sorted((d for d in os.listdir(test_dir)
                    if d.startswith("test_data_set_")),
@@ -497,12 +548,23 @@ def run_test(test_dir, work_dir, compiler, python, log):
         for o in outs:
             if os.path.exists(o):
                 os.unlink(o)
+        if per_set:
+            log("note: %s: compiling with shape inputs frozen to %s's "
+                "values\n" % (reason, ds))
+            kind, reason, frozen = _compile_frozen(
+                compiler, model, exe, ins, names, work_dir, log)
+            if kind:
+                return kind, reason
+            info["frozen"] = frozen
         if any(_pb_data_type(p) == _UINT16 for p in ins):
             fixed = _call(python, "fix_inputs", model, ins, work_dir)
             ins = [p for p, _ in fixed]
             for _, note in fixed:
                 if note:
                     log("note: %s\n" % note)
+        if per_set:  # frozen inputs are weights now, not arguments
+            ins = [p for k, p in enumerate(ins)
+                   if k >= len(names) or names[k] not in info["frozen"]]
         cmd = [exe, "--threads", EXE_THREADS] + ins
         for o in outs:
             cmd += ["-o", o]
@@ -609,6 +671,11 @@ def summary_lines(results):
     tp = sum(p for p, _ in per.values())
     tt = sum(t for _, t in per.values())
     lines = ["conformance: %s (total %d/%d passed)" % (", ".join(parts), tp, tt)]
+    frozen = sorted(k for k, r in results.items()
+                    if r["kind"] == "PASS" and r.get("frozen"))
+    if frozen:
+        lines.append("conformance: %d of the passes froze shape inputs with "
+                     "--constant-input" % len(frozen))
     lines.append("conformance: " + ", ".join(
         "%s %d" % (k, kinds[k]) for k in KINDS if k in kinds))
     if crashes:
@@ -706,9 +773,10 @@ if _HAVE_LIT:
             log("conformance test %s\n  model: %s\n  work dir: %s\n"
                 % (key, os.path.join(tdir, "model.onnx"), work))
             start = time.time()
+            info = {}
             try:
                 kind, reason = run_test(tdir, work, self.compiler,
-                                        self.python, log)
+                                        self.python, log, info)
             except Exception as e:  # a bug of the runner itself
                 import traceback
                 log(traceback.format_exc())
@@ -720,6 +788,7 @@ if _HAVE_LIT:
                 "reason": reason,
                 "class": reason_class(kind, reason) if kind != "PASS" else "",
                 "xfail": xfail_reason is not None,
+                "frozen": info.get("frozen", []),
                 "seconds": round(time.time() - start, 2)})
             if kind == "PASS":
                 # Keep the build directory small: artifacts only on failure.
@@ -768,12 +837,13 @@ def install_summary_hook(conf_exec_dir):
 
 
 # --------------------------------------------------------------------------
-# CLI: `onnx_backend.py call compare_outputs|fix_inputs JSON_ARGS` prints the
+# CLI: `onnx_backend.py call compare_outputs|fix_inputs|graph_input_names
+# JSON_ARGS` prints the
 # result as JSON (used when the lit process cannot import onnx).
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "call" and sys.argv[2] in (
-            "compare_outputs", "fix_inputs"):
+            "compare_outputs", "fix_inputs", "graph_input_names"):
         print(json.dumps(globals()[sys.argv[2]](*json.loads(sys.argv[3]))))
         sys.exit(0)
     print(__doc__)

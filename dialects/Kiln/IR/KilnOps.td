@@ -235,19 +235,20 @@ def Kiln_ConvOp : Kiln_Op<"conv", [Pure, InferTypeOpAdaptor]> {
   let summary = "N-d grouped convolution, NC[D]HW layout, optional bias";
   let description = [{
     `pads` holds the begin paddings of each spatial dim, then the end paddings
-    (ONNX order). The weight is [F, C/group, k...].
+    (ONNX order). The weight is [F, C/group, k...]. Integer convs (ConvInteger
+    after widening to i32) accumulate in the element type, as kiln.matmul.
     ```mlir
     %r = kiln.conv %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>,
            pads = array<i64: 3, 3, 3, 3>, group = 1 : i64}
          : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>) -> tensor<1x64x112x112xf32>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$weight,
-                       Optional<Kiln_FloatTensor>:$bias,
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$weight,
+                       Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<I64Attr, "1">:$group);
-  let results = (outs Kiln_FloatTensor:$result);
+  let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` `(` type($input) `,` type($weight)
     (`,` type($bias)^)? `)` `->` type($result)
@@ -488,5 +489,10 @@ def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
+
+include "dialects/Kiln/IR/KilnIndexingOps.td"
+include "dialects/Kiln/IR/KilnSpatialOps.td"
+include "dialects/Kiln/IR/KilnMathOps.td"
+include "dialects/Kiln/IR/KilnScanOps.td"
 
 #endif // KILN_OPS_TD

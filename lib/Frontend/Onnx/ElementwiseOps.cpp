@@ -1,9 +1,9 @@
 //===- ElementwiseOps.cpp - ONNX elementwise ops -> kiln ------------------===//
 //
 // Arithmetic, comparison and logical ops (numpy broadcasting), unary math,
-// activations (decomposed into kiln ops where kiln has no single op), Clip,
-// Cast, Where, Identity and Dropout. Integer ops on constants are folded so
-// that shape arithmetic stays static.
+// activations (decomposed into kiln ops where kiln has no single op), bit
+// shifts, Trilu (a masked Where), Clip, Cast, Where, Identity and Dropout.
+// Integer ops on constants are folded so that shape arithmetic stays static.
 //
 //===----------------------------------------------------------------------===//
 #include "OnnxImporterImpl.h"
@@ -473,6 +473,71 @@ LogicalResult importTan(NodeContext &ctx) {
   return finish(ctx, ctx.create<DivOp>(sin, ctx.create<CosOp>(x)));
 }
 
+LogicalResult validateBitShift(const NodeInfo &node) {
+  std::string direction = node.getString("direction");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return node.emitUnsupportedAttr("direction")
+           << " (expected \"LEFT\" or \"RIGHT\")";
+  return success();
+}
+
+/// BitShift: logical shifts of unsigned integers; shifting by the bit width
+/// or more gives 0.
+LogicalResult importBitShift(NodeContext &ctx) {
+  RankedTensorType type = ctx.operandType(0);
+  if (type && !type.getElementType().isUnsignedInteger())
+    return ctx.emitError() << "expects unsigned integer inputs, not "
+                           << type.getElementType();
+  Value x = ctx.operand(0), amount = ctx.operand(1);
+  if (ctx.getString("direction") == "LEFT")
+    return finish(ctx, ctx.create<ShiftLeftOp>(x, amount));
+  return finish(ctx, ctx.create<ShiftRightOp>(x, amount));
+}
+
+/// Trilu: x where the diagonal offset j - i of its last two dims is >= k
+/// (upper) or <= k (lower), else 0. The mask is built from a row and a
+/// column index vector, so its constants stay O(rows + cols).
+LogicalResult importTrilu(NodeContext &ctx) {
+  RankedTensorType type = ctx.operandType(0);
+  if (!type)
+    return ctx.emitError() << "missing input 'input'";
+  if (type.getRank() < 2)
+    return ctx.emitError() << "expects an input of rank >= 2, not "
+                           << formatShape(type.getShape());
+  int64_t rows = type.getDimSize(type.getRank() - 2);
+  int64_t cols = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
+    return ctx.emitError() << "the last two dims of "
+                           << formatShape(type.getShape())
+                           << " must be static; pin them with --input-shape";
+  int64_t k = 0;
+  if (ctx.hasInput(1)) {
+    FailureOr<llvm::SmallVector<int64_t>> values =
+        ctx.requireConstantInts(1, "k");
+    if (failed(values))
+      return failure();
+    if (values->size() != 1)
+      return ctx.emitError()
+             << "input 'k' must hold one value, not " << values->size();
+    k = values->front();
+  }
+  bool upper = ctx.getInt("upper", 1) != 0;
+  Type i64 = ctx.getBuilder().getI64Type();
+  auto rowType = RankedTensorType::get({rows, 1}, i64);
+  auto colType = RankedTensorType::get({1, cols}, i64);
+  Value rowIndex = ctx.constant(
+      makeIntElements(rowType, llvm::to_vector(llvm::seq<int64_t>(0, rows))));
+  Value colIndex = ctx.constant(
+      makeIntElements(colType, llvm::to_vector(llvm::seq<int64_t>(0, cols))));
+  Value offset = ctx.create<SubOp>(colIndex, rowIndex);
+  Value kValue = ctx.constantScalar(i64, static_cast<double>(k));
+  Value keep = upper ? ctx.create<GreaterEqualOp>(offset, kValue)
+                     : ctx.create<LessEqualOp>(offset, kValue);
+  Value x = ctx.operand(0);
+  Value zero = ctx.constantScalar(type.getElementType(), 0.0);
+  return finish(ctx, ctx.create<WhereOp>(keep, x, zero));
+}
+
 //===----------------------------------------------------------------------===//
 // Clip, Cast, Where, Identity, Dropout
 //===----------------------------------------------------------------------===//
@@ -608,6 +673,7 @@ void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
   r.onOp("And", 1, binary<AndOp>(andInts));
   r.onOp("Or", 1, binary<OrOp>(orInts));
   r.onOp("Xor", 1, binary<XorOp>(xorInts));
+  r.onOp("BitShift", 11, importBitShift, validateBitShift);
   r.onOp("Equal", 1, comparison<EqualOp>(equalInts));
   r.onOp("Less", 1, comparison<LessOp>(lessInts));
   r.onOp("LessOrEqual", 12, comparison<LessEqualOp>(lessEqualInts));
@@ -632,6 +698,12 @@ void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
   r.onOp("Sin", 7, floatUnary(unary<SinOp>()));
   r.onOp("Cos", 7, floatUnary(unary<CosOp>()));
   r.onOp("Tan", 7, floatUnary(importTan));
+  r.onOp("Acos", 7, floatUnary(unary<AcosOp>()));
+  r.onOp("Asin", 7, floatUnary(unary<AsinOp>()));
+  r.onOp("Atan", 7, floatUnary(unary<AtanOp>()));
+  r.onOp("Acosh", 9, floatUnary(unary<AcoshOp>()));
+  r.onOp("Asinh", 9, floatUnary(unary<AsinhOp>()));
+  r.onOp("Atanh", 9, floatUnary(unary<AtanhOp>()));
   r.onOp("Sinh", 9, floatUnary(importHyperbolic<true>));
   r.onOp("Cosh", 9, floatUnary(importHyperbolic<false>));
   r.onOp("IsNaN", 9, floatUnary(importIsNaN));
@@ -653,6 +725,7 @@ void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
   r.onOp("Cast", 1, importCast, validateCast);
   r.onOp("CastLike", 15, importCastLike);
   r.onOp("Where", 9, importWhere);
+  r.onOp("Trilu", 14, importTrilu);
   r.onOp("Identity", 1, importIdentity);
   r.onOp("Dropout", 1, importDropout);
 }

@@ -58,6 +58,23 @@ struct Window {
   bool autoPadded = false;
 };
 
+/// Reads ints attribute `name` into `out`: `size` values, or `size` copies
+/// of `defaultValue` when it is absent or empty.
+LogicalResult readWindowList(NodeContext &ctx, llvm::StringRef name,
+                             size_t size, int64_t defaultValue,
+                             llvm::SmallVectorImpl<int64_t> &out) {
+  std::optional<llvm::SmallVector<int64_t>> values = ctx.getOptionalInts(name);
+  if (!values || values->empty()) {
+    out.assign(size, defaultValue);
+    return success();
+  }
+  if (values->size() != size)
+    return ctx.emitError() << "attribute '" << name << "' has "
+                           << values->size() << " values, expected " << size;
+  out.assign(values->begin(), values->end());
+  return success();
+}
+
 /// Reads strides/dilations/pads/auto_pad for a window of `kernel` over
 /// `spatial` input dims, turning auto_pad into explicit pads.
 FailureOr<Window> resolveWindow(NodeContext &ctx,
@@ -65,23 +82,8 @@ FailureOr<Window> resolveWindow(NodeContext &ctx,
                                 llvm::ArrayRef<int64_t> kernel) {
   size_t n = spatial.size();
   Window w;
-  auto readList = [&](llvm::StringRef name, size_t size,
-                      int64_t defaultValue,
-                      llvm::SmallVectorImpl<int64_t> &out) -> LogicalResult {
-    std::optional<llvm::SmallVector<int64_t>> values =
-        ctx.getOptionalInts(name);
-    if (!values || values->empty()) {
-      out.assign(size, defaultValue);
-      return success();
-    }
-    if (values->size() != size)
-      return ctx.emitError() << "attribute '" << name << "' has "
-                             << values->size() << " values, expected " << size;
-    out.assign(values->begin(), values->end());
-    return success();
-  };
-  if (failed(readList("strides", n, 1, w.strides)) ||
-      failed(readList("dilations", n, 1, w.dilations)))
+  if (failed(readWindowList(ctx, "strides", n, 1, w.strides)) ||
+      failed(readWindowList(ctx, "dilations", n, 1, w.dilations)))
     return failure();
   // Bounded so that no window arithmetic can overflow.
   constexpr int64_t kMaxWindow = int64_t(1) << 30;
@@ -96,7 +98,7 @@ FailureOr<Window> resolveWindow(NodeContext &ctx,
 
   std::string autoPad = ctx.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET" || autoPad.empty()) {
-    if (failed(readList("pads", 2 * n, 0, w.pads)))
+    if (failed(readWindowList(ctx, "pads", 2 * n, 0, w.pads)))
       return failure();
     if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
       return ctx.emitError() << "negative pads are not supported";
@@ -227,6 +229,177 @@ LogicalResult importConv(NodeContext &ctx) {
   return finish(ctx, ctx.create<ConvOp>(
                          x, w, bias, window->strides, window->dilations,
                          window->pads, static_cast<uint64_t>(group)));
+}
+
+/// ConvTranspose as a regular convolution (the approach of onnx-mlir's
+/// decomposition and of XLA's lhs-dilated convolution): the input gets
+/// stride-1 zeros inserted between its elements and is padded by
+/// (k-1)*d - pad on each side, and the weight [C, M/g, k...] is regrouped to
+/// [M, C/g, k...] and flipped spatially. Everything is built from existing
+/// kiln ops, so the usual kiln.conv lowering (named linalg convs, tiled and
+/// vectorized like any conv) does the work, and the weight rearrangement,
+/// on the usual constant weights, is folded at compile time by
+/// kiln-fold-constants. The zero insertion is a reshape that adds a unit
+/// dim after each spatial dim, a pad of that dim to the stride, and a
+/// reshape back: one memory-bound copy of the input. The price is the
+/// multiply-adds with the inserted zeros (a factor prod(strides) over the
+/// minimum); splitting the conv into prod(strides) sub-convolutions of the
+/// strided weight phases would avoid them.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  FailureOr<RankedTensorType> xType = requireFloatTensor(ctx, 0, 3, "X");
+  FailureOr<RankedTensorType> wType = requireFloatTensor(ctx, 1, 3, "W");
+  if (failed(xType) || failed(wType))
+    return failure();
+  int64_t rank = xType->getRank();
+  size_t n = rank - 2;
+  if (wType->getRank() != rank)
+    return ctx.emitError() << "ConvTranspose input "
+                           << formatShape(xType->getShape()) << " and weight "
+                           << formatShape(wType->getShape())
+                           << " have different ranks";
+  if (!xType->hasStaticShape() || !wType->hasStaticShape())
+    return ctx.emitError() << "ConvTranspose needs static input and weight "
+                              "shapes; pin them with --input-shape";
+  llvm::ArrayRef<int64_t> xShape = xType->getShape();
+  llvm::ArrayRef<int64_t> wShape = wType->getShape();
+  llvm::ArrayRef<int64_t> spatial = xShape.drop_front(2);
+  llvm::ArrayRef<int64_t> kernel = wShape.drop_front(2);
+  if (std::optional<llvm::SmallVector<int64_t>> attr =
+          ctx.getOptionalInts("kernel_shape")) {
+    if (!attr->empty() && llvm::ArrayRef<int64_t>(*attr) != kernel)
+      return ctx.emitError() << "kernel_shape " << formatShape(*attr)
+                             << " does not match the weight's "
+                             << formatShape(kernel);
+  }
+  int64_t group = ctx.getInt("group", 1);
+  int64_t channels = xShape[1];
+  if (group < 1 || channels % group != 0 || wShape[0] != channels)
+    return ctx.emitError() << "ConvTranspose weight "
+                           << formatShape(wShape) << " with group " << group
+                           << " does not match input "
+                           << formatShape(xShape);
+  int64_t filters = wShape[1] * group;
+
+  llvm::SmallVector<int64_t> strides, dilations, outputPadding, pads;
+  if (failed(readWindowList(ctx, "strides", n, 1, strides)) ||
+      failed(readWindowList(ctx, "dilations", n, 1, dilations)) ||
+      failed(readWindowList(ctx, "output_padding", n, 0, outputPadding)))
+    return failure();
+  constexpr int64_t kMaxWindow = int64_t(1) << 30;
+  for (size_t i = 0; i < n; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1 ||
+        strides[i] > kMaxWindow || dilations[i] > kMaxWindow ||
+        kernel[i] > kMaxWindow)
+      return ctx.emitError()
+             << "strides, dilations and kernel sizes must be in [1, 2^30]";
+    if (outputPadding[i] < 0 || outputPadding[i] > kMaxWindow)
+      return ctx.emitError() << "output_padding must be in [0, 2^30]";
+  }
+
+  // The natural output size, before pads are taken off.
+  llvm::SmallVector<int64_t> full(n);
+  for (size_t i = 0; i < n; ++i)
+    full[i] = strides[i] * (spatial[i] - 1) + outputPadding[i] +
+              (kernel[i] - 1) * dilations[i] + 1;
+
+  // pads: explicit, or derived from output_shape / auto_pad (the ONNX rule:
+  // the odd unit goes to the end for SAME_UPPER, else to the beginning; a
+  // negative total adds zeros, at the end for an odd -1).
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  std::optional<llvm::SmallVector<int64_t>> outputShape =
+      ctx.getOptionalInts("output_shape");
+  if (outputShape && outputShape->size() == n + 2)
+    outputShape->erase(outputShape->begin(), outputShape->begin() + 2);
+  if (outputShape && !outputShape->empty() && outputShape->size() != n)
+    return ctx.emitError() << "output_shape has " << outputShape->size()
+                           << " values, expected " << n;
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if ((outputShape && !outputShape->empty()) || same) {
+    pads.assign(2 * n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t out = outputShape && !outputShape->empty()
+                        ? (*outputShape)[i]
+                        : spatial[i] * strides[i];
+      if (out < 1 || out > kMaxWindow)
+        return ctx.emitError() << "output size " << out << " is out of range";
+      int64_t total = full[i] - out;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2); // floor
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[i + n] = total - pads[i];
+    }
+  } else if (autoPad == "VALID") {
+    pads.assign(2 * n, 0);
+  } else {
+    if (failed(readWindowList(ctx, "pads", 2 * n, 0, pads)))
+      return failure();
+    if (llvm::any_of(pads, [&](int64_t p) { return p < 0 || p > kMaxWindow; }))
+      return ctx.emitError() << "pads must be in [0, 2^30]";
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (full[i] - pads[i] - pads[i + n] < 1)
+      return ctx.emitError() << "pads " << formatShape(pads)
+                             << " leave no output in spatial dim " << i;
+
+  Value x = ctx.operand(0), w = ctx.operand(1);
+  Value bias = ctx.hasInput(2) ? ctx.operand(2) : Value();
+  if (!x || !w || (ctx.hasInput(2) && !bias))
+    return failure();
+
+  // Weight [C, M/g, k...] -> [M, C/g, k...], spatially flipped.
+  llvm::SmallVector<int64_t> grouped = {group, channels / group, wShape[1]};
+  llvm::append_range(grouped, kernel);
+  llvm::SmallVector<int64_t> perm = {0, 2, 1};
+  llvm::append_range(perm, llvm::seq<int64_t>(3, rank + 1));
+  llvm::SmallVector<int64_t> convWeightShape = {filters, channels / group};
+  llvm::append_range(convWeightShape, kernel);
+  w = ctx.reshape(ctx.transpose(ctx.reshape(w, grouped), perm),
+                  convWeightShape);
+  llvm::SmallVector<int64_t> offsets(rank, 0), steps(rank, 1);
+  for (size_t i = 0; i < n; ++i) {
+    offsets[i + 2] = kernel[i] - 1;
+    steps[i + 2] = -1;
+  }
+  w = ctx.create<SliceOp>(w, offsets, convWeightShape, steps);
+
+  // Zero insertion: [N, C, S...] -> [N, C, S0, 1, S1, 1, ...], padded to
+  // [N, C, S0, s0, ...] and collapsed to [N, C, S0*s0, ...]. The s-1
+  // trailing zeros of each dim are not part of the dilated input; they are
+  // taken off the end padding below.
+  if (llvm::any_of(strides, [](int64_t s) { return s > 1; })) {
+    llvm::SmallVector<int64_t> split = {xShape[0], channels};
+    llvm::SmallVector<int64_t> padSplit(2 * (2 + 2 * n), 0);
+    llvm::SmallVector<int64_t> dilatedShape = {xShape[0], channels};
+    for (size_t i = 0; i < n; ++i) {
+      split.append({spatial[i], 1});
+      padSplit[(2 + 2 * n) + 2 + 2 * i + 1] = strides[i] - 1;
+      dilatedShape.push_back(spatial[i] * strides[i]);
+    }
+    x = ctx.create<PadOp>(ctx.reshape(x, split), padSplit, llvm::APFloat(0.0),
+                          PadMode::constant);
+    x = ctx.reshape(x, dilatedShape);
+  }
+
+  // Conv pads (k-1)*d - pad; negative ones crop the dilated input.
+  llvm::SmallVector<int64_t> convPads(2 * n), cropOffsets(rank, 0),
+      cropSizes(xShape), cropSteps(rank, 1);
+  bool crop = false;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t span = (kernel[i] - 1) * dilations[i];
+    int64_t length = spatial[i] * strides[i];
+    int64_t low = span - pads[i];
+    int64_t high = span - pads[i + n] + outputPadding[i] - (strides[i] - 1);
+    convPads[i] = std::max<int64_t>(low, 0);
+    convPads[i + n] = std::max<int64_t>(high, 0);
+    cropOffsets[i + 2] = std::max<int64_t>(-low, 0);
+    cropSizes[i + 2] = length - cropOffsets[i + 2] -
+                       std::max<int64_t>(-high, 0);
+    crop |= low < 0 || high < 0;
+  }
+  if (crop)
+    x = ctx.create<SliceOp>(x, cropOffsets, cropSizes, cropSteps);
+  llvm::SmallVector<int64_t> ones(n, 1);
+  return finish(ctx, ctx.create<ConvOp>(x, w, bias, ones, dilations, convPads,
+                                        static_cast<uint64_t>(group)));
 }
 
 LogicalResult validateMaxPool(const NodeInfo &node) {
@@ -419,6 +592,7 @@ void onnx_importer::populateNNHandlers(OnnxOpRegistry &r) {
   r.onOp("Gemm", 1, importGemm);
   r.onOp("MatMul", 1, importMatMul);
   r.onOp("Conv", 1, importConv, validateAutoPad);
+  r.onOp("ConvTranspose", 1, importConvTranspose, validateAutoPad);
   r.onOp("MaxPool", 1, importPool<MaxPoolOp>, validateMaxPool);
   r.onOp("AveragePool", 1, importPool<AvgPoolOp>, validateAutoPad);
   r.onOp("GlobalAveragePool", 1, importGlobalPool<ReduceMeanOp>);

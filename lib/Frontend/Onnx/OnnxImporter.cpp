@@ -49,9 +49,17 @@ const OnnxOpRegistry &onnx_importer::getOnnxOpRegistry() {
   static const OnnxOpRegistry registry = [] {
     OnnxOpRegistry r;
     populateElementwiseHandlers(r);
+    populateLinearAlgebraHandlers(r);
+    populateIndexingHandlers(r);
     populateNNHandlers(r);
+    populateQuantizationHandlers(r);
+    populateTextHandlers(r);
+    populateSignalHandlers(r);
     populateReductionHandlers(r);
+    populateSpatialHandlers(r);
     populateTensorHandlers(r);
+    populateRecurrentHandlers(r);
+    populateControlFlowHandlers(r);
     return r;
   }();
   return registry;
@@ -84,15 +92,29 @@ public:
   RankedTensorType getType(const ValueEntry &entry) const;
   /// Host-readable contents of a constant entry (small ones only).
   DenseElementsAttr getHostConstant(ValueEntry &entry);
+  /// A fresh entry (not bound to a name in the value map).
+  ValueEntry &createEntry(llvm::StringRef name) { return newEntry(name); }
+  /// The graph inputs (not initializers) whose values the value `name`
+  /// depends on, following node inputs back from its producer; values known
+  /// at compile time and shape queries (Shape, Size) end the walk.
+  llvm::SmallVector<std::string> graphInputsFeeding(llvm::StringRef name);
+  /// See NodeContext::importSubgraph.
+  LogicalResult importSubgraph(const ::onnx::GraphProto &body,
+                               llvm::ArrayRef<ValueEntry *> inputs,
+                               llvm::SmallVectorImpl<ValueEntry *> &outputs,
+                               OpBuilder &builder, Location callerLoc);
 
 private:
   Location nodeLoc(int index) const;
+  Location nodeLoc(const ::onnx::NodeProto &node, int index) const;
   Type convertValueType(const ::onnx::TypeProto &type, llvm::StringRef name,
                         Location loc);
-  LogicalResult checkNodes();
+  LogicalResult checkNodes(const ::onnx::GraphProto &g, bool isMain);
+  void collectUses(const ::onnx::GraphProto &g);
   LogicalResult defineInitializers();
   LogicalResult defineInputs(func::FuncOp func);
-  LogicalResult importNode(int index, OpBuilder &builder);
+  LogicalResult importNode(const ::onnx::NodeProto &node, Location loc,
+                           OpBuilder &builder);
   LogicalResult commitResults(NodeContext &ctx);
   LogicalResult checkAgainstOnnxType(llvm::StringRef name,
                                      RankedTensorType type, Location loc);
@@ -123,13 +145,21 @@ private:
 
 Location GraphImporter::nodeLoc(int index) const {
   const ::onnx::NodeProto &node = graph.node(index);
-  std::string name = node.name();
-  std::string opType = node.op_type();
   if (index < static_cast<int>(model.origins.size()) &&
       !model.origins[index].opType.empty()) {
-    name = model.origins[index].name;
-    opType = model.origins[index].opType;
+    ::onnx::NodeProto origin;
+    origin.set_name(model.origins[index].name);
+    origin.set_op_type(model.origins[index].opType);
+    return nodeLoc(origin, index);
   }
+  return nodeLoc(node, index);
+}
+
+/// Location of `node`, the `index`-th of its graph (main graph or subgraph).
+Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node,
+                                int index) const {
+  std::string name = node.name();
+  std::string opType = node.op_type();
   if (name.empty())
     name = opType + "_" + std::to_string(index);
   return FusedLoc::get(
@@ -183,6 +213,39 @@ Value GraphImporter::materialize(ValueEntry &entry, OpBuilder &builder) {
   return entry.value;
 }
 
+llvm::SmallVector<std::string>
+GraphImporter::graphInputsFeeding(llvm::StringRef name) {
+  llvm::StringMap<const ::onnx::NodeProto *> producer;
+  for (const ::onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      producer[output] = &node;
+  llvm::StringSet<> inputs, visited;
+  for (const ::onnx::ValueInfoProto &input : graph.input())
+    if (!initializerNames.contains(input.name()))
+      inputs.insert(input.name());
+  llvm::SmallVector<std::string> found;
+  llvm::SmallVector<llvm::StringRef> worklist{name};
+  while (!worklist.empty()) {
+    llvm::StringRef value = worklist.pop_back_val();
+    if (value.empty() || !visited.insert(value).second)
+      continue;
+    if (ValueEntry *entry = lookup(value))
+      if (getHostConstant(*entry))
+        continue;
+    if (inputs.contains(value)) {
+      found.push_back(value.str());
+      continue;
+    }
+    const ::onnx::NodeProto *node = producer.lookup(value);
+    if (!node || node->op_type() == "Shape" || node->op_type() == "Size")
+      continue;
+    for (const std::string &input : node->input())
+      worklist.push_back(input);
+  }
+  llvm::sort(found);
+  return found;
+}
+
 DenseElementsAttr GraphImporter::getHostConstant(ValueEntry &entry) {
   if (entry.hostConstantComputed)
     return entry.hostConstant;
@@ -234,11 +297,17 @@ Type GraphImporter::convertValueType(const ::onnx::TypeProto &type,
 // Checking every node before building anything
 //===----------------------------------------------------------------------===//
 
-LogicalResult GraphImporter::checkNodes() {
+/// Ops whose GRAPH attributes the importer inlines (ControlFlow.cpp).
+static bool takesSubgraphs(llvm::StringRef opType) {
+  return opType == "If" || opType == "Loop" || opType == "Scan";
+}
+
+LogicalResult GraphImporter::checkNodes(const ::onnx::GraphProto &g,
+                                        bool isMain) {
   bool ok = true;
-  for (int i = 0; i < graph.node_size(); ++i) {
-    const ::onnx::NodeProto &node = graph.node(i);
-    Location loc = nodeLoc(i);
+  for (int i = 0; i < g.node_size(); ++i) {
+    const ::onnx::NodeProto &node = g.node(i);
+    Location loc = isMain ? nodeLoc(i) : nodeLoc(node, i);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
       emitError(loc) << "unsupported operator '" << node.domain() << "."
                      << node.op_type() << "' (domain '" << node.domain()
@@ -279,6 +348,11 @@ LogicalResult GraphImporter::checkNodes() {
       continue;
     }
     for (const auto &attr : node.attribute()) {
+      if (attr.type() == ::onnx::AttributeProto::GRAPH &&
+          takesSubgraphs(node.op_type())) {
+        typesOk &= succeeded(checkNodes(attr.g(), /*isMain=*/false));
+        continue;
+      }
       if (attr.type() == ::onnx::AttributeProto::GRAPH ||
           attr.type() == ::onnx::AttributeProto::GRAPHS) {
         emitError(loc) << "unsupported subgraph attribute '" << attr.name()
@@ -392,9 +466,8 @@ LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
   return diag;
 }
 
-LogicalResult GraphImporter::importNode(int index, OpBuilder &builder) {
-  const ::onnx::NodeProto &node = graph.node(index);
-  Location loc = nodeLoc(index);
+LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
+                                        Location loc, OpBuilder &builder) {
   auto markOutputsFailed = [&] {
     for (const std::string &name : node.output()) {
       if (name.empty())
@@ -463,6 +536,11 @@ LogicalResult GraphImporter::commitResults(NodeContext &ctx) {
       entry->constant = result.constant;
       entry->loc = ctx.getLoc();
     }
+    if (!entry->isTensor()) {
+      // Sequences and optionals exist only at import time.
+      values[name] = entry;
+      continue;
+    }
     RankedTensorType type = getType(*entry);
     if (!type) {
       emitError(ctx.getLoc()) << "output '" << name << "' has no tensor type";
@@ -489,14 +567,9 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
     onnxTypes[info.name()] = &info.type();
   for (const auto &info : graph.output())
     onnxTypes[info.name()] = &info.type();
-  for (const auto &node : graph.node())
-    for (const std::string &name : node.input())
-      if (!name.empty())
-        usedNames.insert(name);
-  for (const auto &output : graph.output())
-    usedNames.insert(output.name());
+  collectUses(graph);
 
-  bool ok = succeeded(checkNodes());
+  bool ok = succeeded(checkNodes(graph, /*isMain=*/true));
   ok &= succeeded(defineInitializers());
   if (!ok || model.hasInputShapeErrors)
     return nullptr;
@@ -512,7 +585,7 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   Block *body = &func.getBody().front();
   builder.setInsertionPointToEnd(body);
   for (int i = 0; i < graph.node_size(); ++i)
-    if (failed(importNode(i, builder)))
+    if (failed(importNode(graph.node(i), nodeLoc(i), builder)))
       ok = false;
   if (!ok)
     return nullptr;
@@ -524,6 +597,14 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
     if (!entry) {
       emitError(fileLoc) << "graph output '" << output.name()
                          << "' is not produced by any node";
+      return nullptr;
+    }
+    if (!entry->isTensor()) {
+      emitError(fileLoc) << "graph output '" << output.name() << "' is a "
+                         << (entry->kind == ValueEntry::Kind::Sequence
+                                 ? "sequence"
+                                 : "optional")
+                         << "; only tensor outputs are supported";
       return nullptr;
     }
     Value value = materialize(*entry, builder);
@@ -703,6 +784,13 @@ Value NodeContext::operand(unsigned i) {
     emitError() << "missing input #" << i;
     return nullptr;
   }
+  if (!entry->isTensor()) {
+    emitError() << "input '" << entry->name << "' is a "
+                << (entry->kind == ValueEntry::Kind::Sequence ? "sequence"
+                                                              : "optional")
+                << ", not a tensor";
+    return nullptr;
+  }
   Value value = mutableGraph.materialize(*entry, builder);
   if (!value)
     markError();
@@ -715,10 +803,37 @@ RankedTensorType NodeContext::operandType(unsigned i) const {
 }
 
 DenseElementsAttr NodeContext::constantOperand(unsigned i) const {
+  // A constant stays one after an earlier consumer materialized it.
   ValueEntry *entry = getInputEntry(i);
-  if (!entry || entry->value)
+  if (!entry)
     return nullptr;
   return mutableGraph.getHostConstant(*entry);
+}
+
+InFlightDiagnostic NodeContext::emitNotConstant(unsigned i,
+                                                llvm::StringRef what) const {
+  InFlightDiagnostic diag = emitError()
+                            << "input '" << what
+                            << "' must be a constant known at compile time";
+  // Graph inputs can be frozen by the user; say which and how.
+  ValueEntry *entry = getInputEntry(i);
+  if (entry && entry->value && isa<BlockArgument>(entry->value)) {
+    diag << " (it is the graph input '" << entry->name
+         << "': freeze it with --constant-input " << entry->name
+         << "=FILE.pb)";
+    return diag;
+  }
+  llvm::SmallVector<std::string> inputs =
+      mutableGraph.graphInputsFeeding(getInputName(i));
+  if (inputs.empty())
+    return diag;
+  diag << " (it is computed from the graph input"
+       << (inputs.size() > 1 ? "s" : "") << " '" << llvm::join(inputs, "', '")
+       << "': freeze " << (inputs.size() > 1 ? "them" : "it") << " with";
+  for (const std::string &input : inputs)
+    diag << " --constant-input " << input << "=FILE.pb";
+  diag << ")";
+  return diag;
 }
 
 FailureOr<llvm::SmallVector<int64_t>>
@@ -727,8 +842,7 @@ NodeContext::requireConstantInts(unsigned i, llvm::StringRef what) {
     return emitError() << "missing input '" << what << "'";
   DenseElementsAttr attr = constantOperand(i);
   if (!attr)
-    return emitError() << "input '" << what
-                       << "' must be a constant known at compile time";
+    return emitNotConstant(i, what);
   auto ints = getIntValues(attr);
   if (!ints)
     return emitError() << "input '" << what << "' must be an integer tensor";
@@ -741,8 +855,7 @@ FailureOr<double> NodeContext::requireConstantScalar(unsigned i,
     return emitError() << "missing input '" << what << "'";
   DenseElementsAttr attr = constantOperand(i);
   if (!attr)
-    return emitError() << "input '" << what
-                       << "' must be a constant known at compile time";
+    return emitNotConstant(i, what);
   if (attr.getNumElements() != 1)
     return emitError() << "input '" << what << "' must hold one value, not "
                        << attr.getNumElements();
@@ -825,6 +938,163 @@ NodeContext::normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
   if (std::adjacent_find(result.begin(), result.end()) != result.end())
     return emitError() << what << " contain duplicates";
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Subgraphs, sequences and optionals (handlers in ControlFlow.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Records the names used by `g`'s nodes and outputs, including those of
+/// nested subgraphs (which may capture values of enclosing graphs).
+void GraphImporter::collectUses(const ::onnx::GraphProto &g) {
+  for (const auto &node : g.node()) {
+    for (const std::string &name : node.input())
+      if (!name.empty())
+        usedNames.insert(name);
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        collectUses(attr.g());
+      for (const auto &sub : attr.graphs())
+        collectUses(sub);
+    }
+  }
+  for (const auto &output : g.output())
+    usedNames.insert(output.name());
+}
+
+LogicalResult
+GraphImporter::importSubgraph(const ::onnx::GraphProto &body,
+                              llvm::ArrayRef<ValueEntry *> inputs,
+                              llvm::SmallVectorImpl<ValueEntry *> &outputs,
+                              OpBuilder &builder, Location callerLoc) {
+  if (body.input_size() != static_cast<int>(inputs.size()))
+    return emitError(callerLoc)
+           << "subgraph '" << body.name() << "' has " << body.input_size()
+           << " inputs, expected " << inputs.size();
+  if (body.sparse_initializer_size() > 0)
+    return emitError(callerLoc) << "sparse initializers are not supported";
+
+  // The names the body defines shadow outer ones until it is done.
+  llvm::SmallVector<std::pair<std::string, ValueEntry *>> shadowed;
+  auto bind = [&](const std::string &name, ValueEntry *entry) {
+    shadowed.emplace_back(name, values.lookup(name));
+    values[name] = entry;
+  };
+  for (auto [info, entry] : llvm::zip(body.input(), inputs))
+    bind(info.name(), entry);
+  for (const ::onnx::TensorProto &tensor : body.initializer()) {
+    ValueEntry &entry = newEntry(tensor.name());
+    entry.initializer = &tensor;
+    entry.loc = NameLoc::get(StringAttr::get(&context, tensor.name()), fileLoc);
+    bind(tensor.name(), &entry);
+  }
+  for (const auto &node : body.node())
+    for (const std::string &name : node.output())
+      if (!name.empty())
+        shadowed.emplace_back(name, values.lookup(name));
+
+  bool ok = true;
+  for (int i = 0; i < body.node_size(); ++i)
+    if (failed(importNode(body.node(i), nodeLoc(body.node(i), i), builder)))
+      ok = false;
+  if (ok) {
+    for (const ::onnx::ValueInfoProto &output : body.output()) {
+      ValueEntry *entry = lookup(output.name());
+      if (!entry || entry->failed) {
+        if (!entry)
+          emitError(callerLoc) << "subgraph output '" << output.name()
+                               << "' is not defined";
+        ok = false;
+        break;
+      }
+      outputs.push_back(entry);
+    }
+  }
+  // Restore in reverse so the outermost binding of a name wins.
+  for (auto &[name, previous] : llvm::reverse(shadowed)) {
+    if (previous)
+      values[name] = previous;
+    else
+      values.erase(name);
+  }
+  return success(ok);
+}
+
+FailureOr<llvm::SmallVector<ValueEntry *, 4>>
+NodeContext::sequenceOperand(unsigned i) {
+  ValueEntry *entry = getInputEntry(i);
+  if (!entry)
+    return emitError() << "missing input #" << i;
+  if (entry->kind != ValueEntry::Kind::Sequence)
+    return emitError() << "input '" << entry->name << "' is not a sequence";
+  return entry->elements;
+}
+
+/// An unbound entry for a value this node creates, named after its first
+/// output (the name only appears in messages).
+ValueEntry &NodeContext::newEntry() {
+  ValueEntry &entry = mutableGraph.createEntry(
+      getNumOutputs() > 0 ? getOutputName(0) : getOpType());
+  entry.loc = getLoc();
+  return entry;
+}
+
+ValueEntry *NodeContext::newTensorEntry(Value value) {
+  if (!value)
+    return nullptr;
+  ValueEntry &entry = newEntry();
+  entry.value = value;
+  return &entry;
+}
+
+ValueEntry *NodeContext::newConstantEntry(ElementsAttr value) {
+  if (!value)
+    return nullptr;
+  ValueEntry &entry = newEntry();
+  entry.constant = value;
+  return &entry;
+}
+
+DenseElementsAttr NodeContext::constantOf(ValueEntry *entry) const {
+  if (!entry || entry->value || !entry->isTensor())
+    return nullptr;
+  return mutableGraph.getHostConstant(*entry);
+}
+
+ValueEntry *
+NodeContext::newCompositeEntry(ValueEntry::Kind kind,
+                               llvm::ArrayRef<ValueEntry *> elements) {
+  ValueEntry &entry = newEntry();
+  entry.kind = kind;
+  entry.elements.assign(elements.begin(), elements.end());
+  return &entry;
+}
+
+void NodeContext::setEntryResult(unsigned i, ValueEntry *entry) {
+  if (i >= results.size() || !entry)
+    return;
+  results[i] = Result{true, entry, nullptr, nullptr};
+}
+
+Value NodeContext::materialize(ValueEntry *entry) {
+  if (!entry || !entry->isTensor()) {
+    emitError() << "expected a tensor"
+                << (entry ? ", got '" + entry->name + "'" : std::string());
+    return nullptr;
+  }
+  Value value = mutableGraph.materialize(*entry, builder);
+  if (!value)
+    markError();
+  return value;
+}
+
+LogicalResult
+NodeContext::importSubgraph(const ::onnx::GraphProto &body,
+                            llvm::ArrayRef<ValueEntry *> inputs,
+                            llvm::SmallVectorImpl<ValueEntry *> &outputs) {
+  if (failed(mutableGraph.importSubgraph(body, inputs, outputs, builder, loc)))
+    return emitError() << "cannot import subgraph '" << body.name() << "'";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -77,9 +77,17 @@ private:
 const OnnxOpRegistry &getOnnxOpRegistry();
 
 void populateElementwiseHandlers(OnnxOpRegistry &registry);
+void populateLinearAlgebraHandlers(OnnxOpRegistry &registry);
+void populateIndexingHandlers(OnnxOpRegistry &registry);
 void populateNNHandlers(OnnxOpRegistry &registry);
+void populateQuantizationHandlers(OnnxOpRegistry &registry);
+void populateTextHandlers(OnnxOpRegistry &registry);
+void populateSignalHandlers(OnnxOpRegistry &registry);
 void populateReductionHandlers(OnnxOpRegistry &registry);
+void populateSpatialHandlers(OnnxOpRegistry &registry);
 void populateTensorHandlers(OnnxOpRegistry &registry);
+void populateRecurrentHandlers(OnnxOpRegistry &registry);
+void populateControlFlowHandlers(OnnxOpRegistry &registry);
 
 //===----------------------------------------------------------------------===//
 // Loading (OnnxLoader.cpp: the only code that calls throwing libonnx APIs)
@@ -219,6 +227,13 @@ struct ValueEntry {
   LocationAttr loc;
   /// Produced by a node that failed to import: dependents are skipped.
   bool failed = false;
+
+  /// Sequences and optionals are resolved at import time: a sequence is the
+  /// ordered list of its elements' entries, an optional holds zero or one.
+  enum class Kind { Tensor, Sequence, Optional };
+  Kind kind = Kind::Tensor;
+  llvm::SmallVector<ValueEntry *, 4> elements;
+  bool isTensor() const { return kind == Kind::Tensor; }
 };
 
 //===----------------------------------------------------------------------===//
@@ -326,6 +341,9 @@ public:
   requireConstantInts(unsigned i, llvm::StringRef what);
   /// The single numeric value of constant scalar (or 1-element) operand `i`.
   FailureOr<double> requireConstantScalar(unsigned i, llvm::StringRef what);
+  /// The error for operand `i` (named `what`) not being a compile-time
+  /// constant; names --constant-input when the operand is a graph input.
+  InFlightDiagnostic emitNotConstant(unsigned i, llvm::StringRef what) const;
 
   /// Defines output `i` (ignored if the node does not name it).
   void setResult(unsigned i, Value value);
@@ -334,6 +352,33 @@ public:
   /// Output `i` is operand `j` unchanged (Identity, Dropout); keeps constants
   /// foldable.
   LogicalResult forwardOperand(unsigned i, unsigned j);
+
+  // Sequences, optionals and subgraphs (used by ControlFlow.cpp).
+  /// The entry of input `i` (any kind), or null if absent.
+  ValueEntry *inputEntry(unsigned i) const { return getInputEntry(i); }
+  /// Elements of sequence input `i`; emits an error if it is not a sequence.
+  FailureOr<llvm::SmallVector<ValueEntry *, 4>> sequenceOperand(unsigned i);
+  /// A new tensor entry holding `value` (an element of a sequence).
+  ValueEntry *newTensorEntry(Value value);
+  /// A new tensor entry holding a constant known at import time.
+  ValueEntry *newConstantEntry(ElementsAttr value);
+  /// Host-readable contents of a constant tensor entry, or null.
+  DenseElementsAttr constantOf(ValueEntry *entry) const;
+  /// A new sequence or optional entry with `elements`.
+  ValueEntry *newCompositeEntry(ValueEntry::Kind kind,
+                                llvm::ArrayRef<ValueEntry *> elements);
+  /// Output `i` is `entry` (any kind).
+  void setEntryResult(unsigned i, ValueEntry *entry);
+  /// The SSA value of a tensor entry (constants are materialized); emits an
+  /// error and returns null for other kinds.
+  Value materialize(ValueEntry *entry);
+  /// Imports the nodes of `body` at the builder's position, with its inputs
+  /// bound to `inputs` and outer values visible; `outputs` receives the
+  /// entries of its outputs. Names it defines are restored afterwards, so a
+  /// body can be imported once per loop iteration.
+  LogicalResult importSubgraph(const ::onnx::GraphProto &body,
+                               llvm::ArrayRef<ValueEntry *> inputs,
+                               llvm::SmallVectorImpl<ValueEntry *> &outputs);
 
   /// Creates `OpTy` at the node's location with its inferred result type.
   /// Returns null (the error already emitted) when an operand is null or
@@ -380,6 +425,7 @@ public:
 private:
   friend class GraphImporter;
   ValueEntry *getInputEntry(unsigned i) const;
+  ValueEntry &newEntry();
 
   /// Outputs defined by the handler: either a fresh entry or an alias of an
   /// input's entry.

@@ -950,9 +950,13 @@ LogicalResult importRange(NodeContext &ctx) {
   DenseElementsAttr startAttr = ctx.constantOperand(0),
                     limitAttr = ctx.constantOperand(1),
                     deltaAttr = ctx.constantOperand(2);
-  if (!startAttr || !limitAttr || !deltaAttr)
-    return ctx.emitError()
-           << "Range start, limit and delta must be constants";
+  // The output's length depends on the values: all three must be known.
+  if (!startAttr)
+    return ctx.emitNotConstant(0, "start");
+  if (!limitAttr)
+    return ctx.emitNotConstant(1, "limit");
+  if (!deltaAttr)
+    return ctx.emitNotConstant(2, "delta");
   if (startAttr.getNumElements() != 1 || limitAttr.getNumElements() != 1 ||
       deltaAttr.getNumElements() != 1)
     return ctx.emitError() << "Range start, limit and delta must be scalars";

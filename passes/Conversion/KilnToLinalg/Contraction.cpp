@@ -4,7 +4,8 @@
 // one and broadcast batches either folded into M (2-D rhs, the transformer
 // case) or materialized with linalg.broadcast.
 // conv: tensor.pad + linalg.conv_2d_nchw_fchw / depthwise_conv_2d_nchw_chw /
-// conv_2d_ngchw_gfchw (1-D convs run as 2-D with H = 1), conv_3d for 3-D;
+// conv_2d_ngchw_gfchw (1-D convs run as 2-D with H = 1), conv_3d /
+// depthwise_conv_3d for 3-D and a generic grouped 3-D conv;
 // the bias is broadcast into the init so the conv accumulates onto it.
 //
 //===----------------------------------------------------------------------===//
@@ -172,6 +173,54 @@ Value buildConv2D(OpBuilder &b, Location loc, const ConvParams &p) {
   return reshapeTo(b, loc, conv, o);
 }
 
+/// A grouped 3-D convolution as the linalg.generic a conv_3d_ngcdhw_gfcdhw
+/// named op would generalize to (linalg has no such named op): input
+/// [N, G, C/G, D, H, W], weight [G, F/G, C/G, kd, kh, kw], output
+/// [N, G, F/G, OD, OH, OW]; loops (n, g, f, od, oh, ow, c, kd, kh, kw). The
+/// CPU tiling recognizes it as a convolution through its loop structure,
+/// like the named ops.
+Value buildGroupedConv3D(OpBuilder &b, Location loc, const ConvParams &p,
+                         Value input, Value init) {
+  ArrayRef<int64_t> x = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> w = cast<RankedTensorType>(p.weight.getType()).getShape();
+  ArrayRef<int64_t> o = p.resultType.getShape();
+  int64_t g = p.group;
+  Value groupedInput =
+      reshapeTo(b, loc, input, {x[0], g, x[1] / g, x[2], x[3], x[4]});
+  Value groupedWeight =
+      reshapeTo(b, loc, p.weight, {g, w[0] / g, w[1], w[2], w[3], w[4]});
+  SmallVector<int64_t> groupedShape = {o[0], g, o[1] / g, o[2], o[3], o[4]};
+  Value groupedInit = reshapeTo(b, loc, init, groupedShape);
+
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> d;
+  for (unsigned i = 0; i < 10; ++i)
+    d.push_back(getAffineDimExpr(i, ctx));
+  // d0 n, d1 g, d2 f, d3..d5 output window, d6 c, d7..d9 kernel window.
+  SmallVector<AffineExpr> inputExprs = {d[0], d[1], d[6]};
+  for (unsigned i = 0; i < 3; ++i)
+    inputExprs.push_back(d[3 + i] * p.strides[i] + d[7 + i] * p.dilations[i]);
+  AffineMap inputMap = AffineMap::get(10, 0, inputExprs, ctx);
+  AffineMap weightMap =
+      AffineMap::get(10, 0, {d[1], d[2], d[6], d[7], d[8], d[9]}, ctx);
+  AffineMap outputMap =
+      AffineMap::get(10, 0, {d[0], d[1], d[2], d[3], d[4], d[5]}, ctx);
+  SmallVector<utils::IteratorType> iterators = parallelIterators(6);
+  iterators.append(4, utils::IteratorType::reduction);
+  Value conv =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{groupedInit.getType()},
+          ValueRange{groupedInput, groupedWeight}, ValueRange{groupedInit},
+          ArrayRef<AffineMap>{inputMap, weightMap, outputMap}, iterators,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value product = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+            Value sum = arith::AddFOp::create(nb, nloc, args[2], product);
+            linalg::YieldOp::create(nb, nloc, sum);
+          })
+          .getResult(0);
+  return reshapeTo(b, loc, conv, o);
+}
+
 Value buildConv3D(OpBuilder &b, Location loc, const ConvParams &p) {
   Value input = padConstant(
       b, loc, p.input, concat({0, 0}, p.padsLow), concat({0, 0}, p.padsHigh),
@@ -185,6 +234,8 @@ Value buildConv3D(OpBuilder &b, Location loc, const ConvParams &p) {
                ValueRange{input, collapseDepthwiseWeight(b, loc, p.weight)},
                ValueRange{init}, strides, dilations)
         .getResult(0);
+  if (p.group != 1)
+    return buildGroupedConv3D(b, loc, p, input, init);
   return linalg::Conv3DNcdhwFcdhwOp::create(
              b, loc, TypeRange{p.resultType}, ValueRange{input, p.weight},
              ValueRange{init}, strides, dilations)
@@ -262,11 +313,6 @@ lowering::getContractionUnsupportedReason(Operation *op) {
       weightType.getDimSize(1) * group != channels)
     return "kiln.conv with group=" + std::to_string(group) +
            " does not match its input and weight shapes";
-  if (spatial == 3 && group != 1 &&
-      !(group == channels && group == filters && weightType.getDimSize(1) == 1))
-    return "kiln.conv with group=" + std::to_string(group) +
-           " on a 3-D input is not supported yet (only group=1 and "
-           "depthwise)";
   return std::nullopt;
 }
 

@@ -1,9 +1,9 @@
 //===- Elementwise.cpp - kiln elementwise ops -> linalg.generic -----------===//
 //
-// Binary, compare, logical, unary, clip, cast and where: one linalg.generic
-// each, numpy broadcasting expressed in its indexing maps. The scalar
-// semantics (NaN propagation, integer signedness, ONNX Mod and Cast rules)
-// live in one emitScalar overload per op.
+// Binary, compare, logical, shift, unary, clip, cast and where: one
+// linalg.generic each, numpy broadcasting expressed in its indexing maps. The
+// scalar semantics (NaN propagation, integer signedness, ONNX Mod and Cast
+// rules, shifts past the bit width) live in one emitScalar overload per op.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
@@ -186,6 +186,24 @@ Value emitScalar(SinOp, OpBuilder &b, Location loc, ValueRange args) {
 Value emitScalar(CosOp, OpBuilder &b, Location loc, ValueRange args) {
   return emitFloatUnary<math::CosOp>(b, loc, args);
 }
+Value emitScalar(AcosOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AcosOp>(b, loc, args);
+}
+Value emitScalar(AsinOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AsinOp>(b, loc, args);
+}
+Value emitScalar(AtanOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AtanOp>(b, loc, args);
+}
+Value emitScalar(AcoshOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AcoshOp>(b, loc, args);
+}
+Value emitScalar(AsinhOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AsinhOp>(b, loc, args);
+}
+Value emitScalar(AtanhOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitFloatUnary<math::AtanhOp>(b, loc, args);
+}
 Value emitScalar(ReciprocalOp, OpBuilder &b, Location loc, ValueRange args) {
   Value one = createScalar(b, loc, args[0].getType(), 1.0);
   return arith::DivFOp::create(b, loc, one, args[0]);
@@ -256,6 +274,26 @@ Value emitScalar(SignOp op, OpBuilder &b, Location loc, ValueRange args) {
   // Zeros (and NaN for floats) fall through unchanged.
   Value negOrX = arith::SelectOp::create(b, loc, neg, minusOne, x);
   return arith::SelectOp::create(b, loc, pos, one, negOrX);
+}
+
+/// Logical shifts of unsigned integers; shifting by the bit width or more
+/// gives 0 (arith.shli/shrui would be poison there).
+template <typename ShiftOp>
+Value emitShift(OpBuilder &b, Location loc, ValueRange args) {
+  Value value = args[0], amount = args[1];
+  Type type = value.getType();
+  Value width = createScalar(b, loc, type, type.getIntOrFloatBitWidth());
+  Value inRange =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, amount, width);
+  Value shifted = ShiftOp::create(b, loc, value, amount);
+  return arith::SelectOp::create(b, loc, inRange, shifted,
+                                 createScalar(b, loc, type, 0.0));
+}
+Value emitScalar(ShiftLeftOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitShift<arith::ShLIOp>(b, loc, args);
+}
+Value emitScalar(ShiftRightOp, OpBuilder &b, Location loc, ValueRange args) {
+  return emitShift<arith::ShRUIOp>(b, loc, args);
 }
 
 Value emitScalar(NotOp, OpBuilder &b, Location loc, ValueRange args) {
@@ -348,7 +386,8 @@ void lowering::populateElementwisePatterns(const TypeConverter &converter,
       ElementwiseLowering<PowOp>, ElementwiseLowering<MaxOp>,
       ElementwiseLowering<MinOp>, ElementwiseLowering<ModOp>,
       ElementwiseLowering<AndOp>, ElementwiseLowering<OrOp>,
-      ElementwiseLowering<XorOp>,
+      ElementwiseLowering<XorOp>, ElementwiseLowering<ShiftLeftOp>,
+      ElementwiseLowering<ShiftRightOp>,
       // Comparisons.
       ElementwiseLowering<EqualOp>, ElementwiseLowering<LessOp>,
       ElementwiseLowering<LessEqualOp>, ElementwiseLowering<GreaterOp>,
@@ -362,7 +401,10 @@ void lowering::populateElementwisePatterns(const TypeConverter &converter,
       ElementwiseLowering<FloorOp>, ElementwiseLowering<CeilOp>,
       ElementwiseLowering<RoundOp>, ElementwiseLowering<SinOp>,
       ElementwiseLowering<CosOp>, ElementwiseLowering<SignOp>,
-      ElementwiseLowering<NotOp>,
+      ElementwiseLowering<NotOp>, ElementwiseLowering<AcosOp>,
+      ElementwiseLowering<AsinOp>, ElementwiseLowering<AtanOp>,
+      ElementwiseLowering<AcoshOp>, ElementwiseLowering<AsinhOp>,
+      ElementwiseLowering<AtanhOp>,
       // Others.
       ElementwiseLowering<ClipOp>, ElementwiseLowering<CastOp>,
       ElementwiseLowering<WhereOp>>(converter, ctx);

@@ -60,6 +60,8 @@ mlir::kiln::getKilnToLinalgUnsupportedReason(Operation *op) {
     return why;
   if (auto why = getPoolingUnsupportedReason(op))
     return why;
+  if (auto why = getSpatialUnsupportedReason(op))
+    return why;
   if (auto why = getDataMovementUnsupportedReason(op))
     return why;
   return std::nullopt;
@@ -88,6 +90,8 @@ void mlir::kiln::populateKilnToLinalgPatterns(
   populateNormalizationPatterns(typeConverter, patterns);
   populateReductionPatterns(typeConverter, patterns);
   populateDataMovementPatterns(typeConverter, patterns);
+  populateIndexingPatterns(typeConverter, patterns);
+  populateSpatialPatterns(typeConverter, patterns);
 }
 
 namespace {

@@ -240,8 +240,11 @@ Value lowering::reshapeTo(OpBuilder &b, Location loc, Value value,
     if (auto r = getReassociationIndicesForCollapse(shape, source))
       return tensor::ExpandShapeOp::create(b, loc, targetType, value, *r);
   }
-  // No reassociation: go through one dimension.
+  // No reassociation: go through one dimension; an empty tensor has no
+  // data to carry (and no reassociation may exist for its zero dims).
   int64_t numElements = sourceType.getNumElements();
+  if (numElements == 0)
+    return createEmpty(b, loc, shape, sourceType.getElementType());
   Value flat = reshapeTo(b, loc, value, {numElements});
   return reshapeTo(b, loc, flat, shape);
 }

@@ -154,9 +154,14 @@ void populateReductionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateDataMovementPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
+void populateIndexingPatterns(const TypeConverter &converter,
+                              RewritePatternSet &patterns);
+void populateSpatialPatterns(const TypeConverter &converter,
+                             RewritePatternSet &patterns);
 
 std::optional<std::string> getContractionUnsupportedReason(Operation *op);
 std::optional<std::string> getPoolingUnsupportedReason(Operation *op);
+std::optional<std::string> getSpatialUnsupportedReason(Operation *op);
 std::optional<std::string> getDataMovementUnsupportedReason(Operation *op);
 
 } // namespace mlir::kiln::lowering

@@ -152,3 +152,29 @@ func.func @conv3d(%x: tensor<1x2x5x4x4xf32>, %w: tensor<3x2x3x2x2xf32>, %b: tens
   %r = kiln.conv %x, %w, %b {strides = array<i64: 1, 2, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 1, 0, 1, 1, 1, 0>, group = 1 : i64} : (tensor<1x2x5x4x4xf32>, tensor<3x2x3x2x2xf32>, tensor<3xf32>) -> tensor<1x3x5x2x4xf32>
   return %r : tensor<1x3x5x2x4xf32>
 }
+
+// -----
+
+// Grouped 3-D (no named op): the generic conv_3d_ngcdhw_gfcdhw would be,
+// loops (n, g, f, od, oh, ow, c, kd, kh, kw), accumulating onto the bias.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d6, d3 + d7, d4 * 2 + d8, d5 + d9 * 2)>
+// CHECK-DAG: #[[WT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d1, d2, d6, d7, d8, d9)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func.func @conv3d_grouped(
+// CHECK-SAME: %[[X:.*]]: tensor<1x4x3x5x6xf32>, %[[W:.*]]: tensor<6x2x2x2x2xf32>, %[[B:.*]]: tensor<6xf32>)
+// CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 0, 1, 0] high[0, 0, 0, 0, 0]
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<6xf32>)
+// CHECK: %[[XG:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0], [1, 2], [3], [4], [5]] output_shape [1, 2, 2, 3, 6, 6] : tensor<1x4x3x6x6xf32> into tensor<1x2x2x3x6x6xf32>
+// CHECK: %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4], [5]] output_shape [2, 3, 2, 2, 2, 2] : tensor<6x2x2x2x2xf32> into tensor<2x3x2x2x2x2xf32>
+// CHECK: %[[IG:.*]] = tensor.expand_shape %[[INIT]] {{\[}}[0], [1, 2], [3], [4], [5]] output_shape [1, 2, 3, 2, 3, 4] : tensor<1x6x2x3x4xf32> into tensor<1x2x3x2x3x4xf32>
+// CHECK: %[[C:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[WT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[XG]], %[[WG]] : tensor<1x2x2x3x6x6xf32>, tensor<2x3x2x2x2x2xf32>) outs(%[[IG]] : tensor<1x2x3x2x3x4xf32>)
+// CHECK: ^bb0(%[[I:.*]]: f32, %[[K:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[M:.*]] = arith.mulf %[[I]], %[[K]] : f32
+// CHECK: %[[S:.*]] = arith.addf %[[ACC]], %[[M]] : f32
+// CHECK: linalg.yield %[[S]] : f32
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[C]] {{\[}}[0], [1, 2], [3], [4], [5]] : tensor<1x2x3x2x3x4xf32> into tensor<1x6x2x3x4xf32>
+// CHECK: return %[[R]]
+func.func @conv3d_grouped(%x: tensor<1x4x3x5x6xf32>, %w: tensor<6x2x2x2x2xf32>, %b: tensor<6xf32>) -> tensor<1x6x2x3x4xf32> {
+  %r = kiln.conv %x, %w, %b {strides = array<i64: 1, 2, 1>, dilations = array<i64: 1, 1, 2>, pads = array<i64: 0, 1, 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x4x3x5x6xf32>, tensor<6x2x2x2x2xf32>, tensor<6xf32>) -> tensor<1x6x2x3x4xf32>
+  return %r : tensor<1x6x2x3x4xf32>
+}

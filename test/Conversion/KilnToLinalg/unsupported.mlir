@@ -11,12 +11,12 @@ func.func @dynamic(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> 
 
 // -----
 
-func.func @two_at_once(%x: tensor<1x4x5x5x5xf32>, %w: tensor<2x2x1x1x1xf32>, %p: tensor<1x1x4x4xi32>) -> (tensor<1x2x5x5x5xf32>, tensor<1x1x2x2xi32>) {
-  // expected-error@+1 {{kiln.conv with group=2 on a 3-D input is not supported yet (only group=1 and depthwise)}}
-  %r = kiln.conv %x, %w {strides = array<i64: 1, 1, 1>, dilations = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x4x5x5x5xf32>, tensor<2x2x1x1x1xf32>) -> tensor<1x2x5x5x5xf32>
+func.func @two_at_once(%x: tensor<1x4x5x5x5x5xf32>, %w: tensor<2x2x1x1x1x1xf32>, %p: tensor<1x1x4x4xi32>) -> (tensor<1x2x5x5x5x5xf32>, tensor<1x1x2x2xi32>) {
+  // expected-error@+1 {{kiln.conv with 4 spatial dims is not supported (1-D, 2-D and 3-D are)}}
+  %r = kiln.conv %x, %w {strides = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>, group = 2 : i64} : (tensor<1x4x5x5x5x5xf32>, tensor<2x2x1x1x1x1xf32>) -> tensor<1x2x5x5x5x5xf32>
   // expected-error@+1 {{kiln.avg_pool on i32 tensors is not supported (floating-point only)}}
   %s = kiln.avg_pool %p {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x1x4x4xi32> -> tensor<1x1x2x2xi32>
-  return %r, %s : tensor<1x2x5x5x5xf32>, tensor<1x1x2x2xi32>
+  return %r, %s : tensor<1x2x5x5x5x5xf32>, tensor<1x1x2x2xi32>
 }
 
 // -----
