@@ -314,8 +314,10 @@ LogicalResult importLRN(NodeContext &ctx) {
       b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({1, 1}),
       b.getDenseI64ArrayAttr({before, 0, after, 0}), b.getBoolAttr(false),
       b.getBoolAttr(true));
-  Value scaled = ctx.create<MulOp>(ctx.reshape(mean, shape),
-                                   ctx.constantScalar(elementType, alpha));
+  // One op per statement: argument evaluation order is unspecified, and the
+  // IR's order must not depend on the host compiler.
+  Value alphaValue = ctx.constantScalar(elementType, alpha);
+  Value scaled = ctx.create<MulOp>(ctx.reshape(mean, shape), alphaValue);
   Value base = ctx.create<AddOp>(scaled, ctx.constantScalar(elementType, bias));
   Value denominator =
       ctx.create<PowOp>(base, ctx.constantScalar(elementType, beta));
