@@ -23,6 +23,8 @@ size_t kiln_dtype_size(int32_t dtype) {
   case KILN_DTYPE_DOUBLE:
   case KILN_DTYPE_UINT64:
     return 8;
+  case KILN_DTYPE_STRING:
+    return sizeof(const char *);
   default:
     return 0;
   }
@@ -45,6 +47,8 @@ const char *kiln_dtype_name(int32_t dtype) {
     return "int32";
   case KILN_DTYPE_INT64:
     return "int64";
+  case KILN_DTYPE_STRING:
+    return "string";
   case KILN_DTYPE_BOOL:
     return "bool";
   case KILN_DTYPE_FLOAT16:

@@ -6,6 +6,11 @@
  * inputs), checks them against kiln_exe_model, runs the model and writes the
  * outputs (-o, in order) or prints them. --bench N times N runs after
  * warm-up. Every error is one "error: ..." line on stderr and exit status 1.
+ *
+ * String tensors are arrays of `const char *` (see kiln/runtime.h). An
+ * output whose descriptor has dims_offset >= 0 has a data-dependent shape:
+ * its buffer is sized by the bounds in the descriptor and, after a run, its
+ * actual dims are read from the workspace.
  *===----------------------------------------------------------------------===*/
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -54,10 +59,12 @@ static int usage_error(const char *what, const char *arg) {
   return -1;
 }
 
+/* "float32 2x3"; "string up to 4" for a data-dependent shape. */
 static void format_desc(char *buf, size_t size, const kiln_tensor_desc *d) {
   char shape[512];
   kiln_io_format_shape(shape, sizeof shape, d->rank, d->shape);
-  snprintf(buf, size, "%s %s", kiln_dtype_name(d->dtype), shape);
+  snprintf(buf, size, "%s %s%s", kiln_dtype_name(d->dtype),
+           d->dims_offset >= 0 ? "up to " : "", shape);
 }
 
 static void print_help(void) {
@@ -149,9 +156,17 @@ static int parse_args(int argc, char **argv, options *o) {
   return o->help ? 1 : 0;
 }
 
+/* Whether the actual dims of an output with dims_offset `off` (rank
+ * `rank`) lie inside a workspace of `ws` bytes, 8-byte aligned. */
+static int valid_dims_offset(int64_t off, int32_t rank, uint64_t ws) {
+  return off >= 0 && off % 8 == 0 && (uint64_t)off <= ws &&
+         (uint64_t)rank * 8 <= ws - (uint64_t)off;
+}
+
 static int check_model(const kiln_model_info *m) {
   if (!m->run || m->num_inputs < 0 || m->num_outputs < 0 ||
-      (m->num_inputs && !m->inputs) || (m->num_outputs && !m->outputs)) {
+      (m->num_inputs && !m->inputs) || (m->num_outputs && !m->outputs) ||
+      m->string_arena > m->workspace_size) {
     fprintf(stderr, "error: invalid model descriptor\n");
     return -1;
   }
@@ -162,7 +177,10 @@ static int check_model(const kiln_model_info *m) {
       if (!d[i].name || kiln_dtype_size(d[i].dtype) == 0 || d[i].rank < 0 ||
           d[i].rank > KILN_IO_MAX_RANK || (d[i].rank && !d[i].shape) ||
           kiln_io_num_elements(d[i].rank, d[i].shape,
-                               kiln_dtype_size(d[i].dtype)) < 0) {
+                               kiln_dtype_size(d[i].dtype)) < 0 ||
+          (d[i].dims_offset != -1 &&
+           (!k || !valid_dims_offset(d[i].dims_offset, d[i].rank,
+                                     m->workspace_size)))) {
         fprintf(stderr, "error: invalid model descriptor of %s %d '%s'\n",
                 k ? "output" : "input", (int)i, d[i].name ? d[i].name : "");
         return -1;
@@ -224,8 +242,28 @@ static float half_to_float(uint16_t h) {
   return f;
 }
 
+/* A string in double quotes; '"', '\\' and control characters escaped. */
+static void print_string(const char *s) {
+  putchar('"');
+  for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; ++c) {
+    if (*c == '"' || *c == '\\')
+      printf("\\%c", *c);
+    else if (*c < 0x20 || *c == 0x7f)
+      printf("\\x%02x", *c);
+    else
+      putchar(*c);
+  }
+  putchar('"');
+}
+
 static void print_value(int32_t dtype, const void *data, size_t i) {
   const char *p = (const char *)data + i * kiln_dtype_size(dtype);
+  if (dtype == KILN_DTYPE_STRING) {
+    const char *s;
+    memcpy(&s, p, sizeof s);
+    print_string(s);
+    return;
+  }
   union {
     float f;
     double d;
@@ -287,11 +325,13 @@ static void print_value(int32_t dtype, const void *data, size_t i) {
   }
 }
 
-static void print_output(int i, const kiln_tensor_desc *d, const void *data) {
-  char desc[600];
-  format_desc(desc, sizeof desc, d);
-  printf("output %d '%s' %s:", i, d->name, desc);
-  size_t n = (size_t)kiln_io_num_elements(d->rank, d->shape, 0);
+/* Prints an output of the given (actual) shape. */
+static void print_output(int i, const kiln_tensor_desc *d, const int64_t *shape,
+                         const void *data) {
+  char desc[512];
+  kiln_io_format_shape(desc, sizeof desc, d->rank, shape);
+  printf("output %d '%s' %s %s:", i, d->name, kiln_dtype_name(d->dtype), desc);
+  size_t n = (size_t)kiln_io_num_elements(d->rank, shape, 0);
   for (size_t k = 0; k < n && k < KILN_PRINT_VALUES; ++k) {
     putchar(' ');
     print_value(d->dtype, data, k);
@@ -320,9 +360,52 @@ static int cmp_double(const void *a, const void *b) {
 
 static int run_once(const void *const *in, void *const *out, void *ws) {
   int rc = kiln_exe_model.run(in, out, ws);
-  if (rc != 0)
-    fprintf(stderr, "error: model run failed (code %d)\n", rc);
+  if (rc == 0)
+    return 0;
+  fprintf(stderr, "error: run failed: ");
+  switch (rc) {
+  case KILN_ERROR_NULL_ARGUMENT:
+    fprintf(stderr, "an input, output or workspace pointer is null\n");
+    break;
+  case KILN_ERROR_STRING_ARENA:
+    fprintf(stderr,
+            "the string arena (%llu bytes) is too small for this run's "
+            "strings; recompile with a larger --string-arena\n",
+            (unsigned long long)kiln_exe_model.string_arena);
+    break;
+  default:
+    fprintf(stderr, "error code %d\n", rc);
+    break;
+  }
   return rc;
+}
+
+/* The actual shape of output `d` after a run: its dims in the workspace
+ * when the shape is data-dependent (checked against the bounds), else the
+ * static shape. */
+static int actual_shape(int i, const kiln_tensor_desc *d, const void *ws,
+                        int64_t *shape) {
+  if (d->dims_offset < 0) {
+    if (d->rank)
+      memcpy(shape, d->shape, (size_t)d->rank * sizeof(int64_t));
+    return 0;
+  }
+  if (d->rank)
+    memcpy(shape, (const char *)ws + d->dims_offset,
+           (size_t)d->rank * sizeof(int64_t));
+  for (int32_t k = 0; k < d->rank; ++k) {
+    if (shape[k] < 0 || shape[k] > d->shape[k]) {
+      char got[512], bound[512];
+      kiln_io_format_shape(got, sizeof got, d->rank, shape);
+      kiln_io_format_shape(bound, sizeof bound, d->rank, d->shape);
+      fprintf(stderr,
+              "error: model returned an output shape outside its bounds: "
+              "output %d '%s' is %s, bounds %s\n",
+              i, d->name, got, bound);
+      return -1;
+    }
+  }
+  return 0;
 }
 
 /* Warm-up, then `n` timed runs; prints the latency line. */
@@ -363,8 +446,9 @@ static int bench(long n, const void *const *in, void *const *out, void *ws) {
   qsort(ms, (size_t)n, sizeof(double), cmp_double);
   double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
   /* Sub-millisecond models need more digits than 3 decimals. */
-  const char *fmt = ms[0] < 1.0 ? "latency_ms: min=%.6f median=%.6f mean=%.6f\n"
-                                : "latency_ms: min=%.3f median=%.3f mean=%.3f\n";
+  const char *fmt = ms[0] < 1.0
+                        ? "latency_ms: min=%.6f median=%.6f mean=%.6f\n"
+                        : "latency_ms: min=%.3f median=%.3f mean=%.3f\n";
   printf(fmt, ms[0], median, sum / (double)n);
   if (device_timer)
     printf("timing: CUDA events around each run, host<->device copies "
@@ -494,19 +578,30 @@ int main(int argc, char **argv) {
     goto done;
   }
 
+  /* Check every data-dependent shape before anything is written. */
+  for (int32_t i = 0; i < nout; ++i) {
+    int64_t shape[KILN_IO_MAX_RANK];
+    if (actual_shape((int)i, &m->outputs[i], workspace, shape))
+      goto done;
+  }
   for (int32_t i = 0; i < nout; ++i) {
     const kiln_tensor_desc *d = &m->outputs[i];
+    int64_t shape[KILN_IO_MAX_RANK];
+    actual_shape((int)i, d, workspace, shape);
     if (i < o.num_outputs) {
       const char *path = o.outputs[i];
       int e = kiln_io_write_file(path, kiln_io_format_of_path(path), d->name,
-                                 d->dtype, d->rank, d->shape, out_ptrs[i]);
+                                 d->dtype, d->rank, shape, out_ptrs[i]);
       if (e) {
         fprintf(stderr, "error: cannot write output %d '%s' to '%s': %s\n",
-                (int)i, d->name, path, strerror(e));
+                (int)i, d->name, path,
+                e == EILSEQ ? "a string is not valid UTF-8, which .npy cannot "
+                              "hold (use a .pb path)"
+                            : strerror(e));
         goto done;
       }
     } else if (!o.bench && o.num_outputs == 0) {
-      print_output((int)i, d, out_ptrs[i]);
+      print_output((int)i, d, shape, out_ptrs[i]);
     }
   }
   if (fflush(stdout) != 0) {

@@ -118,6 +118,7 @@ void kiln_host_tensor_free(kiln_host_tensor *t) {
   if (!t)
     return;
   kiln_io_aligned_free(t->data);
+  free(t->strings);
   memset(t, 0, sizeof *t);
 }
 
@@ -153,6 +154,75 @@ static void normalize_bool(kiln_host_tensor *t) {
   uint8_t *d = (uint8_t *)t->data;
   for (size_t i = 0; i < t->nbytes; ++i)
     d[i] = d[i] != 0;
+}
+
+/* Decodes one well-formed UTF-8 sequence of s[0, n): returns its length and
+ * sets *cp, or returns 0 when s does not start with one. */
+static size_t utf8_decode(const uint8_t *s, size_t n, uint32_t *cp) {
+  uint8_t c = s[0];
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  size_t len;
+  uint32_t v, min;
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2, v = c & 0x1F, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF)
+    len = 3, v = c & 0x0F, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4)
+    len = 4, v = c & 0x07, min = 0x10000;
+  else
+    return 0;
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; ++i) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    v = v << 6 | (s[i] & 0x3F);
+  }
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+    return 0;
+  *cp = v;
+  return len;
+}
+
+static size_t utf8_length(uint32_t cp) {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out) {
+  uint8_t *o = (uint8_t *)out;
+  size_t n = utf8_length(cp);
+  if (n == 1) {
+    o[0] = (uint8_t)cp;
+  } else if (n == 2) {
+    o[0] = (uint8_t)(0xC0 | cp >> 6);
+    o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+  } else if (n == 3) {
+    o[0] = (uint8_t)(0xE0 | cp >> 12);
+    o[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+    o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+  } else {
+    o[0] = (uint8_t)(0xF0 | cp >> 18);
+    o[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+    o[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+    o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+  }
+  return n;
+}
+
+/* Allocates a string tensor's element pointers (t->data) and its string
+ * blob of `blob_size` bytes (t->strings). */
+static int alloc_strings(kiln_host_tensor *t, size_t blob_size, char *err,
+                         size_t err_size) {
+  if (alloc_data(t, err, err_size))
+    return -1;
+  t->strings = (char *)malloc(blob_size ? blob_size : 1);
+  if (!t->strings)
+    return fail(err, err_size, "out of memory (%zu bytes of strings)",
+                blob_size);
+  return 0;
 }
 
 /*===-- .npy --------------------------------------------------------------===*/
@@ -279,9 +349,29 @@ static int32_t npy_dtype(const char *s, size_t n, int *big_endian) {
   }
 }
 
+/* '<U5' / '|S5' (numpy's fixed-width strings): sets *kind to 'U' or 'S'
+ * and *width to the element's characters. Returns 0 when s is not one. */
+static int npy_string_dtype(const char *s, size_t n, char *kind, size_t *width,
+                            int *big_endian) {
+  if (n < 3 || !strchr("<>|=", s[0]) || (s[1] != 'U' && s[1] != 'S'))
+    return 0;
+  size_t w = 0;
+  for (size_t i = 2; i < n; ++i) {
+    if (s[i] < '0' || s[i] > '9' || w > (SIZE_MAX / 4 - 9) / 10)
+      return 0;
+    w = w * 10 + (size_t)(s[i] - '0');
+  }
+  *kind = s[1];
+  *width = w;
+  *big_endian = s[0] == '>' && s[1] == 'U';
+  return 1;
+}
+
+/* The header of a .npy file; for strings, *str_kind is 'U' or 'S' and
+ * *str_width the characters per element (*str_kind is 0 otherwise). */
 static int parse_npy_header(const char *h, size_t len, int32_t *dtype,
-                            int32_t *rank, int64_t *shape, char *err,
-                            size_t err_size) {
+                            char *str_kind, size_t *str_width, int32_t *rank,
+                            int64_t *shape, char *err, size_t err_size) {
   cursor c = {h, h + len};
   int have_descr = 0, have_order = 0, have_shape = 0, fortran = 0;
   if (!eat(&c, '{'))
@@ -298,7 +388,10 @@ static int parse_npy_header(const char *h, size_t len, int32_t *dtype,
                     "unsupported dtype in .npy header (structured arrays are "
                     "not supported)");
       int big;
-      *dtype = npy_dtype(val, vlen, &big);
+      if (npy_string_dtype(val, vlen, str_kind, str_width, &big))
+        *dtype = KILN_DTYPE_STRING;
+      else
+        *dtype = npy_dtype(val, vlen, &big);
       if (big)
         return fail(err, err_size,
                     "big-endian dtype '%.*s' is not supported (save it as "
@@ -344,6 +437,57 @@ static int parse_npy_header(const char *h, size_t len, int32_t *dtype,
   return 0;
 }
 
+/* The strings of a '<U' (UTF-32LE, kind 'U') or '|S' (bytes) array of
+ * `width` characters per element: trailing NULs are padding (as numpy has
+ * it); other NULs and invalid code points are errors. */
+static int npy_strings(kiln_host_tensor *t, const uint8_t *src, char kind,
+                       size_t width, char *err, size_t err_size) {
+  size_t n = t->num_elements, csize = kind == 'U' ? 4 : 1;
+  size_t blob = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    char *o = t->strings;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t *e = src + i * width * csize;
+      size_t len = width;
+      uint32_t c = 0;
+      while (len) { /* strip the NUL padding */
+        memcpy(&c, e + (len - 1) * csize, csize);
+        if (c)
+          break;
+        --len;
+      }
+      if (pass == 1)
+        ((const char **)t->data)[i] = o;
+      for (size_t k = 0; k < len; ++k) {
+        c = 0;
+        memcpy(&c, e + k * csize, csize);
+        if (c == 0)
+          return fail(err, err_size,
+                      "string element %zu contains a NUL character (string "
+                      "tensors hold NUL-terminated strings)",
+                      i);
+        if (kind == 'U' && (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)))
+          return fail(err, err_size,
+                      "string element %zu has an invalid code point 0x%lx", i,
+                      (unsigned long)c);
+        if (pass == 0)
+          blob += kind == 'U' ? utf8_length(c) : 1;
+        else if (kind == 'U')
+          o += utf8_encode(c, o);
+        else
+          *o++ = (char)c;
+      }
+      if (pass == 0)
+        ++blob;
+      else
+        *o++ = '\0';
+    }
+    if (pass == 0 && alloc_strings(t, blob, err, err_size))
+      return -1;
+  }
+  return 0;
+}
+
 static int parse_npy(const uint8_t *buf, size_t len, kiln_host_tensor *t,
                      char *err, size_t err_size) {
   if (len < 8 || memcmp(buf, npy_magic, 6) != 0)
@@ -369,22 +513,35 @@ static int parse_npy(const uint8_t *buf, size_t len, kiln_host_tensor *t,
     return fail(err, err_size, "truncated .npy header");
   int32_t dtype = 0, rank = 0;
   int64_t shape[KILN_IO_MAX_RANK];
-  if (parse_npy_header((const char *)buf + hoff, hlen, &dtype, &rank, shape,
-                       err, err_size))
+  char str_kind = 0;
+  size_t str_width = 0;
+  if (parse_npy_header((const char *)buf + hoff, hlen, &dtype, &str_kind,
+                       &str_width, &rank, shape, err, err_size))
     return -1;
   if (setup_tensor(t, dtype, rank, shape, err, err_size))
     return -1;
   size_t avail = len - hoff - hlen;
-  if (avail != t->nbytes) {
+  /* Bytes of the data in the file (the elements' widths for strings). */
+  size_t file_bytes = t->nbytes;
+  if (str_kind) {
+    size_t item = str_width * (str_kind == 'U' ? 4 : 1);
+    if (item && t->num_elements > SIZE_MAX / item)
+      return fail(err, err_size, "string array too large");
+    file_bytes = t->num_elements * item;
+  }
+  if (avail != file_bytes) {
     char s[256];
     kiln_io_format_shape(s, sizeof s, rank, shape);
-    if (avail < t->nbytes)
+    if (avail < file_bytes)
       return fail(err, err_size,
                   "data is truncated: %s %s needs %zu bytes, the file has %zu",
-                  kiln_dtype_name(dtype), s, t->nbytes, avail);
+                  kiln_dtype_name(dtype), s, file_bytes, avail);
     return fail(err, err_size, "%zu unexpected bytes after the data of %s %s",
-                avail - t->nbytes, kiln_dtype_name(dtype), s);
+                avail - file_bytes, kiln_dtype_name(dtype), s);
   }
+  if (str_kind)
+    return npy_strings(t, buf + hoff + hlen, str_kind, str_width, err,
+                       err_size);
   if (alloc_data(t, err, err_size))
     return -1;
   if (t->nbytes)
@@ -599,10 +756,16 @@ static const char *onnx_type_name(uint64_t t) {
   return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-enum { PB_DIMS, PB_F32, PB_I32, PB_I64, PB_F64, PB_U64, PB_NVEC };
-static const char *const pb_vec_field[PB_NVEC] = {"dims",        "float_data",
-                                                  "int32_data",  "int64_data",
-                                                  "double_data", "uint64_data"};
+enum { PB_DIMS, PB_F32, PB_I32, PB_I64, PB_F64, PB_U64, PB_STR, PB_NVEC };
+static const char *const pb_vec_field[PB_NVEC] = {
+    "dims",        "float_data",  "int32_data", "int64_data",
+    "double_data", "uint64_data", "string_data"};
+
+/* One string_data element: bytes inside the file's buffer. */
+typedef struct pb_bytes {
+  const uint8_t *data;
+  size_t len;
+} pb_bytes;
 
 static int parse_pb_fields(pb_reader *r, pb_vec *vecs, uint64_t *data_type,
                            int *have_type, const uint8_t **raw, size_t *raw_len,
@@ -626,8 +789,13 @@ static int parse_pb_fields(pb_reader *r, pb_vec *vecs, uint64_t *data_type,
     case 5: /* int32_data */
       rc = rd_varints(r, wt, &vecs[PB_I32]);
       break;
-    case 6: /* string_data */
-      return fail(err, err_size, "string tensors are not supported");
+    case 6: { /* string_data */
+      pb_bytes b;
+      rc = wt == WT_LEN ? rd_len(r, &b.data, &b.len) : -1;
+      if (!rc)
+        rc = vec_push(&vecs[PB_STR], &b);
+      break;
+    }
     case 7: /* int64_data */
       rc = rd_varints(r, wt, &vecs[PB_I64]);
       break;
@@ -673,8 +841,13 @@ static int parse_pb_fields(pb_reader *r, pb_vec *vecs, uint64_t *data_type,
 int kiln_io_parse_pb(const uint8_t *buf, size_t len, kiln_host_tensor *t,
                      char *err, size_t err_size) {
   memset(t, 0, sizeof *t);
-  pb_vec vecs[PB_NVEC] = {{NULL, 0, 0, 8}, {NULL, 0, 0, 4}, {NULL, 0, 0, 4},
-                          {NULL, 0, 0, 8}, {NULL, 0, 0, 8}, {NULL, 0, 0, 8}};
+  pb_vec vecs[PB_NVEC] = {{NULL, 0, 0, 8},
+                          {NULL, 0, 0, 4},
+                          {NULL, 0, 0, 4},
+                          {NULL, 0, 0, 8},
+                          {NULL, 0, 0, 8},
+                          {NULL, 0, 0, 8},
+                          {NULL, 0, 0, sizeof(pb_bytes)}};
   uint64_t data_type = 0;
   int have_type = 0, rc = -1;
   const uint8_t *raw = NULL;
@@ -691,11 +864,8 @@ int kiln_io_parse_pb(const uint8_t *buf, size_t len, kiln_host_tensor *t,
     goto done;
   }
   if (data_type > INT32_MAX || kiln_dtype_size((int32_t)data_type) == 0) {
-    if (data_type == 8)
-      fail(err, err_size, "string tensors are not supported");
-    else
-      fail(err, err_size, "unsupported data_type %llu (%s)",
-           (unsigned long long)data_type, onnx_type_name(data_type));
+    fail(err, err_size, "unsupported data_type %llu (%s)",
+         (unsigned long long)data_type, onnx_type_name(data_type));
     goto done;
   }
   int32_t dtype = (int32_t)data_type;
@@ -727,6 +897,9 @@ int kiln_io_parse_pb(const uint8_t *buf, size_t len, kiln_host_tensor *t,
   case KILN_DTYPE_UINT64:
     want = PB_U64;
     break;
+  case KILN_DTYPE_STRING:
+    want = PB_STR;
+    break;
   default:
     want = PB_I32;
     break;
@@ -745,7 +918,39 @@ int kiln_io_parse_pb(const uint8_t *buf, size_t len, kiln_host_tensor *t,
       goto done;
     }
   }
-  if (raw) {
+  if (raw && dtype == KILN_DTYPE_STRING) {
+    fail(err, err_size, "string tensor has raw_data (expected string_data)");
+    goto done;
+  }
+  if (dtype == KILN_DTYPE_STRING) {
+    pb_vec *v = &vecs[PB_STR];
+    if (v->count != t->num_elements) {
+      fail(err, err_size, "string_data has %zu values, string %s needs %zu",
+           v->count, s, t->num_elements);
+      goto done;
+    }
+    const pb_bytes *b = (const pb_bytes *)(const void *)v->data;
+    size_t blob = 0;
+    for (size_t i = 0; i < v->count; ++i) {
+      if (memchr(b[i].data, 0, b[i].len)) {
+        fail(err, err_size,
+             "string_data element %zu contains a NUL byte (string tensors "
+             "hold NUL-terminated strings)",
+             i);
+        goto done;
+      }
+      blob += b[i].len + 1; /* cannot overflow: the bytes are in the file */
+    }
+    if (alloc_strings(t, blob, err, err_size))
+      goto done;
+    char *o = t->strings;
+    for (size_t i = 0; i < v->count; ++i) {
+      ((const char **)t->data)[i] = o;
+      memcpy(o, b[i].data, b[i].len);
+      o[b[i].len] = '\0';
+      o += b[i].len + 1;
+    }
+  } else if (raw) {
     if (raw_len != t->nbytes) {
       fail(err, err_size, "raw_data has %zu bytes, %s %s needs %zu", raw_len,
            kiln_dtype_name(dtype), s, t->nbytes);
@@ -911,13 +1116,13 @@ static const char *npy_descr(int32_t dtype) {
 
 int kiln_io_format_supports(kiln_io_format format, int32_t dtype) {
   if (format == KILN_IO_FORMAT_NPY)
-    return npy_descr(dtype) != NULL;
+    return npy_descr(dtype) != NULL || dtype == KILN_DTYPE_STRING;
   return format == KILN_IO_FORMAT_PB && kiln_dtype_size(dtype) != 0;
 }
 
 /* The .npy preamble (magic, version, header) into a malloc'ed buffer. */
-static uint8_t *npy_preamble(int32_t dtype, int32_t rank, const int64_t *shape,
-                             size_t *out_len) {
+static uint8_t *npy_preamble(const char *descr, int32_t rank,
+                             const int64_t *shape, size_t *out_len) {
   char dims[KILN_IO_MAX_RANK * 24 + 8];
   size_t used = 0;
   dims[0] = '\0';
@@ -927,10 +1132,9 @@ static uint8_t *npy_preamble(int32_t dtype, int32_t rank, const int64_t *shape,
   if (rank == 1)
     snprintf(dims + used, sizeof dims - used, ",");
   char dict[sizeof dims + 96];
-  int dlen =
-      snprintf(dict, sizeof dict,
-               "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
-               npy_descr(dtype), dims);
+  int dlen = snprintf(
+      dict, sizeof dict,
+      "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, dims);
   if (dlen < 0)
     return NULL;
   /* Version 1.0 unless the header needs more than 65535 bytes. */
@@ -970,10 +1174,10 @@ static size_t put_varint(uint8_t *p, uint64_t v) {
   return n;
 }
 
-/* TensorProto fields before raw_data's bytes: dims, data_type, name, and the
- * raw_data tag and length. */
+/* TensorProto fields before the values: dims, data_type, name, and (when
+ * `raw`) the raw_data tag and length `nbytes`. */
 static uint8_t *pb_preamble(const char *name, int32_t dtype, int32_t rank,
-                            const int64_t *shape, size_t nbytes,
+                            const int64_t *shape, int raw, size_t nbytes,
                             size_t *out_len) {
   size_t name_len = name ? strlen(name) : 0;
   size_t cap = (size_t)rank * 11 + 11 + 11 + name_len + 11 + 11 + 2;
@@ -992,10 +1196,74 @@ static uint8_t *pb_preamble(const char *name, int32_t dtype, int32_t rank,
     memcpy(p, name, name_len);
     p += name_len;
   }
-  *p++ = (9 << 3) | WT_LEN;
-  p += put_varint(p, nbytes);
+  if (raw) {
+    *p++ = (9 << 3) | WT_LEN;
+    p += put_varint(p, nbytes);
+  }
   *out_len = (size_t)(p - h);
   return h;
+}
+
+/* The values of a string tensor as a malloc'ed body: repeated string_data
+ * fields (.pb), or `<U<width>` UTF-32LE elements (.npy, width = the longest
+ * string in code points, at least 1, as numpy has it). Returns 0 or an
+ * errno value. */
+static int string_body(kiln_io_format format, size_t n, const char *const *strs,
+                       uint8_t **out, size_t *out_len, size_t *npy_width) {
+  size_t total = 0, width = 1;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t *s = (const uint8_t *)(strs[i] ? strs[i] : "");
+    size_t len = strlen((const char *)s);
+    if (format == KILN_IO_FORMAT_PB) {
+      if (len > SIZE_MAX - total - 11)
+        return ENOMEM;
+      size_t field = 1 + 1 + len; /* tag, length (1 byte per 7 bits) */
+      for (size_t v = len >> 7; v; v >>= 7)
+        ++field;
+      total += field;
+      continue;
+    }
+    size_t chars = 0;
+    for (size_t k = 0; k < len; ++chars) {
+      uint32_t cp;
+      size_t l = utf8_decode(s + k, len - k, &cp);
+      if (!l)
+        return EILSEQ;
+      k += l;
+    }
+    if (chars > width)
+      width = chars;
+  }
+  if (format == KILN_IO_FORMAT_NPY) {
+    if (n && width > SIZE_MAX / 4 / n)
+      return ENOMEM;
+    total = n * width * 4;
+  }
+  uint8_t *body = (uint8_t *)calloc(total ? total : 1, 1), *p = body;
+  if (!body)
+    return ENOMEM;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t *s = (const uint8_t *)(strs[i] ? strs[i] : "");
+    size_t len = strlen((const char *)s);
+    if (format == KILN_IO_FORMAT_PB) {
+      *p++ = (6 << 3) | WT_LEN;
+      p += put_varint(p, len);
+      memcpy(p, s, len);
+      p += len;
+      continue;
+    }
+    uint8_t *e = body + i * width * 4;
+    for (size_t k = 0; k < len;) {
+      uint32_t cp = 0;
+      k += utf8_decode(s + k, len - k, &cp);
+      memcpy(e, &cp, 4);
+      e += 4;
+    }
+  }
+  *out = body;
+  *out_len = total;
+  *npy_width = width;
+  return 0;
 }
 
 int kiln_io_write_file(const char *path, kiln_io_format format,
@@ -1006,21 +1274,36 @@ int kiln_io_write_file(const char *path, kiln_io_format format,
   if (!esize || n < 0 || rank < 0 || rank > KILN_IO_MAX_RANK)
     return EINVAL;
   size_t nbytes = (size_t)n * esize, hlen = 0;
-  uint8_t *h;
+  uint8_t *h, *body = NULL;
   if (!kiln_io_format_supports(format, dtype))
     return EINVAL;
+  const char *descr = npy_descr(dtype);
+  char str_descr[32];
+  if (dtype == KILN_DTYPE_STRING) {
+    /* The elements are `const char *`: write the strings instead. */
+    size_t width = 0;
+    int e = string_body(format, (size_t)n, (const char *const *)data, &body,
+                        &nbytes, &width);
+    if (e)
+      return e;
+    data = body;
+    snprintf(str_descr, sizeof str_descr, "<U%zu", width);
+    descr = str_descr;
+  }
   if (format == KILN_IO_FORMAT_NPY)
-    h = npy_preamble(dtype, rank, shape, &hlen);
-  else if (format == KILN_IO_FORMAT_PB)
-    h = pb_preamble(name, dtype, rank, shape, nbytes, &hlen);
+    h = npy_preamble(descr, rank, shape, &hlen);
   else
-    return EINVAL;
-  if (!h)
+    h = pb_preamble(name, dtype, rank, shape, dtype != KILN_DTYPE_STRING,
+                    nbytes, &hlen);
+  if (!h) {
+    free(body);
     return ENOMEM;
+  }
   FILE *f = fopen(path, "wb");
   if (!f) {
     int e = errno;
     free(h);
+    free(body);
     return e;
   }
   int e = 0;
@@ -1029,6 +1312,7 @@ int kiln_io_write_file(const char *path, kiln_io_format format,
       (nbytes && fwrite(data, 1, nbytes, f) != nbytes))
     e = errno ? errno : EIO;
   free(h);
+  free(body);
   if (fclose(f) != 0 && !e)
     e = errno ? errno : EIO;
   if (e)

@@ -5,12 +5,16 @@
  *
  * Formats:
  *  - .npy: versions 1.0/2.0/3.0, little-endian (or one-byte) dtypes f2/f4/f8,
- *    i1/i2/i4/i8, u1/u2/u4/u8, b1, C order. Written as version 1.0 (2.0 when
- *    the header does not fit).
+ *    i1/i2/i4/i8, u1/u2/u4/u8, b1, and the strings <U<n> (UTF-32, read as
+ *    UTF-8) and |S<n> (bytes); C order. Written as version 1.0 (2.0 when the
+ *    header does not fit); strings as <U<longest string in code points>.
  *  - .pb: a serialized ONNX TensorProto. Read: dims, data_type, raw_data or
  *    the typed fields (float_data, int32_data, int64_data, double_data,
- *    uint64_data), name; other fields are skipped. Written: dims,
- *    data_type, name, raw_data.
+ *    uint64_data, string_data), name; other fields are skipped. Written:
+ *    dims, data_type, name, raw_data (string_data for strings).
+ * String tensors (KILN_DTYPE_STRING) are arrays of `const char *` to
+ * NUL-terminated UTF-8 strings, as the model ABI has them, so a string with
+ * an embedded NUL cannot be read.
  * Everything assumes a little-endian host.
  *===----------------------------------------------------------------------===*/
 #ifndef KILN_RUNTIME_TENSOR_IO_H
@@ -41,6 +45,9 @@ typedef struct kiln_host_tensor {
   size_t num_elements;
   size_t nbytes;
   void *data; /* 64-byte aligned, owned (kiln_io_aligned_alloc) */
+  /* String tensors: the NUL-terminated strings that the `const char *`
+   * elements of `data` point into (owned, malloc); NULL otherwise. */
+  char *strings;
 } kiln_host_tensor;
 
 typedef enum kiln_io_format {
@@ -85,8 +92,10 @@ void kiln_host_tensor_free(kiln_host_tensor *t);
 /* Whether `format` can hold `dtype` (.npy cannot hold bfloat16). */
 int kiln_io_format_supports(kiln_io_format format, int32_t dtype);
 
-/* Writes a tensor to `path` as `format` (.npy ignores `name`). Returns 0 or
- * an errno value (EINVAL for an unsupported dtype or format, ENOMEM). */
+/* Writes a tensor to `path` as `format` (.npy ignores `name`); `data` holds
+ * the elements (`const char *` for strings, NULL read as ""). Returns 0 or
+ * an errno value (EINVAL for an unsupported dtype or format, ENOMEM, EILSEQ
+ * for a string that is not valid UTF-8 written as .npy). */
 int kiln_io_write_file(const char *path, kiln_io_format format,
                        const char *name, int32_t dtype, int32_t rank,
                        const int64_t *shape, const void *data);

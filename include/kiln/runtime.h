@@ -26,6 +26,7 @@ enum kiln_dtype {
   KILN_DTYPE_INT16 = 5,
   KILN_DTYPE_INT32 = 6,
   KILN_DTYPE_INT64 = 7,
+  KILN_DTYPE_STRING = 8, /* const char * per element (see below) */
   KILN_DTYPE_BOOL = 9, /* one byte per element, 0 or 1 */
   KILN_DTYPE_FLOAT16 = 10,
   KILN_DTYPE_DOUBLE = 11,
@@ -33,12 +34,26 @@ enum kiln_dtype {
   KILN_DTYPE_UINT64 = 13,
 };
 
-/* One model input or output: a dense, row-major tensor of static shape. */
+/* String tensors (KILN_DTYPE_STRING): each element is a `const char *` to a
+ * NUL-terminated UTF-8 string. Inputs point at the caller's strings. Output
+ * elements point either at input strings or at bytes the model wrote into the
+ * string arena at the end of the workspace (kiln_model_info.string_arena
+ * bytes, set at compile time with model-compile --string-arena=BYTES); they
+ * stay valid until the next run with the same workspace. A run whose strings
+ * do not fit returns KILN_ERROR_STRING_ARENA; nothing is ever allocated. */
+
+/* One model input or output: a dense, row-major tensor. */
 typedef struct kiln_tensor_desc {
   const char *name;     /* the ONNX graph input/output name */
   int32_t dtype;        /* enum kiln_dtype */
   int32_t rank;
-  const int64_t *shape; /* `rank` dimensions */
+  const int64_t *shape; /* `rank` dimensions (upper bounds, see dims_offset) */
+  /* -1: the shape is static. Otherwise (outputs only) the shape depends on
+   * the input data: `shape` holds upper bounds (the caller's buffer is sized
+   * by them) and a run writes the actual dims, `rank` int64_t values, at
+   * (char *)workspace + dims_offset; the data is stored densely, row-major in
+   * the actual shape, from the start of the buffer. */
+  int64_t dims_offset;
 } kiln_tensor_desc;
 
 /* Entry point of a compiled model: inputs[i] / outputs[i] point at dense
@@ -54,9 +69,16 @@ typedef struct kiln_model_info {
   int32_t num_outputs;
   const kiln_tensor_desc *inputs;
   const kiln_tensor_desc *outputs;
-  uint64_t workspace_size;
+  uint64_t workspace_size; /* includes dims and the string arena */
   kiln_run_fn run;
+  uint64_t string_arena; /* bytes of the string arena (0: no string ops) */
 } kiln_model_info;
+
+/* Non-zero return codes of a model's run function. */
+enum kiln_error {
+  KILN_ERROR_NULL_ARGUMENT = 1, /* an input, output or workspace is NULL */
+  KILN_ERROR_STRING_ARENA = 2,  /* the run's strings overflow the arena */
+};
 
 /* The descriptor of the model linked into a standalone executable
  * (model-compile --emit=exe defines it; runtime/main.c uses it). */
@@ -76,6 +98,37 @@ void kiln_parallel_for(int64_t n, kiln_parallel_body body, void *ctx);
 /* Sets the number of threads of the pool (>= 1; default: online cores). */
 void kiln_set_num_threads(int32_t n);
 int32_t kiln_get_num_threads(void);
+
+/* String ops (runtime/strings.c), called by generated code only. A run that
+ * uses them starts with kiln_strings_begin(arena, bytes) and ends with
+ * kiln_strings_end(), which returns 0 or KILN_ERROR_STRING_ARENA. The arena
+ * state is per thread, so concurrent runs on distinct threads are safe. */
+void kiln_strings_begin(void *arena, int64_t size);
+int32_t kiln_strings_end(void);
+/* StringNormalizer over n strings: drops stopwords (a blob of `num_stopwords`
+ * NUL-terminated strings), changes case; writes the kept strings to out and
+ * their count to *count (when every string is dropped: one empty string,
+ * count 1). flags: KILN_STRNORM_* below. `out` holds max(n, 1) elements and
+ * may be `in`; kept strings that need no case change point at the input.
+ * Outside kiln_strings_begin/end the arena is empty (size 0). */
+enum {
+  KILN_STRNORM_LOWER = 1,
+  KILN_STRNORM_UPPER = 2,
+  KILN_STRNORM_CASE_SENSITIVE = 4,
+};
+void kiln_string_normalize(const char *const *in, int64_t n, const char **out,
+                           int64_t *count, const char *stopwords,
+                           int64_t num_stopwords, int32_t flags);
+
+/* Cast between strings and floats (ONNX Cast). Parsing accepts what strtod
+ * does ("1e-3", "inf", "-INF", "NaN", surrounding spaces); an unparsable
+ * string gives NaN. Formatting writes the shortest decimal that reads back
+ * as the same value, as numpy's str() does ("0.1", "1e-05", "inf", "nan"),
+ * into the arena. */
+void kiln_string_to_f32(const char *const *in, int64_t n, float *out);
+void kiln_string_to_f64(const char *const *in, int64_t n, double *out);
+void kiln_string_from_f32(const float *in, int64_t n, const char **out);
+void kiln_string_from_f64(const double *in, int64_t n, const char **out);
 
 /* Size in bytes of one element of a dtype, or 0 for an unknown code. */
 size_t kiln_dtype_size(int32_t dtype);

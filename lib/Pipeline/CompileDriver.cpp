@@ -262,6 +262,15 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   FailureOr<ModelSignature> signature = getModelSignature(graph);
   if (failed(signature))
     return 1;
+  if (cuda)
+    for (const TensorSignature &t : llvm::concat<const TensorSignature>(
+             signature->inputs, signature->outputs))
+      if (t.dtype == 8 || t.dimsResult >= 0)
+        return fail("--target=cuda does not support " +
+                        std::string(t.dtype == 8 ? "string tensors"
+                                                 : "data-dependent shapes") +
+                        " ('" + t.name + "'); compile for --target=cpu",
+                    input);
 
   PipelineOptions pipelineOptions;
   pipelineOptions.optLevel = options.optLevel;
@@ -305,6 +314,11 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     llvm::outs() << "workspace: " << workspaceSize << " bytes planned, "
                  << naive << " bytes without reuse\n";
   }
+
+  // Dims of data-dependent outputs and the string arena follow the plan.
+  signature->usesStrings = (*module)->hasAttr("kiln.uses_strings");
+  workspaceSize =
+      layoutWorkspace(*signature, workspaceSize, options.stringArena);
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

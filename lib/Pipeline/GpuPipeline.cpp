@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/Pipeline/GpuPipeline.h"
+#include "kiln/Pipeline/Pipelines.h"
 
 #include "passes/Codegen/Passes.h"
 #include "passes/GPU/Passes.h"
@@ -26,36 +27,16 @@ using namespace mlir;
 
 namespace mlir::kiln {
 
-static void addCleanup(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-}
-
 static void addDistributePasses(OpPassManager &pm) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   fpm.addPass(createKilnGpuTileAndDistribute());
-  addCleanup(fpm);
+  addCleanupPasses(fpm);
 }
 
 static void addBufferizePasses(OpPassManager &pm) {
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  // As on the CPU: self-copies of in-place insert_slices vanish, then the
-  // results become out-params.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  bufferization::BufferResultsToOutParamsPassOptions outParamOptions;
-  outParamOptions.hoistStaticAllocs = true;
-  outParamOptions.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
-  addCleanup(pm);
+  addOneShotBufferizePasses(pm);
   pm.nest<func::FuncOp>().addPass(createKilnGpuMapForallToLaunch());
-  addCleanup(pm);
+  addCleanupPasses(pm);
   // Device memory: I/O copies and weights, then one planned workspace that
   // lives on the device.
   pm.addPass(createKilnGpuDeviceBuffers());
@@ -63,7 +44,7 @@ static void addBufferizePasses(OpPassManager &pm) {
   KilnGpuDeviceBuffersOptions workspaceOptions;
   workspaceOptions.workspace = true;
   pm.addPass(createKilnGpuDeviceBuffers(workspaceOptions));
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addLLVMPasses(OpPassManager &pm,
@@ -73,7 +54,7 @@ static void addLLVMPasses(OpPassManager &pm,
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
   pm.addPass(createGpuKernelOutliningPass());
 
   // Device: NVVM, then a binary for --gpu-arch.
@@ -89,7 +70,7 @@ static void addLLVMPasses(OpPassManager &pm,
   nvvmOptions.useBarePtrCallConv = true;
   gpm.addPass(createConvertGpuOpsToNVVMOps(nvvmOptions));
   gpm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(gpm);
+  addCleanupPasses(gpm);
 
   // Host: one stream per model call, mgpu* calls; the model function keeps
   // the bare-pointer ABI of the CPU target.
@@ -107,7 +88,7 @@ static void addLLVMPasses(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 
   GpuModuleToBinaryPassOptions binaryOptions;
   binaryOptions.toolkitPath = options.cudaPath;

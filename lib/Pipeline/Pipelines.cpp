@@ -42,7 +42,7 @@ std::optional<Stage> parseStage(StringRef name) {
   return std::nullopt;
 }
 
-static void addCleanup(OpPassManager &pm) {
+void addCleanupPasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -53,7 +53,7 @@ static void addGraphPasses(OpPassManager &pm) {
   pm.addPass(createKilnFoldBatchNorm());
   pm.addPass(createKilnSimplifyLayout());
   pm.addPass(createKilnFoldConstants());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addLinalgPasses(OpPassManager &pm, const PipelineOptions &options) {
@@ -66,7 +66,7 @@ static void addLinalgPasses(OpPassManager &pm, const PipelineOptions &options) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createKilnFuseElementwise());
   }
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
@@ -82,10 +82,10 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
   KilnCpuVectorizeOptions vectorizeOptions;
   vectorizeOptions.vectorBits = options.vectorBits;
   fpm.addPass(createKilnCpuVectorize(vectorizeOptions));
-  addCleanup(fpm);
+  addCleanupPasses(fpm);
 }
 
-static void addBufferizePasses(OpPassManager &pm) {
+void addOneShotBufferizePasses(OpPassManager &pm) {
   // tensor.empty destinations of ops whose result is inserted into a bigger
   // tensor become slices of it, so the op writes in place.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
@@ -106,12 +106,16 @@ static void addBufferizePasses(OpPassManager &pm) {
   outParamOptions.hoistStaticAllocs = true;
   outParamOptions.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
-  addCleanup(pm);
+  addCleanupPasses(pm);
+}
+
+static void addBufferizePasses(OpPassManager &pm) {
+  addOneShotBufferizePasses(pm);
   pm.nest<func::FuncOp>().addPass(bufferization::createBufferLoopHoistingPass());
   // No heap at run time: intermediates get offsets in the caller's workspace
   // (a trailing argument of the model function) instead of malloc/free.
   pm.addPass(createKilnPlanWorkspace());
-  addCleanup(pm);
+  addCleanupPasses(pm);
 }
 
 static void addLLVMPasses(OpPassManager &pm) {
@@ -127,7 +131,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   // Private helpers may take dynamically
   // shaped memrefs, which the bare-pointer calling convention cannot pass.
   pm.addPass(createInlinerPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Math before vectors: libm calls for vector operands are made per lane
@@ -147,7 +151,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  addCleanupPasses(pm);
   pm.addPass(createKilnVerifyLLVMContract());
 }
 

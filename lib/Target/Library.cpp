@@ -20,6 +20,7 @@ static StringRef dtypeName(int32_t dtype) {
   case 5: return "int16";
   case 6: return "int32";
   case 7: return "int64";
+  case 8: return "string";
   case 9: return "bool";
   case 10: return "float16";
   case 11: return "float64";
@@ -36,7 +37,10 @@ static void describe(raw_ostream &os, StringRef kind,
     os << " *   " << kind << " " << i << ": '" << t.name << "' "
        << dtypeName(t.dtype) << " [";
     llvm::interleaveComma(t.shape, os);
-    os << "]\n";
+    os << "]";
+    if (t.dimsResult >= 0)
+      os << " at most; the actual shape depends on the data";
+    os << "\n";
   }
 }
 
@@ -54,7 +58,10 @@ std::string mlir::kiln::generateHeader(const ModelSignature &signature,
   describe(os, "output", signature.outputs);
   os << " *\n"
      << " * Tensors are dense, row-major buffers; dtypes are ONNX\n"
-     << " * TensorProto.DataType codes (1 float32, 7 int64, 9 bool, ...).\n"
+     << " * TensorProto.DataType codes (1 float32, 7 int64, 8 string, 9 bool,\n"
+     << " * ...). A string element is a `const char *` (NUL-terminated UTF-8);\n"
+     << " * output strings point into the workspace or at input strings and\n"
+     << " * stay valid until the next run with the same workspace.\n"
      << " * Link with the archive and -lm -lpthread.\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
@@ -85,6 +92,13 @@ std::string mlir::kiln::generateHeader(const ModelSignature &signature,
        << "int " << p << "_" << kind << "_dtype(int i);\n"
        << "int " << p << "_" << kind << "_rank(int i);\n"
        << "const int64_t *" << p << "_" << kind << "_shape(int i);\n";
+  os << "/* The shape output i had in the last " << p
+     << "_run with `workspace`\n"
+     << " * (outputs whose shape depends on the data are written densely in\n"
+     << " * that shape at the start of their buffer); the static shape for\n"
+     << " * the others; NULL when i is out of range. */\n"
+     << "const int64_t *" << p
+     << "_output_dims(const void *workspace, int i);\n";
   os << "\n/* Message for a return code of " << p << "_run. */\n"
      << "const char *" << p << "_error_message(int code);\n"
      << "/* Kiln version and model name. */\n"

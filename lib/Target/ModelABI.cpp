@@ -1,7 +1,9 @@
 //===- ModelABI.cpp - The C ABI of a compiled model -----------------------===//
 #include "kiln/Target/ModelABI.h"
 
+#include "dialects/Kiln/IR/KilnDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 
@@ -10,6 +12,8 @@ using namespace mlir::kiln;
 
 // ONNX TensorProto.DataType code of an element type, or 0.
 static int32_t dtypeCode(Type t) {
+  if (isa<StringType>(t))
+    return 8;
   if (t.isF32())
     return 1;
   if (t.isF16())
@@ -65,20 +69,62 @@ FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
   ModelSignature signature;
   auto inNames = func->getAttrOfType<ArrayAttr>("kiln.input_names");
   auto outNames = func->getAttrOfType<ArrayAttr>("kiln.output_names");
+  // Results after the outputs hold the dims of data-dependent outputs.
+  auto outDims = func->getAttrOfType<DenseI64ArrayAttr>("kiln.output_dims");
   FunctionType type = func.getFunctionType();
+  size_t numOutputs = outNames ? outNames.size() : type.getNumResults();
+  if (numOutputs > type.getNumResults() ||
+      (outDims && outDims.size() != static_cast<int64_t>(numOutputs)))
+    return func.emitError() << "internal error: kiln.output_names/"
+                               "kiln.output_dims do not match the results";
   for (auto [i, t] : llvm::enumerate(type.getInputs())) {
     auto sig = tensorSignature(func, "input", i, t, inNames);
     if (failed(sig))
       return failure();
     signature.inputs.push_back(*sig);
   }
-  for (auto [i, t] : llvm::enumerate(type.getResults())) {
-    auto sig = tensorSignature(func, "output", i, t, outNames);
+  for (size_t i = 0; i < numOutputs; ++i) {
+    auto sig = tensorSignature(func, "output", i, type.getResult(i), outNames);
     if (failed(sig))
       return failure();
+    if (outDims && outDims[i] >= 0) {
+      auto dimsType = dyn_cast<RankedTensorType>(
+          outDims[i] < type.getNumResults() ? type.getResult(outDims[i])
+                                            : Type());
+      if (outDims[i] < static_cast<int64_t>(numOutputs) || !dimsType ||
+          dimsType.getShape() != ArrayRef<int64_t>{int64_t(sig->shape.size())})
+        return func.emitError() << "internal error: bad dims result for "
+                                << "output '" << sig->name << "'";
+      sig->dimsResult = outDims[i];
+    }
     signature.outputs.push_back(*sig);
   }
+  if (signature.numDimsResults() != type.getNumResults() - numOutputs)
+    return func.emitError() << "internal error: unexpected extra results";
   return signature;
+}
+
+size_t ModelSignature::numDimsResults() const {
+  return llvm::count_if(
+      outputs, [](const TensorSignature &t) { return t.dimsResult >= 0; });
+}
+
+uint64_t mlir::kiln::layoutWorkspace(ModelSignature &signature,
+                                     uint64_t plannedBytes,
+                                     uint64_t stringArenaBytes) {
+  uint64_t end = plannedBytes;
+  for (TensorSignature &output : signature.outputs) {
+    if (output.dimsResult < 0)
+      continue;
+    output.dimsOffset = llvm::alignTo(end, 8);
+    end = output.dimsOffset + 8 * output.shape.size();
+  }
+  if (signature.usesStrings) {
+    signature.stringArenaOffset = llvm::alignTo(end, 64);
+    signature.stringArenaSize = stringArenaBytes;
+    end = signature.stringArenaOffset + stringArenaBytes;
+  }
+  return end;
 }
 
 namespace {
@@ -89,12 +135,14 @@ public:
       : m(m), ctx(m.getContext()), prefix(prefix.str()),
         ptrTy(llvm::PointerType::getUnqual(ctx)),
         i32Ty(llvm::Type::getInt32Ty(ctx)), i64Ty(llvm::Type::getInt64Ty(ctx)),
-        // struct kiln_tensor_desc { const char*; int32; int32; const int64*; }
-        tensorDescTy(llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy})),
+        // struct kiln_tensor_desc { const char*; int32; int32; const int64*;
+        //                           int64 dims_offset; }
+        tensorDescTy(
+            llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy, i64Ty})),
         // struct kiln_model_info { const char*; int32; int32; desc*; desc*;
-        //                          uint64; run fn* }
+        //                          uint64; run fn*; uint64 string_arena }
         infoTy(llvm::StructType::get(
-            ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy, i64Ty, ptrTy})) {}
+            ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy, i64Ty, ptrTy, i64Ty})) {}
 
   llvm::Constant *string(StringRef s, StringRef what) {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
@@ -118,7 +166,8 @@ public:
            llvm::ConstantInt::get(i32Ty, t.dtype),
            llvm::ConstantInt::get(i32Ty, t.shape.size()),
            t.shape.empty() ? llvm::ConstantPointerNull::get(ptrTy)
-                           : privateGlobal(shape, tag + "_shape")}));
+                           : privateGlobal(shape, tag + "_shape"),
+           llvm::ConstantInt::getSigned(i64Ty, t.dimsOffset)}));
     }
     auto *arrayTy = llvm::ArrayType::get(tensorDescTy, descs.size());
     return privateGlobal(llvm::ConstantArray::get(arrayTy, descs), what);
@@ -209,6 +258,33 @@ static void emitLibraryAPI(DescriptorBuilder &b,
                      nullPtr);
   }
 
+  // const int64_t *NAME_output_dims(const void *workspace, int i): the
+  // shape output i had in the last run with `workspace` (data-dependent
+  // shapes), its static shape otherwise, NULL when i is out of range.
+  {
+    auto *fnTy = llvm::FunctionType::get(b.ptrTy, {b.ptrTy, b.i32Ty}, false);
+    auto *fn = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
+                                      b.prefix + "_output_dims", b.m);
+    llvm::IRBuilder<> builder(llvm::BasicBlock::Create(b.ctx, "entry", fn));
+    auto *sw = builder.CreateSwitch(
+        fn->getArg(1), llvm::BasicBlock::Create(b.ctx, "out_of_range", fn));
+    builder.SetInsertPoint(sw->getDefaultDest());
+    builder.CreateRet(nullPtr);
+    for (auto [i, output] : llvm::enumerate(signature.outputs)) {
+      auto *bb = llvm::BasicBlock::Create(b.ctx, "output", fn);
+      builder.SetInsertPoint(bb);
+      if (output.dimsOffset >= 0) {
+        builder.CreateRet(builder.CreateConstInBoundsGEP1_64(
+            builder.getInt8Ty(), fn->getArg(0), output.dimsOffset));
+      } else {
+        llvm::Value *shape = builder.CreateInBoundsGEP(
+            b.tensorDescTy, outputs, {builder.getInt64(i), builder.getInt32(3)});
+        builder.CreateRet(builder.CreateLoad(b.ptrTy, shape));
+      }
+      sw->addCase(builder.getInt32(i), bb);
+    }
+  }
+
   // const char *NAME_error_message(int code)
   auto *fnTy = llvm::FunctionType::get(b.ptrTy, {b.i32Ty}, false);
   auto *fn = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage,
@@ -222,7 +298,10 @@ static void emitLibraryAPI(DescriptorBuilder &b,
   for (auto [code, text] :
        {std::pair<int, StringRef>{0, "success"},
         {kErrorNullArgument,
-         "an input, output or workspace pointer is NULL"}}) {
+         "an input, output or workspace pointer is NULL"},
+        {kErrorStringArena, "the string arena is too small for this run's "
+                            "strings (recompile with a larger "
+                            "--string-arena)"}}) {
     auto *bb = llvm::BasicBlock::Create(b.ctx, "code", fn);
     builder.SetInsertPoint(bb);
     builder.CreateRet(b.string(text, ("error_" + Twine(code)).str()));
@@ -236,7 +315,9 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
                                      uint64_t workspaceSize,
                                      bool withLibraryAPI) {
   llvm::Function *graph = module.getFunction(kModelFunctionName);
-  size_t numArgs = signature.inputs.size() + signature.outputs.size();
+  size_t numDims = signature.numDimsResults();
+  size_t numArgs =
+      signature.inputs.size() + signature.outputs.size() + numDims;
   // A planned model takes its workspace as a trailing pointer.
   bool takesWorkspace = graph && graph->arg_size() == numArgs + 1;
   if (!graph || graph->arg_size() != numArgs + (takesWorkspace ? 1 : 0) ||
@@ -295,10 +376,39 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     args.push_back(loadPtr(run->getArg(0), i));
   for (size_t i = 0; i < signature.outputs.size(); ++i)
     args.push_back(loadPtr(run->getArg(1), i));
+  // Then the dims of data-dependent outputs, into the workspace, in the
+  // order of their results.
+  std::vector<const TensorSignature *> dimsOutputs;
+  for (const TensorSignature &output : signature.outputs)
+    if (output.dimsResult >= 0)
+      dimsOutputs.push_back(&output);
+  llvm::sort(dimsOutputs, [](auto *x, auto *y) {
+    return x->dimsResult < y->dimsResult;
+  });
+  for (const TensorSignature *output : dimsOutputs)
+    args.push_back(builder.CreateConstInBoundsGEP1_64(
+        builder.getInt8Ty(), run->getArg(2), output->dimsOffset));
   if (takesWorkspace)
     args.push_back(run->getArg(2));
-  builder.CreateCall(graph, args);
-  builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
+  if (!signature.usesStrings) {
+    builder.CreateCall(graph, args);
+    builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
+  } else {
+    // String ops allocate from the arena at the end of the workspace
+    // (runtime/strings.c); an overflow is reported when the run ends.
+    auto *beginTy = llvm::FunctionType::get(builder.getVoidTy(),
+                                            {b.ptrTy, b.i64Ty}, false);
+    auto begin = module.getOrInsertFunction("kiln_strings_begin", beginTy);
+    auto end = module.getOrInsertFunction(
+        "kiln_strings_end", llvm::FunctionType::get(b.i32Ty, false));
+    builder.CreateCall(
+        begin, {builder.CreateConstInBoundsGEP1_64(
+                    builder.getInt8Ty(), run->getArg(2),
+                    signature.stringArenaOffset),
+                builder.getInt64(signature.stringArenaSize)});
+    builder.CreateCall(graph, args);
+    builder.CreateRet(builder.CreateCall(end));
+  }
 
   llvm::Constant *inputs = b.descTable(signature.inputs, "input");
   llvm::Constant *outputs = b.descTable(signature.outputs, "output");
@@ -307,7 +417,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
       {b.string(prefix, "name"),
        llvm::ConstantInt::get(b.i32Ty, signature.inputs.size()),
        llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()), inputs,
-       outputs, llvm::ConstantInt::get(b.i64Ty, workspaceSize), run});
+       outputs, llvm::ConstantInt::get(b.i64Ty, workspaceSize), run,
+       llvm::ConstantInt::get(b.i64Ty, signature.stringArenaSize)});
   new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, info,
                            infoSymbol);

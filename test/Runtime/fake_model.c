@@ -5,7 +5,7 @@
  *   inputs:  a float32 2x3, b int64 3
  *   outputs: y = a + 1 (float32 2x3, computed with kiln_parallel_for),
  *            z = b * 2 (int64 3)
- * run() returns 7 when b[0] == -7 (to test the "model run failed" path),
+ * run() returns 7 when b[0] == -7 (to test the "run failed" path),
  * and 5 or 6 when a buffer is not 64-byte aligned or the workspace is
  * missing.
  *===----------------------------------------------------------------------===*/
@@ -20,12 +20,12 @@ static const int64_t shape_2x3[] = {2, 3};
 static const int64_t shape_3[] = {3};
 
 static const kiln_tensor_desc fake_inputs[] = {
-    {"a", KILN_DTYPE_FLOAT, 2, shape_2x3},
-    {"b", KILN_DTYPE_INT64, 1, shape_3},
+    {"a", KILN_DTYPE_FLOAT, 2, shape_2x3, -1},
+    {"b", KILN_DTYPE_INT64, 1, shape_3, -1},
 };
 static const kiln_tensor_desc fake_outputs[] = {
-    {"y", KILN_DTYPE_FLOAT, 2, shape_2x3},
-    {"z", KILN_DTYPE_INT64, 1, shape_3},
+    {"y", KILN_DTYPE_FLOAT, 2, shape_2x3, -1},
+    {"z", KILN_DTYPE_INT64, 1, shape_3, -1},
 };
 
 typedef struct add_one_ctx {
@@ -61,5 +61,5 @@ static int fake_run(const void *const inputs[], void *const outputs[],
 }
 
 const kiln_model_info kiln_exe_model = {
-    "fake", 2, 2, fake_inputs, fake_outputs, WORKSPACE_SIZE, fake_run,
+    "fake", 2, 2, fake_inputs, fake_outputs, WORKSPACE_SIZE, fake_run, 0,
 };

@@ -1,12 +1,16 @@
-/*===- runtime_test.c - Unit test of the runtime's thread pool and dtypes --===*
+/*===- runtime_test.c - Unit test of the runtime's pool, strings, dtypes ---===*
  *
  * kiln-runtime-test [iterations]: exits 0 when every check passes, 1 (after
  * printing the failures) otherwise; aborts after 120 s in case of a deadlock.
+ * kiln-runtime-test --format-f32|--format-f64: reads one hexadecimal bit
+ * pattern per line from stdin and prints kiln_string_from_f32/f64 of it
+ * (float-format.test compares that with numpy).
  *===----------------------------------------------------------------------===*/
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -204,12 +208,19 @@ static void check_dtypes(void) {
     size_t size;
     const char *name;
   } table[] = {
-      {KILN_DTYPE_FLOAT, 4, "float32"},   {KILN_DTYPE_UINT8, 1, "uint8"},
-      {KILN_DTYPE_INT8, 1, "int8"},       {KILN_DTYPE_UINT16, 2, "uint16"},
-      {KILN_DTYPE_INT16, 2, "int16"},     {KILN_DTYPE_INT32, 4, "int32"},
-      {KILN_DTYPE_INT64, 8, "int64"},     {KILN_DTYPE_BOOL, 1, "bool"},
-      {KILN_DTYPE_FLOAT16, 2, "float16"}, {KILN_DTYPE_DOUBLE, 8, "float64"},
-      {KILN_DTYPE_UINT32, 4, "uint32"},   {KILN_DTYPE_UINT64, 8, "uint64"},
+      {KILN_DTYPE_FLOAT, 4, "float32"},
+      {KILN_DTYPE_UINT8, 1, "uint8"},
+      {KILN_DTYPE_INT8, 1, "int8"},
+      {KILN_DTYPE_UINT16, 2, "uint16"},
+      {KILN_DTYPE_INT16, 2, "int16"},
+      {KILN_DTYPE_INT32, 4, "int32"},
+      {KILN_DTYPE_INT64, 8, "int64"},
+      {KILN_DTYPE_BOOL, 1, "bool"},
+      {KILN_DTYPE_FLOAT16, 2, "float16"},
+      {KILN_DTYPE_DOUBLE, 8, "float64"},
+      {KILN_DTYPE_UINT32, 4, "uint32"},
+      {KILN_DTYPE_UINT64, 8, "uint64"},
+      {KILN_DTYPE_STRING, sizeof(const char *), "string"},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i) {
     CHECK(kiln_dtype_size(table[i].dtype) == table[i].size, "size of %s",
@@ -222,7 +233,7 @@ static void check_dtypes(void) {
   CHECK(kiln_dtype_size(16) == 2, "size of bfloat16");
   CHECK(!strcmp(kiln_dtype_name(16), "bfloat16"), "name of bfloat16: %s",
         kiln_dtype_name(16));
-  static const int32_t unknown[] = {0, 8, 14, 15, 17, -1, 1000};
+  static const int32_t unknown[] = {0, 14, 15, 17, -1, 1000};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; ++i) {
     CHECK(kiln_dtype_size(unknown[i]) == 0, "size of unknown %d",
           (int)unknown[i]);
@@ -231,10 +242,303 @@ static void check_dtypes(void) {
   }
 }
 
+/*===-- Strings (runtime/strings.c) ---------------------------------------===*/
+
+#define ARENA_GUARD 16
+static char arena_buf[4096 + ARENA_GUARD];
+
+/* Runs kiln_string_normalize over `in` in a fresh arena of `arena_size`
+ * bytes; checks the output, the status and that nothing was written past
+ * the arena. Returns the output array (static) for further checks. */
+static const char **
+check_normalize(int line, const char *const *in, int64_t n,
+                const char *stopwords, int64_t num_stopwords, int32_t flags,
+                int64_t arena_size, const char *const *expected,
+                int64_t expected_count, int32_t expected_status) {
+  static const char *out[16];
+  memset(arena_buf, 0x5A, sizeof arena_buf);
+  kiln_strings_begin(arena_buf, arena_size);
+  int64_t count = -1;
+  kiln_string_normalize(in, n, out, &count, stopwords, num_stopwords, flags);
+  int32_t status = kiln_strings_end();
+  CHECK(status == expected_status, "line %d: status %d", line, (int)status);
+  CHECK(count == expected_count, "line %d: count %lld", line, (long long)count);
+  for (int64_t i = 0; i < count && i < expected_count; ++i)
+    CHECK(!strcmp(out[i], expected[i]), "line %d: out[%lld] = '%s', not '%s'",
+          line, (long long)i, out[i], expected[i]);
+  for (int64_t i = arena_size; i < arena_size + ARENA_GUARD; ++i)
+    CHECK(arena_buf[i] == 0x5A, "line %d: wrote past the arena at %lld", line,
+          (long long)i);
+  return out;
+}
+
+#define NORMALIZE(in, stop, nstop, flags, arena, status, ...)                  \
+  check_normalize(__LINE__, in, (int64_t)(sizeof in / sizeof in[0]), stop,     \
+                  nstop, flags, arena, (const char *const[]){__VA_ARGS__},     \
+                  (int64_t)(sizeof((const char *const[]){__VA_ARGS__}) /       \
+                            sizeof(const char *)),                             \
+                  status)
+
+static void check_string_normalize(void) {
+  enum {
+    LOWER = KILN_STRNORM_LOWER,
+    UPPER = KILN_STRNORM_UPPER,
+    CS = KILN_STRNORM_CASE_SENSITIVE
+  };
+  static const char *const days[] = {"monday", "tuesday", "wednesday",
+                                     "thursday"};
+  /* The ONNX backend tests' cases. */
+  const char **out = NORMALIZE(days, "monday", 1, CS | LOWER, 4096, 0,
+                               "tuesday", "wednesday", "thursday");
+  CHECK(out[0] == days[1], "unchanged strings point at the input");
+  NORMALIZE(days, "monday", 1, CS | UPPER, 4096, 0, "TUESDAY", "WEDNESDAY",
+            "THURSDAY");
+  NORMALIZE(days, "monday", 1, CS, 4096, 0, "tuesday", "wednesday", "thursday");
+  static const char *const mondays[] = {"monday", "monday"};
+  NORMALIZE(mondays, "monday", 1, CS | UPPER, 4096, 0, "");
+  static const char *const twodim[] = {"Monday", "tuesday", "wednesday",
+                                       "Monday", "tuesday", "wednesday"};
+  NORMALIZE(twodim, "monday", 1, UPPER, 4096, 0, "TUESDAY", "WEDNESDAY",
+            "TUESDAY", "WEDNESDAY");
+  static const char *const nostop[] = {"monday", "tuesday"};
+  out = NORMALIZE(nostop, "", 0, 0, 0, 0, "monday", "tuesday");
+  CHECK(out[0] == nostop[0] && out[1] == nostop[1], "no change: no copies");
+
+  /* Case sensitivity of the stopwords; several stopwords. */
+  static const char *const mixed[] = {"Monday", "MONDAY", "monday", "Friday"};
+  NORMALIZE(mixed, "monday\0friday", 2, CS, 4096, 0, "Monday", "MONDAY",
+            "Friday");
+  NORMALIZE(mixed, "monday\0friday", 2, 0, 4096, 0, "");
+  NORMALIZE(mixed, "MONDAY", 1, LOWER, 4096, 0, "friday");
+  /* No strings at all: one empty string too. */
+  static const char *const one[] = {"x"};
+  check_normalize(__LINE__, one, 0, NULL, 0, UPPER, 4096,
+                  (const char *const[]){""}, 1, 0);
+
+  /* UTF-8: case mapping beyond ASCII, mappings that change the length,
+   * invalid bytes copied unchanged, stopwords compared lowercased. */
+  static const char *const utf8[] = {
+      "\xc3\x89t\xc3\xa9", /* Été */
+      "\xc4\xb1i",         /* ıi: U+0131 uppercases to I */
+      "\xe2\x84\xaa"
+      "elvin", /* KELVIN SIGN lowercases to k */
+      "\xff"
+      "ab\xc3",           /* a stray byte and a truncated sequence */
+      "\xd0\x94\xd0\xb0", /* Да */
+  };
+  NORMALIZE(utf8, "", 0, UPPER, 4096, 0, "\xc3\x89T\xc3\x89", "II",
+            "\xe2\x84\xaa"
+            "ELVIN",
+            "\xff"
+            "AB\xc3",
+            "\xd0\x94\xd0\x90");
+  NORMALIZE(utf8, "", 0, LOWER, 4096, 0, "\xc3\xa9t\xc3\xa9", "\xc4\xb1i",
+            "kelvin",
+            "\xff"
+            "ab\xc3",
+            "\xd0\xb4\xd0\xb0");
+  NORMALIZE(utf8, "\xc3\x89T\xc3\x89\0KELVIN\0\xd0\xb4\xd0\xb0", 3, 0, 4096, 0,
+            "\xc4\xb1i",
+            "\xff"
+            "ab\xc3");
+  NORMALIZE(utf8, "\xc3\x89T\xc3\x89\0KELVIN\0\xd0\xb4\xd0\xb0", 3, CS, 4096, 0,
+            "\xc3\x89t\xc3\xa9", "\xc4\xb1i",
+            "\xe2\x84\xaa"
+            "elvin",
+            "\xff"
+            "ab\xc3",
+            "\xd0\x94\xd0\xb0");
+
+  /* Arena overflow: what fits is kept, the rest is "", nothing is written
+   * past the arena; the status is per begin/end. */
+  static const char *const words[] = {"abcdef", "ghijkl", "mn"};
+  NORMALIZE(words, "", 0, UPPER, 10, KILN_ERROR_STRING_ARENA, "ABCDEF", "",
+            "MN");
+  NORMALIZE(words, "", 0, UPPER, 6, KILN_ERROR_STRING_ARENA, "", "", "MN");
+  NORMALIZE(words, "", 0, UPPER, 17, 0, "ABCDEF", "GHIJKL", "MN");
+  NORMALIZE(words, "", 0, LOWER, 0, 0, "abcdef", "ghijkl", "mn");
+  /* A NULL arena has size 0. */
+  kiln_strings_begin(NULL, 100);
+  int64_t count = 0;
+  const char *o[3];
+  kiln_string_normalize(words, 3, o, &count, "", 0, UPPER);
+  CHECK(kiln_strings_end() == KILN_ERROR_STRING_ARENA && !strcmp(o[0], ""),
+        "NULL arena");
+  CHECK(kiln_strings_end() == 0, "end clears the status");
+}
+
+static void check_string_casts(void) {
+  static const struct {
+    float f;
+    const char *s;
+  } f32[] = {
+      {0.1f, "0.1"},
+      {1e-5f, "1e-05"},
+      {1e-4f, "1e-04"}, /* the float is below 1e-4 */
+      {0.0001001f, "0.0001001"},
+      {12345678.0f, "12345678.0"},
+      {0.9767611f, "0.9767611"},
+      {0.039187793f, "0.039187793"},
+      {16777216.0f, "16777216.0"},
+      {1e15f, "1000000000000000.0"},
+      {1e16f, "1e+16"},
+      {1.5e20f, "1.5e+20"},
+      {3.4028235e38f, "3.4028235e+38"},
+      {1e-45f, "1e-45"},
+      {-2.5f, "-2.5"},
+      {0.0f, "0.0"},
+      {-0.0f, "-0.0"},
+      {INFINITY, "inf"},
+      {-INFINITY, "-inf"},
+      {NAN, "nan"},
+      {-NAN, "nan"},
+  };
+  static const struct {
+    double d;
+    const char *s;
+  } f64[] = {
+      {0.1, "0.1"},
+      {0.3, "0.3"},
+      {1e-4, "0.0001"},
+      {1.0 / 3, "0.3333333333333333"},
+      {9999999999999998.0, "9999999999999998.0"},
+      {1e16, "1e+16"},
+      {123456789012345680.0, "1.2345678901234568e+17"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {-0.0, "-0.0"},
+      {-INFINITY, "-inf"},
+  };
+  enum { NF = sizeof f32 / sizeof f32[0], ND = sizeof f64 / sizeof f64[0] };
+  float fin[NF];
+  double din[ND];
+  const char *fout[NF], *dout[ND];
+  for (int i = 0; i < NF; ++i)
+    fin[i] = f32[i].f;
+  for (int i = 0; i < ND; ++i)
+    din[i] = f64[i].d;
+  kiln_strings_begin(arena_buf, 4096);
+  kiln_string_from_f32(fin, NF, fout);
+  kiln_string_from_f64(din, ND, dout);
+  CHECK(kiln_strings_end() == 0, "format status");
+  for (int i = 0; i < NF; ++i)
+    CHECK(!strcmp(fout[i], f32[i].s), "f32 %d: '%s', expected '%s'", i, fout[i],
+          f32[i].s);
+  for (int i = 0; i < ND; ++i)
+    CHECK(!strcmp(dout[i], f64[i].s), "f64 %d: '%s', expected '%s'", i, dout[i],
+          f64[i].s);
+
+  /* Formatting into a full arena: "" and the overflow status. */
+  kiln_strings_begin(arena_buf, 4);
+  kiln_string_from_f32(fin, 2, fout); /* "0.1" fits, "1e-05" does not */
+  CHECK(kiln_strings_end() == KILN_ERROR_STRING_ARENA, "format overflow");
+  CHECK(!strcmp(fout[0], "0.1") && !strcmp(fout[1], ""), "format overflow");
+
+  /* Parsing: what strtod accepts, surrounding spaces, NaN otherwise. */
+  static const struct {
+    const char *s;
+    double v;
+  } parse[] = {
+      {"1e-3", 1e-3},    {" 2.5 ", 2.5},      {"-INF", -INFINITY},
+      {"inf", INFINITY}, {"1e999", INFINITY}, {"-0", -0.0},
+      {"NaN", NAN},      {"abc", NAN},        {"", NAN},
+      {"1.5x", NAN},     {"  ", NAN},         {"0.1", 0.1},
+  };
+  enum { NP = sizeof parse / sizeof parse[0] };
+  const char *strs[NP];
+  float pf[NP];
+  double pd[NP];
+  for (int i = 0; i < NP; ++i)
+    strs[i] = parse[i].s;
+  kiln_string_to_f32(strs, NP, pf);
+  kiln_string_to_f64(strs, NP, pd);
+  for (int i = 0; i < NP; ++i) {
+    double v = parse[i].v;
+    float fv = (float)v;
+    CHECK(isnan(v) ? isnan(pf[i])
+                   : (pf[i] == fv && !signbit(pf[i]) == !signbit(fv)),
+          "to_f32('%s') = %g", parse[i].s, (double)pf[i]);
+    CHECK(isnan(v) ? isnan(pd[i])
+                   : (pd[i] == v && !signbit(pd[i]) == !signbit(v)),
+          "to_f64('%s') = %g", parse[i].s, pd[i]);
+  }
+}
+
+/* Each thread has its own arena state: concurrent runs do not mix. */
+typedef struct strings_thread_arg {
+  char arena[64];
+  int bad;
+} strings_thread_arg;
+
+static void *strings_thread(void *varg) {
+  strings_thread_arg *arg = (strings_thread_arg *)varg;
+  static const char *const in[] = {"abc"};
+  for (int it = 0; it < 2000; ++it) {
+    kiln_strings_begin(arg->arena, sizeof arg->arena);
+    const char *out[1];
+    int64_t count = 0;
+    for (int k = 0; k < 16; ++k) /* 16 * 4 bytes fill the arena exactly */
+      kiln_string_normalize(in, 1, out, &count, "", 0, KILN_STRNORM_UPPER);
+    int fits = kiln_strings_end() == 0 && !strcmp(out[0], "ABC") &&
+               out[0] >= arg->arena && out[0] < arg->arena + 64;
+    kiln_strings_begin(arg->arena, sizeof arg->arena);
+    for (int k = 0; k < 17; ++k)
+      kiln_string_normalize(in, 1, out, &count, "", 0, KILN_STRNORM_UPPER);
+    int overflows = kiln_strings_end() == KILN_ERROR_STRING_ARENA;
+    arg->bad += !fits || !overflows;
+  }
+  return NULL;
+}
+
+static void check_strings_threads(void) {
+  pthread_t t[4];
+  strings_thread_arg args[4];
+  memset(args, 0, sizeof args);
+  for (int i = 0; i < 4; ++i)
+    CHECK(pthread_create(&t[i], NULL, strings_thread, &args[i]) == 0,
+          "pthread_create");
+  for (int i = 0; i < 4; ++i) {
+    pthread_join(t[i], NULL);
+    CHECK(args[i].bad == 0, "thread %d: %d bad runs", i, args[i].bad);
+  }
+}
+
+/* --format-f32 / --format-f64: see the top of the file. */
+static int format_floats(int f64) {
+  static char arena[64];
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {
+    unsigned long long bits = strtoull(line, NULL, 16);
+    const char *s = NULL;
+    kiln_strings_begin(arena, sizeof arena);
+    if (f64) {
+      double d;
+      memcpy(&d, &bits, sizeof d);
+      kiln_string_from_f64(&d, 1, &s);
+    } else {
+      uint32_t b = (uint32_t)bits;
+      float f;
+      memcpy(&f, &b, sizeof f);
+      kiln_string_from_f32(&f, 1, &s);
+    }
+    if (kiln_strings_end() != 0)
+      return 1;
+    puts(s);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "--format-f32"))
+    return format_floats(0);
+  if (argc == 2 && !strcmp(argv[1], "--format-f64"))
+    return format_floats(1);
   int64_t iters = argc > 1 ? atoll(argv[1]) : 3000;
   alarm(120);
   check_dtypes();
+  check_string_normalize();
+  check_string_casts();
+  check_strings_threads();
 
   CHECK(kiln_get_num_threads() >= 1, "default thread count %d",
         (int)kiln_get_num_threads());

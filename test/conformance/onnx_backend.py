@@ -10,9 +10,12 @@ one lit test named `conformance/CATEGORY/TEST`.  A test:
   2. runs, for every test_data_set_N,
          EXE --threads 2 input_0.pb ... -o out_0.pb ...      (timeout 30 s)
   3. compares each out_K.pb with output_K.pb with the ONNX backend
-     tolerances: |out - ref| <= 1e-7 + 1e-3 * |ref| elementwise; integers,
-     bools and strings exactly; NaNs at the same positions; shapes and dtypes
-     equal (test/utils/compare.py does the comparison).
+     tolerances: |out - ref| <= 1e-7 + 1e-3 * |ref| elementwise; integers
+     and bools exactly; NaNs at the same positions; shapes and dtypes equal
+     (test/utils/compare.py does the comparison); strings byte for byte.
+When the compiler asks for a graph input to be frozen (--constant-input) or
+for an input's dynamic dimensions to be pinned (--input-shape), the model is
+compiled once per data set with that data set's values or shapes.
 
 Outcomes (the `kind` of a failure, printed in the test's output and stored
 in its result file):
@@ -307,6 +310,41 @@ def _declared_elem_type(type_proto):
     return None
 
 
+_STRING = 8
+
+
+def _load_strings(path):
+    """(dims, [bytes]) of a STRING TensorProto file."""
+    import onnx
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return tuple(t.dims), list(t.string_data)
+
+
+def _shape_str(dims):
+    return "x".join(str(d) for d in dims) if dims else "scalar"
+
+
+def compare_strings(out, ref):
+    """Exact comparison of two STRING TensorProto files: (ok, message)."""
+    (odims, o), (rdims, r) = _load_strings(out), _load_strings(ref)
+    shape = _shape_str(rdims)
+    if odims != rdims:
+        return False, "shape mismatch: out %s vs ref %s" % (_shape_str(odims),
+                                                           shape)
+    if len(o) != len(r):
+        return False, "mismatch: string %s, %d values in out vs %d in ref" % (
+            shape, len(o), len(r))
+    bad = [k for k, (a, b) in enumerate(zip(o, r)) if a != b]
+    if not bad:
+        return True, "ok: string %s exactly equal" % shape
+    k = bad[0]
+    return False, ("mismatch: string %s, %d of %d elements differ; first at "
+                   "flat index %d: out=%r ref=%r" % (shape, len(bad), len(r),
+                                                     k, o[k], r[k]))
+
+
 def compare_outputs(model_path, pairs):
     """pairs: [(out path, ref path)].  Returns [(ok, message)]."""
     import numpy as np
@@ -343,6 +381,9 @@ def compare_outputs(model_path, pairs):
             results.append((False, "dtype mismatch: out %s vs ref %s%s"
                             % (_type_name(odt), _type_name(rdt), note)))
             continue
+        if rdt == _STRING:
+            results.append(compare_strings(out, ref))
+            continue
         ok, msg = cmp_mod.compare(o, r, atol=ATOL, rtol=RTOL)
         results.append((ok, msg + note))
     return results
@@ -374,12 +415,27 @@ def fix_inputs(model_path, inputs, work_dir):
 
 def _pb_data_type(path):
     """TensorProto.data_type (field 2) of a .pb file, read without onnx."""
+    header = _pb_header(path)
+    return header[0] if header else None
+
+
+def _pb_dims(path):
+    """TensorProto.dims (field 1) of a .pb file, read without onnx; None when
+    the file cannot be read."""
+    header = _pb_header(path)
+    return header[1] if header else None
+
+
+def _pb_header(path):
+    """(data_type or None, [dims]) of a TensorProto .pb file, read without
+    onnx; None when the file cannot be read or parsed."""
     try:
         with open(path, "rb") as f:
             buf = f.read()
     except OSError:
         return None
     i, n = 0, len(buf)
+    data_type, dims = None, []
 
     def varint(i):
         v = shift = 0
@@ -398,19 +454,26 @@ def _pb_data_type(path):
             if wire == 0:
                 v, i = varint(i)
                 if field == 2:
-                    return v
+                    data_type = v
+                elif field == 1:
+                    dims.append(v)
             elif wire == 1:
                 i += 8
             elif wire == 2:
                 ln, i = varint(i)
-                i += ln
+                end = i + ln
+                if field == 1:  # packed dims
+                    while i < end:
+                        v, i = varint(i)
+                        dims.append(v)
+                i = end
             elif wire == 5:
                 i += 4
             else:
                 return None
     except ValueError:
         return None
-    return None
+    return data_type, dims
 
 
 _inprocess_ok = None
@@ -462,6 +525,10 @@ def _sorted_pb(dirname, prefix):
 
 # The compiler's hint for a shape/axes/size operand that is a graph input.
 _FREEZE_RE = re.compile(r"--constant-input (\S+?)=FILE\.pb")
+# The compiler's hint for a graph input with dynamic dimensions.
+_PIN_RE = re.compile(r"input '(.+?)' has dynamic dimensions? [^;\n]*; "
+                     r"pin it with --input-shape ")
+# Compiling per data set: at most this many rounds of newly named inputs.
 MAX_FREEZE_ROUNDS = 8
 
 
@@ -496,39 +563,58 @@ def graph_input_names(model_path):
     return [i.name for i in m.graph.input if i.name not in inits]
 
 
-def _compile_frozen(compiler, model, exe, ins, names, work_dir, log):
-    """Compiles with the graph inputs the compiler asks for frozen to this
-    data set's values (--constant-input NAME=input_K.pb), as a user does
-    for a model whose shape operands are graph inputs.  Returns (kind,
-    reason, frozen names)."""
-    frozen = []
+def _needs_per_set_compile(out):
+    return bool(_FREEZE_RE.search(out) or _PIN_RE.search(out))
+
+
+def _compile_per_set(compiler, model, exe, ins, names, work_dir, log):
+    """Compiles for one data set as a user does: the graph inputs the
+    compiler asks to freeze get this data set's values (--constant-input
+    NAME=input_K.pb; shape operands fed as graph inputs), the inputs whose
+    dynamic dimensions it asks to pin get this data set's shapes
+    (--input-shape NAME=AxB).  A model may name its inputs one round at a
+    time.  Returns (kind, reason, frozen names, pinned names)."""
+    frozen, pinned = [], {}
     for _ in range(MAX_FREEZE_ROUNDS):
         extra = []
         for n in frozen:
             extra += ["--constant-input", "%s=%s" % (n, ins[names.index(n)])]
+        for n, dims in pinned.items():
+            extra += ["--input-shape", "%s=%s" % (n, "x".join(map(str, dims)))]
         kind, reason, out = _compile(compiler, model, exe, extra, work_dir,
                                      log)
         if kind != "COMPILE-ERROR":
-            return kind, reason, frozen
-        new = [n for n in dict.fromkeys(_FREEZE_RE.findall(out))
-               if n not in frozen]
-        if not new or any(n not in names[:len(ins)] for n in new):
-            return kind, reason, frozen
-        frozen += new
-    return kind, reason, frozen
+            break
+        new_frozen = [n for n in dict.fromkeys(_FREEZE_RE.findall(out))
+                      if n not in frozen]
+        new_pinned = [n for n in dict.fromkeys(_PIN_RE.findall(out))
+                      if n not in pinned and n not in new_frozen]
+        known = names[:len(ins)]
+        if (not new_frozen and not new_pinned) or any(
+                n not in known for n in new_frozen + new_pinned):
+            break
+        frozen += new_frozen
+        for n in new_pinned:
+            dims = _pb_dims(ins[names.index(n)])
+            if not dims:  # unreadable, or a scalar: nothing to pin
+                return kind, reason, frozen, sorted(pinned)
+            pinned[n] = dims
+    return kind, reason, frozen, sorted(pinned)
 
 
 def run_test(test_dir, work_dir, compiler, python, log, info=None):
     """Compiles and runs one ONNX backend test.  Returns (kind, reason);
     log(text) collects the test's output; info['frozen'] lists the graph
-    inputs frozen with --constant-input, if any."""
+    inputs frozen with --constant-input, info['pinned'] those whose shapes
+    were pinned with --input-shape, if any."""
     model = os.path.join(test_dir, "model.onnx")
     exe = os.path.join(work_dir, "model")
     info = {} if info is None else info
     kind, reason, out = _compile(compiler, model, exe, [], work_dir, log)
-    # Shape operands fed as graph inputs: compile once per data set with
-    # them frozen (the compiler names them in its hint).
-    per_set = kind == "COMPILE-ERROR" and _FREEZE_RE.search(out)
+    # Shape operands fed as graph inputs, inputs of dynamic shape: compile
+    # once per data set with them frozen / pinned (the compiler names them
+    # in its hints).
+    per_set = kind == "COMPILE-ERROR" and _needs_per_set_compile(out)
     if kind and not per_set:
         return kind, reason
     names = _call(python, "graph_input_names", model) if per_set else []
@@ -549,13 +635,15 @@ def run_test(test_dir, work_dir, compiler, python, log, info=None):
             if os.path.exists(o):
                 os.unlink(o)
         if per_set:
-            log("note: %s: compiling with shape inputs frozen to %s's "
-                "values\n" % (reason, ds))
-            kind, reason, frozen = _compile_frozen(
+            log("note: %s: compiling with the inputs the compiler names "
+                "frozen to %s's values or pinned to its shapes\n"
+                % (reason, ds))
+            kind, reason, frozen, pinned = _compile_per_set(
                 compiler, model, exe, ins, names, work_dir, log)
             if kind:
                 return kind, reason
             info["frozen"] = frozen
+            info["pinned"] = pinned
         if any(_pb_data_type(p) == _UINT16 for p in ins):
             fixed = _call(python, "fix_inputs", model, ins, work_dir)
             ins = [p for p, _ in fixed]
@@ -676,6 +764,11 @@ def summary_lines(results):
     if frozen:
         lines.append("conformance: %d of the passes froze shape inputs with "
                      "--constant-input" % len(frozen))
+    pinned = sorted(k for k, r in results.items()
+                    if r["kind"] == "PASS" and r.get("pinned"))
+    if pinned:
+        lines.append("conformance: %d of the passes pinned dynamic input "
+                     "shapes with --input-shape" % len(pinned))
     lines.append("conformance: " + ", ".join(
         "%s %d" % (k, kinds[k]) for k in KINDS if k in kinds))
     if crashes:
@@ -789,6 +882,7 @@ if _HAVE_LIT:
                 "class": reason_class(kind, reason) if kind != "PASS" else "",
                 "xfail": xfail_reason is not None,
                 "frozen": info.get("frozen", []),
+                "pinned": info.get("pinned", []),
                 "seconds": round(time.time() - start, 2)})
             if kind == "PASS":
                 # Keep the build directory small: artifacts only on failure.

@@ -612,13 +612,6 @@ def dynamic_batch():
 
 
 @case
-def string_input():
-    nodes = [node("Identity", ["s"], ["y"])]
-    return model(nodes, [vi("s", TensorProto.STRING, [2])],
-                 [vi("y", TensorProto.STRING, [2])])
-
-
-@case
 def bad_shapes():
     """Valid for the checker, but MatMul's dims do not match."""
     nodes = [node("MatMul", ["a", "b"], ["y"], name="mm")]

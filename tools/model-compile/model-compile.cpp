@@ -98,6 +98,13 @@ static cl::opt<bool> reportWorkspace(
     cl::desc("Print the workspace the memory plan needs and the naive sum"),
     cl::cat(category));
 
+static cl::opt<uint64_t> stringArena(
+    "string-arena",
+    cl::desc("Bytes of the workspace reserved for strings that string ops "
+             "create at run time (models with string ops only; default 1 "
+             "MiB). A run that needs more returns an error."),
+    cl::value_desc("bytes"), cl::init(1 << 20), cl::cat(category));
+
 static void fatalError(void *, const char *reason, bool) {
   errs() << "error: internal compiler error: " << reason << "\n";
   std::_Exit(1);
@@ -136,6 +143,7 @@ int main(int argc, char **argv) {
   options.printLocations = printLocations;
   options.elideWeights = !keepWeights;
   options.reportWorkspace = reportWorkspace;
+  options.stringArena = stringArena;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not a level (use -O0..-O3)\n";
     return 1;
@@ -156,7 +164,7 @@ int main(int argc, char **argv) {
     dims.split(parts, 'x');
     for (StringRef d : parts) {
       int64_t v;
-      ok &= !d.getAsInteger(10, v) && v > 0;
+      ok &= !d.getAsInteger(10, v) && v >= 0;
       shape.push_back(v);
     }
     if (!ok) {

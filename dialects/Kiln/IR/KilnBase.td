@@ -20,11 +20,21 @@ def Kiln_Dialect : Dialect {
     attributes; the same inference is its verifier.
   }];
   let hasConstantMaterializer = 1;
+  let useDefaultTypePrinterParser = 1;
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
+
+// ONNX string tensors: elements are UTF-8 strings. Only string ops and the
+// graph's inputs/outputs take them; lowering turns them into 64-bit
+// addresses of NUL-terminated strings (the C ABI's `const char *`).
+def Kiln_StringType : TypeDef<Kiln_Dialect, "String"> {
+  let mnemonic = "string";
+  let summary = "a UTF-8 string, the element type of ONNX string tensors";
+}
+def Kiln_StringTensor : RankedTensorOf<[Kiln_StringType]>;
 
 // Element types the dialect computes with.
 def Kiln_Float : AnyTypeOf<[F16, BF16, F32, F64]>;

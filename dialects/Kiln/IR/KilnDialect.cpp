@@ -2,15 +2,25 @@
 #include "dialects/Kiln/IR/KilnDialect.h"
 #include "dialects/Kiln/IR/KilnOps.h"
 
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace mlir::kiln;
 
 #include "dialects/Kiln/IR/KilnDialect.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Kiln/IR/KilnTypes.cpp.inc"
+
 void KilnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Kiln/IR/KilnOps.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/Kiln/IR/KilnTypes.cpp.inc"
       >();
 }
 

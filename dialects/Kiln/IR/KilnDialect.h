@@ -7,4 +7,7 @@
 
 #include "dialects/Kiln/IR/KilnDialect.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Kiln/IR/KilnTypes.h.inc"
+
 #endif

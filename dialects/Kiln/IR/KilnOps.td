@@ -494,5 +494,6 @@ include "dialects/Kiln/IR/KilnIndexingOps.td"
 include "dialects/Kiln/IR/KilnSpatialOps.td"
 include "dialects/Kiln/IR/KilnMathOps.td"
 include "dialects/Kiln/IR/KilnScanOps.td"
+include "dialects/Kiln/IR/KilnStringOps.td"
 
 #endif // KILN_OPS_TD

@@ -33,6 +33,7 @@ struct CompileOptions {
   bool printLocations = false;    // --emit=mlir with locations
   bool elideWeights = true;       // --emit=mlir without the weight blobs
   bool reportWorkspace = false;   // print the memory plan's sizes
+  uint64_t stringArena = 1 << 20; // bytes for strings made at run time
   OnnxImportOptions import;
 };
 

@@ -65,6 +65,15 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
 void addStagePasses(OpPassManager &pm, Stage stage,
                     const PipelineOptions &options);
 
+/// Canonicalize + CSE, the cleanup after each step.
+void addCleanupPasses(OpPassManager &pm);
+
+/// Tensors -> buffers, shared by the CPU and GPU pipelines: empty-tensor
+/// elimination, one-shot bufferization across function boundaries with
+/// identity layouts, then the model's results become out-params (allocs
+/// hoisted so they are replaced, not copied).
+void addOneShotBufferizePasses(OpPassManager &pm);
+
 /// Registers the named pipelines (kiln-graph-pipeline, ...) with the pass
 /// registry.
 void registerPipelines();

@@ -24,12 +24,23 @@ namespace mlir::kiln {
 struct TensorSignature {
   std::string name;
   int32_t dtype; // enum kiln_dtype (ONNX TensorProto codes)
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape; // upper bounds when dimsResult >= 0
+  /// Outputs whose shape depends on the data: the model function's result
+  /// holding the actual dims (tensor<rank x i64>), and where the run
+  /// function puts them in the workspace (layoutWorkspace). -1 otherwise.
+  int64_t dimsResult = -1;
+  int64_t dimsOffset = -1;
 };
 
 struct ModelSignature {
   std::vector<TensorSignature> inputs;
   std::vector<TensorSignature> outputs;
+  /// Whether the model calls the runtime's string functions, which need the
+  /// string arena; its place in the workspace (layoutWorkspace).
+  bool usesStrings = false;
+  uint64_t stringArenaOffset = 0, stringArenaSize = 0;
+  /// Results of the model function after the outputs (their dims).
+  size_t numDimsResults() const;
 };
 
 /// The model function the importer creates.
@@ -40,14 +51,23 @@ inline constexpr const char *kModelFunctionName = "main_graph";
 /// element type the ABI cannot carry.
 FailureOr<ModelSignature> getModelSignature(func::FuncOp func);
 
-/// Error codes <prefix>_run returns (0 is success).
+/// The caller's workspace: the planned intermediates (`plannedBytes`), then
+/// the actual dims of data-dependent outputs, then (for models with
+/// `usesStrings`) the string arena of `stringArenaBytes`. Sets the offsets
+/// in `signature` and returns the workspace's total size.
+uint64_t layoutWorkspace(ModelSignature &signature, uint64_t plannedBytes,
+                         uint64_t stringArenaBytes);
+
+/// Error codes <prefix>_run returns (0 is success; enum kiln_error).
 inline constexpr int kErrorNullArgument = 1;
+inline constexpr int kErrorStringArena = 2;
 
 /// Adds <prefix>_run and the descriptor `infoSymbol` to `module`, renames the
 /// model function and internalizes everything else the module defines. With
 /// `withLibraryAPI`, also defines the functions declared by the generated C
 /// header: <prefix>_workspace_size, _num_inputs/_num_outputs,
-/// _input_name/_dtype/_rank/_shape (and output_*), _error_message, _version.
+/// _input_name/_dtype/_rank/_shape (and output_*), _output_dims,
+/// _error_message, _version. `workspaceSize` is layoutWorkspace's total.
 llvm::Error emitModelABI(llvm::Module &module, const ModelSignature &signature,
                          llvm::StringRef prefix, llvm::StringRef infoSymbol,
                          uint64_t workspaceSize, bool withLibraryAPI);

@@ -579,7 +579,31 @@ LogicalResult importClip(NodeContext &ctx) {
   return finish(ctx, result);
 }
 
+/// Cast to or from strings: floats are formatted / parsed at run time.
+LogicalResult castString(NodeContext &ctx, Type to) {
+  RankedTensorType from = ctx.operandType(0);
+  Type fromElement = from.getElementType();
+  if (fromElement == to)
+    return ctx.forwardOperand(0, 0);
+  if (isa<StringType>(to)) {
+    if (!fromElement.isF32() && !fromElement.isF64())
+      return ctx.emitError() << "Cast from " << fromElement
+                             << " to string is not supported (only from "
+                                "float and double)";
+    return finish(ctx, ctx.create<NumberToStringOp>(ctx.operand(0)));
+  }
+  if (!to.isF32() && !to.isF64())
+    return ctx.emitError() << "Cast from string to " << to
+                           << " is not supported (only to float and double)";
+  return finish(ctx,
+                ctx.create<StringToNumberOp>(ctx.operand(0), TypeAttr::get(to)));
+}
+
 LogicalResult castTo(NodeContext &ctx, Type elementType) {
+  RankedTensorType from = ctx.operandType(0);
+  if (from && (isa<StringType>(from.getElementType()) ||
+               isa<StringType>(elementType)))
+    return castString(ctx, elementType);
   if (DenseElementsAttr c = ctx.constantOperand(0)) {
     if (DenseElementsAttr folded = castElements(c, elementType)) {
       ctx.setConstantResult(0, folded);

@@ -45,19 +45,6 @@ FailureOr<RankedTensorType> requireFloatTensor(NodeContext &ctx, unsigned i,
 // Windows: strides, dilations, pads, auto_pad
 //===----------------------------------------------------------------------===//
 
-LogicalResult validateAutoPad(const NodeInfo &node) {
-  std::string autoPad = node.getString("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
-      autoPad != "SAME_LOWER" && !autoPad.empty())
-    return node.emitUnsupportedAttr("auto_pad");
-  return success();
-}
-
-struct Window {
-  llvm::SmallVector<int64_t> strides, dilations, pads;
-  bool autoPadded = false;
-};
-
 /// Reads ints attribute `name` into `out`: `size` values, or `size` copies
 /// of `defaultValue` when it is absent or empty.
 LogicalResult readWindowList(NodeContext &ctx, llvm::StringRef name,
@@ -73,57 +60,6 @@ LogicalResult readWindowList(NodeContext &ctx, llvm::StringRef name,
                            << values->size() << " values, expected " << size;
   out.assign(values->begin(), values->end());
   return success();
-}
-
-/// Reads strides/dilations/pads/auto_pad for a window of `kernel` over
-/// `spatial` input dims, turning auto_pad into explicit pads.
-FailureOr<Window> resolveWindow(NodeContext &ctx,
-                                llvm::ArrayRef<int64_t> spatial,
-                                llvm::ArrayRef<int64_t> kernel) {
-  size_t n = spatial.size();
-  Window w;
-  if (failed(readWindowList(ctx, "strides", n, 1, w.strides)) ||
-      failed(readWindowList(ctx, "dilations", n, 1, w.dilations)))
-    return failure();
-  // Bounded so that no window arithmetic can overflow.
-  constexpr int64_t kMaxWindow = int64_t(1) << 30;
-  for (size_t i = 0; i < n; ++i) {
-    if (w.strides[i] < 1 || w.dilations[i] < 1 || kernel[i] < 1)
-      return ctx.emitError()
-             << "strides, dilations and kernel sizes must be >= 1";
-    if (w.strides[i] > kMaxWindow || w.dilations[i] > kMaxWindow ||
-        kernel[i] > kMaxWindow)
-      return ctx.emitError() << "window attributes are too large";
-  }
-
-  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
-  if (autoPad == "NOTSET" || autoPad.empty()) {
-    if (failed(readWindowList(ctx, "pads", 2 * n, 0, w.pads)))
-      return failure();
-    if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
-      return ctx.emitError() << "negative pads are not supported";
-    if (llvm::any_of(w.pads, [&](int64_t p) { return p > kMaxWindow; }))
-      return ctx.emitError() << "pads are too large";
-    return w;
-  }
-  w.autoPadded = true;
-  w.pads.assign(2 * n, 0);
-  if (autoPad == "VALID")
-    return w;
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
-    return ctx.emitUnsupportedAttr("auto_pad");
-  // SAME: output = ceil(input / stride); the extra padding goes to the end
-  // (SAME_UPPER) or to the beginning (SAME_LOWER).
-  for (size_t i = 0; i < n; ++i) {
-    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
-    int64_t span = (kernel[i] - 1) * w.dilations[i] + 1;
-    int64_t total = std::max<int64_t>(
-        0, (out - 1) * w.strides[i] + span - spatial[i]);
-    int64_t small = total / 2, large = total - small;
-    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
-    w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
-  }
-  return w;
 }
 
 //===----------------------------------------------------------------------===//
@@ -587,6 +523,70 @@ LogicalResult importSoftmax(NodeContext &ctx) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Windows (declared in OnnxImporterImpl.h)
+//===----------------------------------------------------------------------===//
+
+LogicalResult onnx_importer::validateAutoPad(const NodeInfo &node) {
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER" && !autoPad.empty())
+    return node.emitUnsupportedAttr("auto_pad");
+  return success();
+}
+
+/// Reads strides/dilations/pads/auto_pad for a window of `kernel` over
+/// `spatial` input dims, turning auto_pad into explicit pads.
+FailureOr<Window>
+onnx_importer::resolveWindow(NodeContext &ctx, llvm::ArrayRef<int64_t> spatial,
+                             llvm::ArrayRef<int64_t> kernel) {
+  size_t n = spatial.size();
+  Window w;
+  if (failed(readWindowList(ctx, "strides", n, 1, w.strides)) ||
+      failed(readWindowList(ctx, "dilations", n, 1, w.dilations)))
+    return failure();
+  // Bounded so that no window arithmetic can overflow.
+  constexpr int64_t kMaxWindow = int64_t(1) << 30;
+  for (size_t i = 0; i < n; ++i) {
+    if (w.strides[i] < 1 || w.dilations[i] < 1 || kernel[i] < 1)
+      return ctx.emitError()
+             << "strides, dilations and kernel sizes must be >= 1";
+    if (w.strides[i] > kMaxWindow || w.dilations[i] > kMaxWindow ||
+        kernel[i] > kMaxWindow)
+      return ctx.emitError() << "window attributes are too large";
+  }
+
+  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET" || autoPad.empty()) {
+    if (failed(readWindowList(ctx, "pads", 2 * n, 0, w.pads)))
+      return failure();
+    if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }))
+      return ctx.emitError() << "negative pads are not supported";
+    if (llvm::any_of(w.pads, [&](int64_t p) { return p > kMaxWindow; }))
+      return ctx.emitError() << "pads are too large";
+    return w;
+  }
+  w.autoPadded = true;
+  w.pads.assign(2 * n, 0);
+  if (autoPad == "VALID")
+    return w;
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.emitUnsupportedAttr("auto_pad");
+  // SAME: output = ceil(input / stride); the extra padding goes to the end
+  // (SAME_UPPER) or to the beginning (SAME_LOWER).
+  for (size_t i = 0; i < n; ++i) {
+    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
+    int64_t span = (kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * w.strides[i] + span - spatial[i]);
+    int64_t small = total / 2, large = total - small;
+    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return w;
+}
+
 
 void onnx_importer::populateNNHandlers(OnnxOpRegistry &r) {
   r.onOp("Gemm", 1, importGemm);

@@ -116,8 +116,11 @@ private:
   LogicalResult importNode(const ::onnx::NodeProto &node, Location loc,
                            OpBuilder &builder);
   LogicalResult commitResults(NodeContext &ctx);
+  /// With `bounds`, `type` holds upper bounds of a data-dependent shape:
+  /// declared dims may be smaller.
   LogicalResult checkAgainstOnnxType(llvm::StringRef name,
-                                     RankedTensorType type, Location loc);
+                                     RankedTensorType type, Location loc,
+                                     bool bounds = false);
   LogicalResult ensureConstant(ValueEntry &entry);
   ValueEntry &newEntry(llvm::StringRef name) {
     storage.emplace_back();
@@ -426,7 +429,7 @@ LogicalResult GraphImporter::defineInputs(func::FuncOp func) {
 
 LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
                                                   RankedTensorType type,
-                                                  Location loc) {
+                                                  Location loc, bool bounds) {
   if (!type.hasStaticShape())
     return emitError(loc) << "'" << name << "' has dynamic shape "
                           << formatShape(type.getShape())
@@ -452,7 +455,8 @@ LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
       matches = false;
     } else {
       for (auto [expected, actual] : llvm::zip(shape, type.getShape()))
-        if (!ShapedType::isDynamic(expected) && expected != actual)
+        if (!ShapedType::isDynamic(expected) &&
+            (bounds ? expected > actual : expected != actual))
           matches = false;
     }
   }
@@ -534,6 +538,7 @@ LogicalResult GraphImporter::commitResults(NodeContext &ctx) {
       entry = &newEntry(name);
       entry->value = result.value;
       entry->constant = result.constant;
+      entry->dataDims = result.dataDims;
       entry->loc = ctx.getLoc();
     }
     if (!entry->isTensor()) {
@@ -547,7 +552,8 @@ LogicalResult GraphImporter::commitResults(NodeContext &ctx) {
       ok = false;
       continue;
     }
-    if (failed(checkAgainstOnnxType(name, type, ctx.getLoc()))) {
+    if (failed(checkAgainstOnnxType(name, type, ctx.getLoc(),
+                                    /*bounds=*/bool(entry->dataDims)))) {
       ok = false;
       continue;
     }
@@ -590,8 +596,9 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   if (!ok)
     return nullptr;
 
-  llvm::SmallVector<Value> results;
+  llvm::SmallVector<Value> results, dataDims;
   llvm::SmallVector<Attribute> outputNames;
+  llvm::SmallVector<int64_t> dimsResults;
   for (const ::onnx::ValueInfoProto &output : graph.output()) {
     ValueEntry *entry = lookup(output.name());
     if (!entry) {
@@ -610,11 +617,20 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
     Value value = materialize(*entry, builder);
     if (!value)
       return nullptr;
-    if (failed(checkAgainstOnnxType(output.name(), typeOf(value), fileLoc)))
+    if (failed(checkAgainstOnnxType(output.name(), typeOf(value), fileLoc,
+                                    /*bounds=*/bool(entry->dataDims))))
       return nullptr;
     results.push_back(value);
     outputNames.push_back(builder.getStringAttr(output.name()));
+    dimsResults.push_back(entry->dataDims ? graph.output_size() +
+                                                 dataDims.size()
+                                           : -1);
+    if (entry->dataDims)
+      dataDims.push_back(entry->dataDims);
   }
+  // Outputs whose shape depends on the data return their actual dims as
+  // extra results, after the model's outputs (see kiln.output_dims).
+  results.append(dataDims);
   func::ReturnOp::create(builder, fileLoc, results);
 
   llvm::SmallVector<Attribute> inputNames;
@@ -625,6 +641,8 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
                                        ValueRange(results).getTypes()));
   func->setAttr("kiln.input_names", builder.getArrayAttr(inputNames));
   func->setAttr("kiln.output_names", builder.getArrayAttr(outputNames));
+  if (!dataDims.empty())
+    func->setAttr("kiln.output_dims", builder.getDenseI64ArrayAttr(dimsResults));
 
   if (failed(verify(*module)))
     return nullptr;
@@ -791,10 +809,26 @@ Value NodeContext::operand(unsigned i) {
                 << ", not a tensor";
     return nullptr;
   }
+  if (entry->dataDims) {
+    emitDataDependentUse(*entry);
+    return nullptr;
+  }
   Value value = mutableGraph.materialize(*entry, builder);
   if (!value)
     markError();
   return value;
+}
+
+void NodeContext::emitDataDependentUse(const ValueEntry &entry) {
+  InFlightDiagnostic diag = emitError();
+  diag << "input '" << entry.name << "' has a shape that depends on the input "
+       << "data";
+  // Node locations are fused<"OpType">[name].
+  auto fused = dyn_cast_or_null<FusedLoc>(entry.loc);
+  if (fused && !fused.getLocations().empty())
+    if (auto name = dyn_cast<NameLoc>(fused.getLocations().front()))
+      diag << " (computed by " << name.getName().getValue() << ")";
+  diag << "; such values can only be graph outputs";
 }
 
 RankedTensorType NodeContext::operandType(unsigned i) const {
@@ -866,6 +900,12 @@ void NodeContext::setResult(unsigned i, Value value) {
   if (i >= results.size() || !value)
     return;
   results[i] = Result{true, nullptr, value, nullptr};
+}
+
+void NodeContext::setResultWithDataDims(unsigned i, Value value, Value dims) {
+  if (i >= results.size() || !value || !dims)
+    return;
+  results[i] = Result{true, nullptr, value, nullptr, dims};
 }
 
 void NodeContext::setConstantResult(unsigned i, ElementsAttr value) {
@@ -1080,6 +1120,10 @@ Value NodeContext::materialize(ValueEntry *entry) {
   if (!entry || !entry->isTensor()) {
     emitError() << "expected a tensor"
                 << (entry ? ", got '" + entry->name + "'" : std::string());
+    return nullptr;
+  }
+  if (entry->dataDims) {
+    emitDataDependentUse(*entry);
     return nullptr;
   }
   Value value = mutableGraph.materialize(*entry, builder);

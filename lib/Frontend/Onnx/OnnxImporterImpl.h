@@ -227,6 +227,11 @@ struct ValueEntry {
   LocationAttr loc;
   /// Produced by a node that failed to import: dependents are skipped.
   bool failed = false;
+  /// Set when the value's shape depends on the input data (StringNormalizer
+  /// drops stopwords): `value` is padded to a static upper bound and this
+  /// tensor<rank x i64> holds the actual dims. Only graph outputs may be
+  /// such values; a node consuming one is an error.
+  Value dataDims;
 
   /// Sequences and optionals are resolved at import time: a sequence is the
   /// ordered list of its elements' entries, an optional holds zero or one.
@@ -347,6 +352,9 @@ public:
 
   /// Defines output `i` (ignored if the node does not name it).
   void setResult(unsigned i, Value value);
+  /// Defines output `i` as `value` padded to a static bound, whose actual
+  /// dims (tensor<rank x i64>) are `dims` (see ValueEntry::dataDims).
+  void setResultWithDataDims(unsigned i, Value value, Value dims);
   /// Defines output `i` as a constant known at import time.
   void setConstantResult(unsigned i, ElementsAttr value);
   /// Output `i` is operand `j` unchanged (Identity, Dropout); keeps constants
@@ -385,6 +393,12 @@ public:
   /// type inference rejects the operands/attributes; never crashes.
   template <typename OpTy, typename... Args>
   Value create(Args &&...args) {
+    OpTy op = createOp<OpTy>(std::forward<Args>(args)...);
+    return op ? op->getResult(0) : nullptr;
+  }
+  /// As create, for ops with several results; returns the op or null.
+  template <typename OpTy, typename... Args>
+  OpTy createOp(Args &&...args) {
     OperationState state(loc, OpTy::getOperationName());
     OpTy::build(builder, state, builder.getNoneType(),
                 std::forward<Args>(args)...);
@@ -401,7 +415,7 @@ public:
       return nullptr;
     }
     state.types.assign(types.begin(), types.end());
-    return builder.create(state)->getResult(0);
+    return cast<OpTy>(builder.create(state));
   }
 
   // Helpers shared by handlers; all return null after emitting an error.
@@ -426,6 +440,7 @@ private:
   friend class GraphImporter;
   ValueEntry *getInputEntry(unsigned i) const;
   ValueEntry &newEntry();
+  void emitDataDependentUse(const ValueEntry &entry);
 
   /// Outputs defined by the handler: either a fresh entry or an alias of an
   /// input's entry.
@@ -434,11 +449,30 @@ private:
     ValueEntry *alias = nullptr;
     Value value;
     ElementsAttr constant;
+    Value dataDims;
   };
   GraphImporter &mutableGraph;
   OpBuilder &builder;
   llvm::SmallVector<Result, 2> results;
 };
+
+//===----------------------------------------------------------------------===//
+// Conv and pool windows (NNOps.cpp; also used by QuantizationOps.cpp)
+//===----------------------------------------------------------------------===//
+
+/// strides/dilations/pads of a Conv- or pool-like node, auto_pad resolved
+/// into explicit pads (pads: all begins, then all ends).
+struct Window {
+  llvm::SmallVector<int64_t> strides, dilations, pads;
+  bool autoPadded = false;
+};
+/// Reads strides/dilations/pads/auto_pad for a window of `kernel` over
+/// `spatial` input dims; emits an error on bad values.
+FailureOr<Window> resolveWindow(NodeContext &ctx,
+                                llvm::ArrayRef<int64_t> spatial,
+                                llvm::ArrayRef<int64_t> kernel);
+/// Validator: auto_pad is NOTSET, VALID, SAME_UPPER or SAME_LOWER.
+LogicalResult validateAutoPad(const NodeInfo &node);
 
 /// Static type of a value built by the importer.
 inline RankedTensorType typeOf(Value v) {

@@ -53,6 +53,8 @@ Type onnx_importer::convertElementType(MLIRContext *context,
     return b.getIntegerType(32, /*isSigned=*/false);
   case TensorProto::UINT64:
     return b.getIntegerType(64, /*isSigned=*/false);
+  case TensorProto::STRING:
+    return StringType::get(context);
   default:
     return nullptr;
   }
@@ -141,6 +143,11 @@ LogicalResult onnx_importer::verifyTensorProto(const TensorProto &t,
   if (!elementType)
     return emitError(loc) << what << " has unsupported element type "
                           << onnxTypeName(t.data_type());
+  if (isa<StringType>(elementType))
+    return emitError(loc) << what
+                          << " is a string constant; string tensors are "
+                             "supported as graph inputs and outputs and "
+                             "results of string ops, not as constants";
   if (t.has_segment())
     return emitError(loc) << what << " is segmented, which is not supported";
   int64_t numElements = 1;

@@ -332,71 +332,6 @@ LogicalResult importQLinearMatMul(NodeContext &ctx) {
 // ConvInteger, QLinearConv
 //===----------------------------------------------------------------------===//
 
-/// strides/dilations/pads of a Conv-like node with auto_pad resolved
-/// (the rules of ONNX Conv).
-struct ConvWindow {
-  llvm::SmallVector<int64_t> strides, dilations, pads;
-};
-
-FailureOr<ConvWindow> resolveConvWindow(NodeContext &ctx,
-                                        llvm::ArrayRef<int64_t> spatial,
-                                        llvm::ArrayRef<int64_t> kernel) {
-  size_t n = spatial.size();
-  ConvWindow w;
-  auto readList = [&](llvm::StringRef name, size_t size, int64_t defaultValue,
-                      llvm::SmallVectorImpl<int64_t> &out) -> LogicalResult {
-    llvm::SmallVector<int64_t> values = ctx.getInts(name);
-    if (values.empty()) {
-      out.assign(size, defaultValue);
-      return success();
-    }
-    if (values.size() != size)
-      return ctx.emitError() << "attribute '" << name << "' has "
-                             << values.size() << " values, expected " << size;
-    out.assign(values.begin(), values.end());
-    return success();
-  };
-  if (failed(readList("strides", n, 1, w.strides)) ||
-      failed(readList("dilations", n, 1, w.dilations)))
-    return failure();
-  constexpr int64_t kMaxWindow = int64_t(1) << 30;
-  for (size_t i = 0; i < n; ++i)
-    if (w.strides[i] < 1 || w.dilations[i] < 1 || w.strides[i] > kMaxWindow ||
-        w.dilations[i] > kMaxWindow)
-      return ctx.emitError() << "strides and dilations must be in [1, 2^30]";
-  if (std::optional<llvm::SmallVector<int64_t>> attr =
-          ctx.getOptionalInts("kernel_shape"))
-    if (!attr->empty() && llvm::ArrayRef<int64_t>(*attr) != kernel)
-      return ctx.emitError() << "kernel_shape " << formatShape(*attr)
-                             << " does not match the weight's "
-                             << formatShape(kernel);
-
-  std::string autoPad = ctx.getString("auto_pad", "NOTSET");
-  if (autoPad == "NOTSET" || autoPad.empty()) {
-    if (failed(readList("pads", 2 * n, 0, w.pads)))
-      return failure();
-    if (llvm::any_of(w.pads,
-                     [&](int64_t p) { return p < 0 || p > kMaxWindow; }))
-      return ctx.emitError() << "pads must be in [0, 2^30]";
-    return w;
-  }
-  w.pads.assign(2 * n, 0);
-  if (autoPad == "VALID")
-    return w;
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
-    return ctx.emitUnsupportedAttr("auto_pad");
-  for (size_t i = 0; i < n; ++i) {
-    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
-    int64_t span = (kernel[i] - 1) * w.dilations[i] + 1;
-    int64_t total =
-        std::max<int64_t>(0, (out - 1) * w.strides[i] + span - spatial[i]);
-    int64_t small = total / 2, large = total - small;
-    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
-    w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
-  }
-  return w;
-}
-
 /// conv(x - x_zero_point, w - w_zero_point) + bias in i32; the zero points
 /// are per tensor for x, per tensor or per output channel for w. Subtracting
 /// before padding makes the padding contribute zero, as ONNX specifies.
@@ -414,8 +349,18 @@ Value integerConv(NodeContext &ctx, unsigned xIndex, unsigned xZeroIndex,
                     << " must have the same rank >= 3";
     return nullptr;
   }
-  FailureOr<ConvWindow> window = resolveConvWindow(
-      ctx, xType.getShape().drop_front(2), wType.getShape().drop_front(2));
+  llvm::ArrayRef<int64_t> kernel = wType.getShape().drop_front(2);
+  if (std::optional<llvm::SmallVector<int64_t>> attr =
+          ctx.getOptionalInts("kernel_shape")) {
+    if (!attr->empty() && llvm::ArrayRef<int64_t>(*attr) != kernel) {
+      ctx.emitError() << "kernel_shape " << formatShape(*attr)
+                      << " does not match the weight's "
+                      << formatShape(kernel);
+      return nullptr;
+    }
+  }
+  FailureOr<Window> window =
+      resolveWindow(ctx, xType.getShape().drop_front(2), kernel);
   if (failed(window))
     return nullptr;
   int64_t group = ctx.getInt("group", 1);
@@ -472,14 +417,6 @@ LogicalResult importQLinearConv(NodeContext &ctx) {
   Value multiplier =
       ctx.create<DivOp>(ctx.create<MulOp>(xScale, wScale), yScale);
   return finish(ctx, requantize(ctx, acc, multiplier, yZero, 7));
-}
-
-LogicalResult validateAutoPad(const NodeInfo &node) {
-  std::string autoPad = node.getString("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
-      autoPad != "SAME_LOWER" && !autoPad.empty())
-    return node.emitUnsupportedAttr("auto_pad");
-  return success();
 }
 
 } // namespace

@@ -1,5 +1,9 @@
 //===- TextOps.cpp - ONNX text feature ops -> kiln ------------------------===//
 //
+// StringNormalizer maps onto kiln.string_normalize; how many strings it keeps
+// depends on the data, so its result carries its actual dims (the graph
+// returns them next to the output).
+//
 // TfIdfVectorizer over integer token ids, decomposed into kiln ops. The pool
 // of n-grams is an attribute, so every comparison is against a constant:
 // for each gram length n and skip distance d, the n strided slices
@@ -211,8 +215,55 @@ LogicalResult importTfIdfVectorizer(NodeContext &ctx) {
   return success();
 }
 
+LogicalResult validateStringNormalizer(const NodeInfo &node) {
+  std::string action = node.getString("case_change_action", "NONE");
+  if (action != "NONE" && action != "LOWER" && action != "UPPER")
+    return node.emitUnsupportedAttr("case_change_action")
+           << " (expected LOWER, UPPER or NONE)";
+  if (const ::onnx::AttributeProto *stopwords = node.getAttr("stopwords"))
+    for (const std::string &word : stopwords->strings())
+      if (word.find('\0') != std::string::npos)
+        return node.emitUnsupportedAttr("stopwords")
+               << " (a stopword contains a NUL character)";
+  return success();
+}
+
+LogicalResult importStringNormalizer(NodeContext &ctx) {
+  RankedTensorType xType = ctx.operandType(0);
+  if (!xType || !isa<StringType>(xType.getElementType()))
+    return ctx.emitError() << "input X must be a string tensor";
+  Builder b(ctx.getContext());
+  std::string action = llvm::StringRef(
+      ctx.getString("case_change_action", "NONE")).lower();
+  llvm::SmallVector<llvm::StringRef> stopwords;
+  if (const ::onnx::AttributeProto *attr = ctx.getAttr("stopwords"))
+    for (const std::string &word : attr->strings())
+      stopwords.push_back(word);
+  // `locale` only selects the case mapping; the runtime's is
+  // locale-independent (ASCII plus the C library's Unicode mapping).
+  auto op = ctx.createOp<StringNormalizeOp>(
+      ctx.operand(0), b.getStringAttr(action),
+      b.getBoolAttr(ctx.getInt("is_case_sensitive", 0) != 0),
+      b.getStrArrayAttr(stopwords));
+  if (!op)
+    return failure();
+  // Actual dims: [count] or [1, count].
+  Value dims = ctx.reshape(op.getCount(), {1});
+  if (xType.getRank() == 2) {
+    Value one = ctx.constant(makeFloatOrIntElements(
+        RankedTensorType::get({1}, b.getI64Type()), {1}));
+    dims = ctx.create<ConcatOp>(ValueRange{one, dims}, int64_t(0));
+  }
+  if (!dims)
+    return failure();
+  ctx.setResultWithDataDims(0, op.getResult(), dims);
+  return success();
+}
+
 } // namespace
 
 void onnx_importer::populateTextHandlers(OnnxOpRegistry &r) {
+  r.onOp("StringNormalizer", 10, importStringNormalizer,
+         validateStringNormalizer);
   r.onOp("TfIdfVectorizer", 9, importTfIdfVectorizer, validateTfIdf);
 }

@@ -32,6 +32,15 @@ KilnToLinalgTypeConverter::KilnToLinalgTypeConverter() {
   addConversion([](RankedTensorType type) -> Type {
     return type.clone(toSignless(type.getElementType()));
   });
+  // Strings are addresses (lowering/Strings.cpp).
+  addConversion([](StringType type) -> Type {
+    return IntegerType::get(type.getContext(), 64);
+  });
+  addConversion([](RankedTensorType type) -> std::optional<Type> {
+    if (!isa<StringType>(type.getElementType()))
+      return std::nullopt;
+    return type.clone(IntegerType::get(type.getContext(), 64));
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -92,6 +101,7 @@ void mlir::kiln::populateKilnToLinalgPatterns(
   populateDataMovementPatterns(typeConverter, patterns);
   populateIndexingPatterns(typeConverter, patterns);
   populateSpatialPatterns(typeConverter, patterns);
+  populateStringPatterns(typeConverter, patterns);
 }
 
 namespace {
@@ -110,7 +120,9 @@ struct ConvertKilnToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, tensor::TensorDialect,
+                           bufferization::BufferizationDialect,
+                           memref::MemRefDialect, LLVM::LLVMDialect>();
     // Functions (and calls/returns) are legal once their types are signless.
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
       return typeConverter.isSignatureLegal(func.getFunctionType()) &&

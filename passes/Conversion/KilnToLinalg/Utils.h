@@ -156,6 +156,8 @@ void populateDataMovementPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateIndexingPatterns(const TypeConverter &converter,
                               RewritePatternSet &patterns);
+void populateStringPatterns(const TypeConverter &converter,
+                            RewritePatternSet &patterns);
 void populateSpatialPatterns(const TypeConverter &converter,
                              RewritePatternSet &patterns);
 
