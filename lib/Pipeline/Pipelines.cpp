@@ -122,6 +122,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   // Parallel loops first: their bodies are outlined into functions that go
   // through the same lowering as everything else.
   pm.addPass(createKilnLowerForallToRuntime());
+  pm.nest<func::FuncOp>().addPass(createKilnLegalizeEmptyArguments());
   pm.addPass(createKilnFlattenConstantGlobals());
   pm.addPass(createKilnCpuLowerVectors());
   pm.addPass(createKilnLowerMemRefCopy());

@@ -214,6 +214,27 @@ def KilnCpuLowerVectors : Pass<"kiln-cpu-lower-vectors"> {
                            "::mlir::math::MathDialect"];
 }
 
+def KilnLegalizeEmptyArguments
+    : Pass<"kiln-legalize-empty-arguments", "func::FuncOp"> {
+  let summary = "Pass zero-element memref arguments as one-element memrefs";
+  let description = [{
+    The bare-pointer calling convention of the model function cannot pass a
+    memref without elements (a tensor with a 0 dim). In a function nothing
+    calls (the model function), each such argument becomes a one-element
+    memref of the same element type, reinterpreted to the zero-element shape
+    for its uses (which touch no element).
+
+    ```mlir
+    func.func @main_graph(%arg0: memref<20x0x5xf32>)
+    // becomes
+    func.func @main_graph(%arg0: memref<1xf32>) {
+      %0 = memref.reinterpret_cast %arg0 to offset: [0], sizes: [20, 0, 5],
+           strides: [0, 5, 1] : memref<1xf32> to memref<20x0x5xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def KilnLowerMemRefCopy : Pass<"kiln-lower-memref-copy"> {
   let summary = "Rewrite non-contiguous memref.copy into linalg.copy";
   let description = [{
