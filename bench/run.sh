@@ -4,7 +4,8 @@
 # usage: bench/run.sh [--build DIR] [--models DIR] [--iters N] [--repeats R]
 #                     [--out FILE] [MODEL...]
 # Compiles each model with model-compile -O3, then for 1 and 2 threads runs the
-# Kiln executable (--bench N) and onnxruntime-node (bench/ort_run.js) R times,
+# Kiln executable (--bench N), onnxruntime-node (bench/ort_run.js) and PyTorch
+# eager (bench/torch_run.py, the module the model was exported from) R times,
 # alternating, and keeps the best median of each. Writes a markdown table
 # (default bench/RESULTS.md) with the machine it ran on. Models default to the
 # public evaluation set in ../shared/models (name.onnx + name.in0.npy; GFLOPs
@@ -36,6 +37,7 @@ if [[ ! -d "$here/node_modules/onnxruntime-node" ]]; then
 fi
 work="$here/work"
 mkdir -p "$work"
+python=/usr/bin/python3  # Debian's, with torch/torchvision (install-deps.sh)
 
 median_of() { sed -n 's/.*median=\([0-9.]*\).*/\1/p'; }
 best() { printf '%s\n' "$@" | sort -g | head -1; }
@@ -55,34 +57,39 @@ for name in "${names[@]}"; do
   "$build/bin/model-compile" -O3 "$model" -o "$work/$name"
   gf=$(gflops_of "$name")
   for t in 1 2; do
-    k=(); o=()
+    k=(); o=(); p=()
     for _ in $(seq "$repeats"); do
       k+=("$("$work/$name" "$input" --bench "$iters" --threads "$t" | median_of)")
       o+=("$(node "$here/ort_run.js" "$model" "$input" --threads "$t" --bench "$iters" | median_of)")
+      p+=("$("$python" "$here/torch_run.py" "$name" "$input" --threads "$t" --bench "$iters" | median_of)")
     done
-    kb=$(best "${k[@]}"); ob=$(best "${o[@]}")
-    rows+=("$(awk -v n="$name" -v t="$t" -v k="$kb" -v o="$ob" -v g="$gf" -v p="$peak_per_thread" 'BEGIN{
+    kb=$(best "${k[@]}"); ob=$(best "${o[@]}"); pb=$(best "${p[@]}")
+    rows+=("$(awk -v n="$name" -v t="$t" -v k="$kb" -v o="$ob" -v q="$pb" -v g="$gf" -v p="$peak_per_thread" 'BEGIN{
       gs = (g > 0) ? g / (k / 1000) : 0;
-      printf "| %s | %d | %.3f | %.3f | %.2fx | %.1f | %.0f%% |", n, t, k, o, o / k, gs, 100 * gs / (p * t) }')")
+      printf "| %s | %d | %.3f | %.3f | %.3f | %.2fx | %.2fx | %.1f | %.0f%% |", n, t, k, o, q, o / k, q / k, gs, 100 * gs / (p * t) }')")
     echo "${rows[-1]}" >&2
   done
 done
 
-geomean() { awk -v t="$1" -F'|' '$3+0==t { s += log($4+0 ? $5/$4 : 1); n++ } END { printf "%.2f", n ? exp(s/n) : 0 }'; }
+# geomean THREADS COLUMN: geometric mean of (baseline ms / Kiln ms) over the
+# rows of THREADS threads; COLUMN 5 is ORT, 6 PyTorch.
+geomean() { awk -v t="$1" -v c="$2" -F'|' '$3+0==t { s += log($4+0 ? $c/$4 : 1); n++ } END { printf "%.2f", n ? exp(s/n) : 0 }'; }
 {
   echo "# Kiln vs onnxruntime ($(date -u +%Y-%m-%d))"
   echo
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; ORT = onnxruntime-node 1.30.0"
-  echo "(CPU EP, graph optimizations 'all'). Median ms of $iters runs, best of $repeats alternating runs."
+  echo "(CPU EP, graph optimizations 'all'); PyTorch $("$python" -c 'import torch; print(torch.__version__)') eager, inference_mode."
+  echo "Median ms of $iters runs, best of $repeats alternating runs."
   echo "Kiln: model-compile -O3 --mcpu=native. % peak against ${peak_per_thread} GFLOP/s per thread."
   echo "Load average (1/5/15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "(the machine is shared: two-thread figures suffer most from other processes)."
   echo
-  echo "| model | threads | Kiln ms | ORT ms | speedup | GFLOP/s | % peak |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| model | threads | Kiln ms | ORT ms | PyTorch ms | vs ORT | vs PyTorch | GFLOP/s | % peak |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
   table=$(printf '%s\n' "${rows[@]}")
-  echo "Geomean speedup over ORT: 1 thread $(geomean 1 <<< "$table")x, 2 threads $(geomean 2 <<< "$table")x."
+  echo "Geomean speedup over ORT: 1 thread $(geomean 1 5 <<< "$table")x, 2 threads $(geomean 2 5 <<< "$table")x."
+  echo "Geomean speedup over PyTorch: 1 thread $(geomean 1 6 <<< "$table")x, 2 threads $(geomean 2 6 <<< "$table")x."
 } > "$out"
 cat "$out"

@@ -12,6 +12,9 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # Test data and scripts that make test models/references
   libonnx-testdata python3 python3-onnx python3-numpy python3-torch python3-torchvision python3-sklearn
+  # An optimized BLAS for PyTorch, the bench/ baseline (without it Debian's
+  # torch runs its matmuls on the reference BLAS, ~50x slower)
+  libopenblas0-pthread
   # AArch64 cross-compilation (runtime built with clang-22, linked with lld) and
   # running the cross-compiled tests under qemu-user
   libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""PyTorch eager baseline for bench/run.sh.
+
+usage: torch_run.py NAME INPUT.npy [--threads T] [--bench N]
+
+Builds the PyTorch module that the public model NAME was exported from
+(../shared/models/README.md: same architecture and shapes; weights are random,
+which does not change the time), runs it under torch.inference_mode() with
+T intra-op threads and prints the same line as Kiln executables and
+ort_run.js:
+    latency_ms: min=<x> median=<y> mean=<z>
+"""
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+
+def build(name):
+    nn = torch.nn
+    if name == "mlp_mnist":
+        return nn.Sequential(nn.Linear(784, 512), nn.ReLU(),
+                             nn.Linear(512, 256), nn.ReLU(),
+                             nn.Linear(256, 10))
+    if name in ("resnet18", "mobilenet_v2"):
+        import torchvision
+        return getattr(torchvision.models, name)(weights=None)
+    if name == "bert_tiny_encoder":
+        layer = nn.TransformerEncoderLayer(d_model=256, nhead=4,
+                                           dim_feedforward=1024, dropout=0.0,
+                                           activation="gelu", batch_first=True)
+        return nn.TransformerEncoder(layer, num_layers=2,
+                                     enable_nested_tensor=False)
+    if name == "gemm_1024":
+        class MatMul(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.randn(1024, 1024))
+
+            def forward(self, x):
+                return torch.matmul(x, self.w)
+        return MatMul()
+    if name == "conv_3x3":
+        return nn.Conv2d(64, 64, 3, padding=1)
+    raise SystemExit("torch_run.py: no PyTorch module for model '%s'" % name)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("name")
+    p.add_argument("input")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--bench", type=int, default=20)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = build(args.name).eval()
+    x = torch.from_numpy(np.load(args.input))
+    times = []
+    with torch.inference_mode():
+        for _ in range(10):
+            model(x)
+        for _ in range(args.bench):
+            t0 = time.perf_counter()
+            model(x)
+            times.append((time.perf_counter() - t0) * 1e3)
+    print("latency_ms: min=%.4f median=%.4f mean=%.4f"
+          % (min(times), statistics.median(times), statistics.mean(times)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
