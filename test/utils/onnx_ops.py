@@ -404,6 +404,26 @@ def shape_chain():
 
 
 @case
+def float_shape_chain():
+    """A reshape whose size is computed in floats, as a Range or Resize
+    export does: ceil((limit - start) / delta), cast to int64."""
+    nodes = [node("Sub", ["limit", "start"], ["span"]),
+             node("Div", ["span", "delta"], ["steps"]),
+             node("Ceil", ["steps"], ["steps_up"]),
+             node("Relu", ["steps_up"], ["steps_pos"]),
+             node("Cast", ["steps_pos"], ["n"], to=TensorProto.INT64),
+             node("Reshape", ["n", "one"], ["n1"]),
+             node("Concat", ["three", "n1"], ["shape"], axis=0),
+             node("Reshape", ["x", "shape"], ["y"])]
+    return model(nodes, [vi("x", F, [6])], [vi("y", F, [3, 2])],
+                 [const("start", np.float32(0.5)),
+                  const("limit", np.float32(4.5)),
+                  const("delta", np.float32(2.5)),
+                  const("one", np.array([1], dtype=np.int64)),
+                  const("three", np.array([3], dtype=np.int64))])
+
+
+@case
 def constants():
     big = np.arange(20, dtype=np.float32).reshape(4, 5)
     nodes = [node("Constant", [], ["c_tensor"],

@@ -181,16 +181,24 @@ onnx_importer::broadcastIndexMap(llvm::ArrayRef<int64_t> shape,
   return map;
 }
 
-DenseElementsAttr onnx_importer::foldIntElementwise(
-    llvm::ArrayRef<DenseElementsAttr> operands, Type resultElementType,
-    llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn) {
+/// Applies `fn` elementwise (numpy broadcasting) to small constants whose
+/// values `read` extracts; `make` builds the result of `shape`.
+template <typename T>
+static DenseElementsAttr foldElementwise(
+    llvm::ArrayRef<DenseElementsAttr> operands,
+    llvm::function_ref<std::optional<llvm::SmallVector<T>>(DenseElementsAttr)>
+        read,
+    llvm::function_ref<std::optional<T>(llvm::ArrayRef<T>)> fn,
+    llvm::function_ref<DenseElementsAttr(llvm::ArrayRef<int64_t>,
+                                         llvm::ArrayRef<T>)>
+        make) {
   llvm::SmallVector<int64_t> shape;
-  llvm::SmallVector<llvm::SmallVector<int64_t>> values;
+  llvm::SmallVector<llvm::SmallVector<T>> values;
   for (DenseElementsAttr operand : operands) {
-    auto ints = getIntValues(operand);
-    if (!ints)
+    auto elements = read(operand);
+    if (!elements)
       return nullptr;
-    values.push_back(std::move(*ints));
+    values.push_back(std::move(*elements));
     auto broadcast =
         broadcastShapes(shape, operand.getType().getShape());
     if (failed(broadcast))
@@ -203,18 +211,51 @@ DenseElementsAttr onnx_importer::foldIntElementwise(
   llvm::SmallVector<llvm::SmallVector<int64_t>> maps;
   for (DenseElementsAttr operand : operands)
     maps.push_back(broadcastIndexMap(operand.getType().getShape(), shape));
-  llvm::SmallVector<int64_t> result(*count);
-  llvm::SmallVector<int64_t> args(operands.size());
+  llvm::SmallVector<T> result(*count);
+  llvm::SmallVector<T> args(operands.size());
   for (int64_t i = 0; i < *count; ++i) {
     for (size_t k = 0; k < operands.size(); ++k)
       args[k] = values[k][maps[k][i]];
-    std::optional<int64_t> r = fn(args);
+    std::optional<T> r = fn(args);
     if (!r)
       return nullptr;
     result[i] = *r;
   }
-  return makeIntElements(RankedTensorType::get(shape, resultElementType),
-                         result);
+  return make(shape, result);
+}
+
+DenseElementsAttr onnx_importer::foldIntElementwise(
+    llvm::ArrayRef<DenseElementsAttr> operands, Type resultElementType,
+    llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn) {
+  return foldElementwise<int64_t>(
+      operands, getIntValues, fn,
+      [&](llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> values) {
+        return makeIntElements(
+            RankedTensorType::get(shape, resultElementType), values);
+      });
+}
+
+DenseElementsAttr onnx_importer::foldFloatElementwise(
+    llvm::ArrayRef<DenseElementsAttr> operands,
+    llvm::function_ref<std::optional<double>(llvm::ArrayRef<double>)> fn) {
+  Type elementType = operands.front().getElementType();
+  // One float type for all operands; the values are exact in double, and
+  // one +, -, *, / of them rounded once to f32/f16 is the f32/f16 result.
+  if (!isa<FloatType>(elementType) ||
+      llvm::any_of(operands, [&](DenseElementsAttr a) {
+        return a.getElementType() != elementType;
+      }))
+    return nullptr;
+  return foldElementwise<double>(
+      operands,
+      [](DenseElementsAttr a) -> std::optional<llvm::SmallVector<double>> {
+        return getFloatValues(a);
+      },
+      fn,
+      [&](llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<double> values) {
+        return makeFloatOrIntElements(
+            RankedTensorType::get(shape, elementType), values);
+      });
 }
 
 DenseElementsAttr onnx_importer::castElements(DenseElementsAttr attr,

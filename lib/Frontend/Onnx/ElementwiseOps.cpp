@@ -43,6 +43,45 @@ bool tryFoldInts(NodeContext &ctx, unsigned numOperands, Type resultElement,
   return true;
 }
 
+using FloatFold = std::optional<double> (*)(llvm::ArrayRef<double>);
+
+/// The float counterpart of tryFoldInts (shape arithmetic done in floats,
+/// e.g. Resize sizes or a Range's trip count: Sub, Div, Ceil, Cast).
+bool tryFoldFloats(NodeContext &ctx, unsigned numOperands, FloatFold fn) {
+  if (!fn)
+    return false;
+  llvm::SmallVector<DenseElementsAttr> operands;
+  for (unsigned i = 0; i < numOperands; ++i) {
+    DenseElementsAttr attr = ctx.constantOperand(i);
+    if (!attr || !isa<FloatType>(attr.getElementType()))
+      return false;
+    operands.push_back(attr);
+  }
+  DenseElementsAttr folded = foldFloatElementwise(operands, fn);
+  if (!folded)
+    return false;
+  ctx.setConstantResult(0, folded);
+  return true;
+}
+
+std::optional<double> addFloats(llvm::ArrayRef<double> v) { return v[0] + v[1]; }
+std::optional<double> subFloats(llvm::ArrayRef<double> v) { return v[0] - v[1]; }
+std::optional<double> mulFloats(llvm::ArrayRef<double> v) { return v[0] * v[1]; }
+std::optional<double> divFloats(llvm::ArrayRef<double> v) { return v[0] / v[1]; }
+std::optional<double> negFloats(llvm::ArrayRef<double> v) { return -v[0]; }
+std::optional<double> absFloats(llvm::ArrayRef<double> v) {
+  return std::fabs(v[0]);
+}
+std::optional<double> reluFloats(llvm::ArrayRef<double> v) {
+  return std::isnan(v[0]) ? v[0] : std::max(v[0], 0.0);
+}
+std::optional<double> floorFloats(llvm::ArrayRef<double> v) {
+  return std::floor(v[0]);
+}
+std::optional<double> ceilFloats(llvm::ArrayRef<double> v) {
+  return std::ceil(v[0]);
+}
+
 // Integer folds; nullopt refuses (the op then runs at run time).
 std::optional<int64_t> addInts(llvm::ArrayRef<int64_t> v) {
   return static_cast<int64_t>(static_cast<uint64_t>(v[0]) +
@@ -129,7 +168,7 @@ Value alignLegacyBroadcast(NodeContext &ctx, Value lhs, Value rhs) {
 /// A binary kiln op; variadic ONNX ops (Max, Min, Sum) fold left.
 template <typename OpTy>
 LogicalResult importBinary(NodeContext &ctx, IntFold fold = nullptr,
-                           bool compare = false) {
+                           bool compare = false, FloatFold floatFold = nullptr) {
   unsigned numInputs = ctx.getNumInputs();
   if (numInputs == 0)
     return ctx.emitError() << "expects at least one input";
@@ -137,6 +176,8 @@ LogicalResult importBinary(NodeContext &ctx, IntFold fold = nullptr,
       tryFoldInts(ctx, 2,
                   compare ? IntegerType::get(ctx.getContext(), 1) : Type(),
                   fold))
+    return success();
+  if (numInputs == 2 && tryFoldFloats(ctx, 2, floatFold))
     return success();
   if (numInputs == 1)
     return ctx.forwardOperand(0, 0);
@@ -156,8 +197,10 @@ LogicalResult importBinary(NodeContext &ctx, IntFold fold = nullptr,
 }
 
 template <typename OpTy>
-OnnxHandler binary(IntFold fold = nullptr) {
-  return [fold](NodeContext &ctx) { return importBinary<OpTy>(ctx, fold); };
+OnnxHandler binary(IntFold fold = nullptr, FloatFold floatFold = nullptr) {
+  return [fold, floatFold](NodeContext &ctx) {
+    return importBinary<OpTy>(ctx, fold, /*compare=*/false, floatFold);
+  };
 }
 
 template <typename OpTy>
@@ -168,9 +211,10 @@ OnnxHandler comparison(IntFold fold) {
 }
 
 template <typename OpTy>
-OnnxHandler unary(IntFold fold = nullptr) {
-  return [fold](NodeContext &ctx) -> LogicalResult {
-    if (tryFoldInts(ctx, 1, Type(), fold))
+OnnxHandler unary(IntFold fold = nullptr, FloatFold floatFold = nullptr) {
+  return [fold, floatFold](NodeContext &ctx) -> LogicalResult {
+    if (tryFoldInts(ctx, 1, Type(), fold) ||
+        tryFoldFloats(ctx, 1, floatFold))
       return success();
     Value result = ctx.create<OpTy>(ctx.operand(0));
     if (!result)
@@ -684,10 +728,10 @@ LogicalResult importDropout(NodeContext &ctx) {
 } // namespace
 
 void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
-  r.onOp("Add", 1, binary<AddOp>(addInts));
-  r.onOp("Sub", 1, binary<SubOp>(subInts));
-  r.onOp("Mul", 1, binary<MulOp>(mulInts));
-  r.onOp("Div", 1, binary<DivOp>(divInts));
+  r.onOp("Add", 1, binary<AddOp>(addInts, addFloats));
+  r.onOp("Sub", 1, binary<SubOp>(subInts, subFloats));
+  r.onOp("Mul", 1, binary<MulOp>(mulInts, mulFloats));
+  r.onOp("Div", 1, binary<DivOp>(divInts, divFloats));
   r.onOp("Pow", 1, importPow);
   r.onOp("Max", 1, binary<MaxOp>(maxInts));
   r.onOp("Min", 1, binary<MinOp>(minInts));
@@ -704,11 +748,11 @@ void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
   r.onOp("Greater", 1, comparison<GreaterOp>(greaterInts));
   r.onOp("GreaterOrEqual", 12, comparison<GreaterEqualOp>(greaterEqualInts));
 
-  r.onOp("Neg", 1, unary<NegOp>(negInts));
-  r.onOp("Abs", 1, unary<AbsOp>(absInts));
+  r.onOp("Neg", 1, unary<NegOp>(negInts, negFloats));
+  r.onOp("Abs", 1, unary<AbsOp>(absInts, absFloats));
   r.onOp("Not", 1, unary<NotOp>(notInts));
   r.onOp("Sign", 9, unary<SignOp>());
-  r.onOp("Relu", 1, unary<ReluOp>());
+  r.onOp("Relu", 1, unary<ReluOp>(nullptr, reluFloats));
   r.onOp("Sqrt", 1, floatUnary(unary<SqrtOp>()));
   r.onOp("Reciprocal", 1, floatUnary(unary<ReciprocalOp>()));
   r.onOp("Exp", 1, floatUnary(unary<ExpOp>()));
@@ -716,8 +760,8 @@ void onnx_importer::populateElementwiseHandlers(OnnxOpRegistry &r) {
   r.onOp("Tanh", 1, floatUnary(unary<TanhOp>()));
   r.onOp("Sigmoid", 1, floatUnary(unary<SigmoidOp>()));
   r.onOp("Erf", 9, floatUnary(unary<ErfOp>()));
-  r.onOp("Floor", 1, floatUnary(unary<FloorOp>()));
-  r.onOp("Ceil", 1, floatUnary(unary<CeilOp>()));
+  r.onOp("Floor", 1, floatUnary(unary<FloorOp>(nullptr, floorFloats)));
+  r.onOp("Ceil", 1, floatUnary(unary<CeilOp>(nullptr, ceilFloats)));
   r.onOp("Round", 11, floatUnary(unary<RoundOp>()));
   r.onOp("Sin", 7, floatUnary(unary<SinOp>()));
   r.onOp("Cos", 7, floatUnary(unary<CosOp>()));

@@ -203,6 +203,11 @@ std::optional<int64_t> numElements(llvm::ArrayRef<int64_t> shape);
 DenseElementsAttr foldIntElementwise(
     llvm::ArrayRef<DenseElementsAttr> operands, Type resultElementType,
     llvm::function_ref<std::optional<int64_t>(llvm::ArrayRef<int64_t>)> fn);
+/// The float counterpart (all operands of one float type, the result too);
+/// null when an operand is not such a constant or `fn` refuses.
+DenseElementsAttr foldFloatElementwise(
+    llvm::ArrayRef<DenseElementsAttr> operands,
+    llvm::function_ref<std::optional<double>(llvm::ArrayRef<double>)> fn);
 
 /// Converts a constant's elements to `elementType` with ONNX Cast semantics
 /// (float -> int truncates, -> bool is != 0). Null if unsupported.
