@@ -400,10 +400,13 @@ LogicalResult importDet(NodeContext &ctx) {
     Value column = ctx.create<SliceOp>(a, llvm::ArrayRef<int64_t>{0, j, j},
                                        llvm::ArrayRef<int64_t>{batch, n - j, 1},
                                        llvm::ArrayRef<int64_t>{1, 1, 1});
-    Value pivotRow = ctx.create<AddOp>(
+    // One op per statement: the IR order must not depend on the host
+    // compiler's argument evaluation order.
+    Value pivotInColumn =
         ctx.create<ArgMaxOp>(ctx.create<AbsOp>(column), b.getI64IntegerAttr(1),
-                             b.getBoolAttr(true), b.getBoolAttr(false)),
-        ctx.constantScalar(i64, j));
+                             b.getBoolAttr(true), b.getBoolAttr(false));
+    Value pivotRow =
+        ctx.create<AddOp>(pivotInColumn, ctx.constantScalar(i64, j));
     // Swap rows j and p (a no-op when p == j).
     Value isPivotRow = ctx.create<EqualOp>(rows, pivotRow);
     Value isRowJ = ctx.create<EqualOp>(rows, ctx.constantScalar(i64, j));

@@ -219,8 +219,8 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &ctx) {
       ctx.create<ReduceMinOp>(xFlat, llvm::ArrayRef<int64_t>{0}, false), zero);
   Value max = ctx.create<MaxOp>(
       ctx.create<ReduceMaxOp>(xFlat, llvm::ArrayRef<int64_t>{0}, false), zero);
-  Value scale = ctx.create<DivOp>(ctx.create<SubOp>(max, min),
-                                  ctx.constantScalar(f32, 255.0));
+  Value range = ctx.create<SubOp>(max, min);
+  Value scale = ctx.create<DivOp>(range, ctx.constantScalar(f32, 255.0));
   Value zeroPoint =
       quantize(ctx, ctx.create<SubOp>(zero, ctx.create<DivOp>(min, scale)),
                Value(), u8);
@@ -385,10 +385,10 @@ Value integerConv(NodeContext &ctx, unsigned xIndex, unsigned xZeroIndex,
     }
     bias = ctx.operand(*biasIndex);
   }
-  return ctx.create<ConvOp>(
-      widen(ctx, ctx.operand(xIndex), xZero),
-      widen(ctx, ctx.operand(wIndex), wZero), bias, window->strides,
-      window->dilations, window->pads, static_cast<uint64_t>(group));
+  Value x = widen(ctx, ctx.operand(xIndex), xZero);
+  Value w = widen(ctx, ctx.operand(wIndex), wZero);
+  return ctx.create<ConvOp>(x, w, bias, window->strides, window->dilations,
+                            window->pads, static_cast<uint64_t>(group));
 }
 
 LogicalResult importConvInteger(NodeContext &ctx) {

@@ -330,9 +330,11 @@ LogicalResult importMaxUnpool(NodeContext &ctx) {
                        ? Attribute(FloatAttr::get(xType.getElementType(), 0.0))
                        : Attribute(IntegerAttr::get(xType.getElementType(), 0));
   Value zeros = ctx.constant(DenseElementsAttr::get(zerosType, zero));
-  Value y = ctx.create<ScatterElementsOp>(
-      zeros, ctx.reshape(indices, {count}), ctx.reshape(x, {count}),
-      static_cast<uint64_t>(0), ScatterReduction::none);
+  Value flatIndices = ctx.reshape(indices, {count});
+  Value flatX = ctx.reshape(x, {count});
+  Value y = ctx.create<ScatterElementsOp>(zeros, flatIndices, flatX,
+                                          static_cast<uint64_t>(0),
+                                          ScatterReduction::none);
   if (!y)
     return failure();
   y = ctx.reshape(y, outShape);
