@@ -18,38 +18,24 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import node, registry, vi  # noqa: E402
+
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
-CASES = {}
+CASES, case = registry()
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
+def model(nodes, inputs, outputs, inits=(), opset=13, domains=(), ir=8):
+    """Unchecked (most of these models are invalid on purpose), IR 8."""
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               ir=ir, check=False, domains=domains)
 
 
 def weight(name, *shape, seed=0):
     data = np.random.RandomState(seed).standard_normal(shape).astype(np.float32)
     return numpy_helper.from_array(data, name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=13, domains=(), ir=8):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    opsets = [helper.make_opsetid("", opset)]
-    opsets += [helper.make_opsetid(d, v) for d, v in domains]
-    m = helper.make_model(graph, opset_imports=opsets, producer_name="kiln")
-    m.ir_version = ir
-    return m
-
-
-def node(op, inputs, outputs, name=None, **attrs):
-    return helper.make_node(op, inputs, outputs, name=name or outputs[0],
-                            **attrs)
 
 
 #===------------------------------------------------------------------------===#

@@ -22,50 +22,36 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import const, registry, vi  # noqa: E402
+
 F = TensorProto.FLOAT
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
 BOOL = TensorProto.BOOL
-CASES = {}
+CASES, case = registry()
+
+
+def model(nodes, inputs, outputs, inits=(), opset=16):
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               ir=8)
+
+
+def node(op, inputs, outputs, name=None, **attrs):
+    """Named after the op type unless `name` is given."""
+    return onnx_builders.node(op, inputs, outputs, name=name or op.lower(),
+                              **attrs)
+
+
+def rand(*shape, seed=0, scale=0.5):
+    return onnx_builders.rand(*shape, seed=seed, scale=scale)
 E2E = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
 
 
 def e2e(fn):
     E2E[fn.__name__] = fn
     return fn
-
-
-def rand(*shape, seed=0, scale=0.5):
-    r = np.random.RandomState(seed).standard_normal(shape) * scale
-    return r.astype(np.float32)
-
-
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def const(name, array):
-    return numpy_helper.from_array(np.asarray(array), name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=16):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    m = helper.make_model(graph, producer_name="kiln",
-                          opset_imports=[helper.make_opsetid("", opset)])
-    m.ir_version = 8
-    onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, name=None, **attrs):
-    return helper.make_node(op, inputs, outputs, name=name or op.lower(),
-                            **attrs)
 
 
 def graph(nodes, name, inputs, outputs, inits=()):

@@ -10,45 +10,28 @@ SoftmaxCrossEntropyLoss (whose bodies use GatherElements). Built with
 onnx.helper (Debian's python3-onnx 1.12) and checked with onnx.checker.
 """
 
-import argparse
+import os
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import const, main, node, registry, vi  # noqa: E402
 
 F = TensorProto.FLOAT
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
-CASES = {}
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = registry()
 
 
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def const(name, array):
-    return numpy_helper.from_array(np.asarray(array), name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=13):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    m = helper.make_model(graph, producer_name="kiln",
-                          opset_imports=[helper.make_opsetid("", opset)])
-    if opset < 13:
-        m.ir_version = 6
-    onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, **attrs):
-    return helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
+def model(nodes, inputs, outputs, inits=(), opset=13, **kwargs):
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               **kwargs)
 
 
 @case
@@ -140,23 +123,5 @@ def sce():
                  [vi("y", F, []), vi("p", F, [3, 5])])
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", nargs="?")
-    parser.add_argument("out", nargs="?")
-    parser.add_argument("--list", action="store_true")
-    args = parser.parse_args()
-    if args.list or not args.name:
-        print("\n".join(sorted(CASES)))
-        return 0
-    if not args.out:
-        parser.error("missing OUT.onnx")
-    if args.name not in CASES:
-        parser.error("unknown model '%s' (see --list)" % args.name)
-    with open(args.out, "wb") as f:
-        f.write(CASES[args.name]().SerializeToString())
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(CASES, __doc__))

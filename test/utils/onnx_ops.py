@@ -17,47 +17,13 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import const, model, node, rand, registry, vi  # noqa: E402
+
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def rand(*shape, seed=0):
-    return np.random.RandomState(seed).standard_normal(shape).astype(np.float32)
-
-
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def const(name, array):
-    return numpy_helper.from_array(np.asarray(array), name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=13, ir=None, check=True,
-          **kwargs):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    opsets = [helper.make_opsetid("", opset)]
-    m = helper.make_model(graph, opset_imports=opsets, producer_name="kiln",
-                          **kwargs)
-    if ir is not None:
-        m.ir_version = ir
-    elif opset < 13:
-        m.ir_version = 6
-    if check:
-        onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, name=None, **attrs):
-    return helper.make_node(op, inputs, outputs, name=name or outputs[0],
-                            **attrs)
+CASES, case = registry()
 
 
 #===------------------------------------------------------------------------===#

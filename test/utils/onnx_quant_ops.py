@@ -10,41 +10,29 @@ with onnx.checker. Scales and zero points are graph inputs unless a case
 says otherwise, so the decompositions cannot be folded away.
 """
 
+import os
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import main, node, registry, vi  # noqa: E402
+
 F = TensorProto.FLOAT
 U8 = TensorProto.UINT8
 I8 = TensorProto.INT8
 I32 = TensorProto.INT32
-CASES = {}
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = registry()
 
 
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=13):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    m = helper.make_model(graph, producer_name="kiln",
-                          opset_imports=[helper.make_opsetid("", opset)])
-    if opset < 13:
-        m.ir_version = 6
-    onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, **attrs):
-    return helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
+def model(nodes, inputs, outputs, inits=(), opset=13, **kwargs):
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               **kwargs)
 
 
 @case
@@ -145,16 +133,5 @@ def bad_float_matmul_integer():
                  [vi("y", I32, [2, 2])], opset=10)
 
 
-def main(argv):
-    if len(argv) == 2 and argv[1] == "--list":
-        print("\n".join(sorted(CASES)))
-        return 0
-    if len(argv) != 3 or argv[1] not in CASES:
-        sys.stderr.write("usage: onnx_quant_ops.py NAME OUT.onnx | --list\n")
-        return 2
-    onnx.save(CASES[argv[1]](), argv[2])
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(CASES, __doc__))

@@ -10,42 +10,28 @@ with onnx.checker; inputs that ONNX allows to be tensors but Kiln needs as
 constants (frame_step, sizes) are initializers.
 """
 
+import os
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import const, main, node, registry, vi  # noqa: E402
 
 F = TensorProto.FLOAT
 I32 = TensorProto.INT32
 I64 = TensorProto.INT64
-CASES = {}
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = registry()
 
 
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def const(name, value):
-    return numpy_helper.from_array(np.asarray(value), name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=17):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    m = helper.make_model(graph, producer_name="kiln",
-                          opset_imports=[helper.make_opsetid("", opset)])
-    onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, **attrs):
-    return helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
+def model(nodes, inputs, outputs, inits=(), opset=17, **kwargs):
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               **kwargs)
 
 
 @case
@@ -129,16 +115,5 @@ def tfidf_strings():
                  [vi("x", I64, [6])], [vi("y", F, [1])], opset=9)
 
 
-def main(argv):
-    if len(argv) == 2 and argv[1] == "--list":
-        print("\n".join(sorted(CASES)))
-        return 0
-    if len(argv) != 3 or argv[1] not in CASES:
-        sys.stderr.write("usage: onnx_signal_ops.py NAME OUT.onnx | --list\n")
-        return 2
-    onnx.save(CASES[argv[1]](), argv[2])
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(CASES, __doc__))

@@ -5,7 +5,7 @@ strings.test) and the end-to-end string test (test/e2e/strings.test).
 CLI:  onnx_string_ops.py NAME OUT.onnx    writes one model
       onnx_string_ops.py --list           lists the NAMEs
 
-Builders come from onnx_ops.py (same directory).
+Builders come from onnx_builders.py (same directory).
 """
 
 import os
@@ -15,18 +15,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from onnx import TensorProto  # noqa: E402
 
-from onnx_ops import model, node, vi  # noqa: E402
+from onnx_builders import main, model, node, registry, vi  # noqa: E402
 
 S = TensorProto.STRING
 F = TensorProto.FLOAT
 D = TensorProto.DOUBLE
 I64 = TensorProto.INT64
-CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = registry()
 
 
 @case
@@ -122,17 +117,5 @@ def string_initializer():
                  inits=[c])
 
 
-def main(argv):
-    if len(argv) == 2 and argv[1] == "--list":
-        print("\n".join(sorted(CASES)))
-        return 0
-    if len(argv) != 3 or argv[1] not in CASES:
-        sys.stderr.write("usage: onnx_string_ops.py NAME OUT.onnx | --list\n")
-        return 2
-    with open(argv[2], "wb") as f:
-        f.write(CASES[argv[1]]().SerializeToString())
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(CASES, __doc__))

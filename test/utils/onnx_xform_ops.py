@@ -10,45 +10,29 @@ Models are built with onnx.helper (Debian's python3-onnx 1.12) and checked
 with onnx.checker.
 """
 
+import os
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_builders  # noqa: E402
+from onnx_builders import const, main, node, registry, vi  # noqa: E402
 
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
 U8 = TensorProto.UINT8
 U32 = TensorProto.UINT32
-CASES = {}
 
 
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
+CASES, case = registry()
 
 
-def vi(name, elem, shape):
-    return helper.make_tensor_value_info(name, elem, shape)
-
-
-def const(name, array):
-    return numpy_helper.from_array(np.asarray(array), name)
-
-
-def model(nodes, inputs, outputs, inits=(), opset=14):
-    graph = helper.make_graph(nodes, "g", inputs, outputs,
-                              initializer=list(inits))
-    m = helper.make_model(graph, producer_name="kiln",
-                          opset_imports=[helper.make_opsetid("", opset)])
-    if opset < 13:
-        m.ir_version = 6
-    onnx.checker.check_model(m)
-    return m
-
-
-def node(op, inputs, outputs, **attrs):
-    return helper.make_node(op, inputs, outputs, name=outputs[0], **attrs)
+def model(nodes, inputs, outputs, inits=(), opset=14, **kwargs):
+    return onnx_builders.model(nodes, inputs, outputs, inits, opset=opset,
+                               **kwargs)
 
 
 @case
@@ -182,16 +166,5 @@ def reverse_sequence():
                  [vi("y", F, [3, 4, 2])], opset=10)
 
 
-def main(argv):
-    if len(argv) == 2 and argv[1] == "--list":
-        print("\n".join(sorted(CASES)))
-        return 0
-    if len(argv) != 3 or argv[1] not in CASES:
-        print(__doc__, file=sys.stderr)
-        return 2
-    onnx.save(CASES[argv[1]](), argv[2])
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(CASES, __doc__))
