@@ -123,5 +123,33 @@ def sce():
                  [vi("y", F, []), vi("p", F, [3, 5])])
 
 
+
+@case
+def nonzero():
+    return model([node("NonZero", ["x"], ["y"])],
+                 [vi("x", F, [2, 3])], [vi("y", I64, [2, None])])
+
+
+@case
+def compress_axis():
+    return model([node("Compress", ["x", "c"], ["y"], axis=1)],
+                 [vi("x", F, [2, 4, 3]), vi("c", TensorProto.BOOL, [3])],
+                 [vi("y", F, [2, None, 3])], opset=11)
+
+
+@case
+def compress_constant():
+    return model([node("Compress", ["x", "c"], ["y"])],
+                 [vi("x", F, [2, 3])], [vi("y", F, [2])],
+                 [const("c", np.array([True, False, False, True]))], opset=11)
+
+
+@case
+def compress_consumed():
+    return model([node("Compress", ["x", "c"], ["y"], axis=0),
+                  node("Relu", ["y"], ["z"])],
+                 [vi("x", F, [4]), vi("c", TensorProto.BOOL, [4])],
+                 [vi("z", F, [None])], opset=11)
+
 if __name__ == "__main__":
     sys.exit(main(CASES, __doc__))
