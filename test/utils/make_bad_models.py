@@ -109,15 +109,15 @@ def unsorted():
 
 @case
 def unsupported_ops():
-    """Ops whose output shapes depend on the data (no static shapes), and an
+    """A random op, an op with data-dependent output shapes, and an
     attribute value Pad does not have at opset 13; between supported nodes."""
     nodes = [node("Relu", ["x"], ["r"], name="relu"),
-             node("NonZero", ["r"], ["nz"], name="nonzero"),
+             node("RandomUniformLike", ["r"], ["b"], name="random"),
              node("Unique", ["r"], ["u"], name="unique"),
              node("Pad", ["x", "pads"], ["p"], name="pad", mode="wrap"),
              node("Sigmoid", ["r"], ["y"], name="sigmoid")]
     return model(nodes, [vi("x", F, [2, 3])],
-                 [vi("y", F, [2, 3]), vi("nz", I64, [2, "n"]),
+                 [vi("y", F, [2, 3]), vi("b", F, [2, 3]),
                   vi("u", F, ["m"]), vi("p", F, [2, 5])],
                  [numpy_helper.from_array(np.array([0, 1, 0, 1], np.int64),
                                           "pads")])
