@@ -75,6 +75,12 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
   if (options.optLevel == 0)
     return;
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  KilnCpuPackMatmulWeightsOptions packOptions;
+  packOptions.vectorBits = options.vectorBits;
+  fpm.addPass(createKilnCpuPackMatmulWeights(packOptions));
+  KilnCpuBlockConvChannelsOptions blockConvOptions;
+  blockConvOptions.vectorBits = options.vectorBits;
+  fpm.addPass(createKilnCpuBlockConvChannels(blockConvOptions));
   KilnCpuTileAndFuseOptions tileOptions;
   tileOptions.vectorBits = options.vectorBits;
   tileOptions.numThreads = options.numThreads;

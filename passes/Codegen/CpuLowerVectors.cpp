@@ -260,6 +260,12 @@ struct KilnCpuLowerVectorsPass
       vector::populateVectorMaskOpLoweringPatterns(patterns);
       vector::populateVectorGatherLoweringPatterns(patterns);
       vector::populateVectorStepLoweringPatterns(patterns);
+      // Elements extracted one by one from a read (the broadcast operand of
+      // an outer product, e.g. a row of input pixels of a channel-blocked
+      // convolution) are loaded one by one: a broadcast load instead of a
+      // vector load and a shuffle per element.
+      vector::populateScalarVectorTransferLoweringPatterns(
+          patterns, /*benefit=*/2, /*allowMultipleUses=*/true);
       patterns.add<StridedReadToShuffle, OneDimMultiReduction,
                    MinMaxReductionToTree>(ctx);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))

@@ -169,15 +169,30 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
       if (isParallel(d))
         plan.cacheParallel[d] = 1;
     plan.cacheParallel[rowDim] = clampTile(llvm::alignTo(64, regRow), ranges[rowDim]);
-    plan.cacheParallel[vecDim] =
-        clampTile(llvm::alignTo(std::max<int64_t>(128, 4 * regVec), regVec),
-                  ranges[vecDim]);
+    int64_t cacheCols = llvm::alignTo(std::max<int64_t>(128, 4 * regVec), regVec);
+    plan.cacheParallel[vecDim] = clampTile(cacheCols, ranges[vecDim]);
+    // A vector dimension narrower than the cache tile (the panel width of a
+    // matmul with packed weights, [M, N/nr, nr]): the cache tile spans the
+    // columns of several panels, along the output dimension just outside it.
+    if (outMap.getNumResults() >= 2 && ranges[vecDim] < cacheCols) {
+      std::optional<unsigned> outer =
+          getDim(outMap.getResults()[outMap.getNumResults() - 2]);
+      ArrayRef<unsigned> group = vecIsN ? cDims->n : cDims->m;
+      if (outer && llvm::is_contained(group, *outer))
+        plan.cacheParallel[*outer] =
+            clampTile(cacheCols / ranges[vecDim], ranges[*outer]);
+    }
     unsigned kDim = cDims->k.back();
     for (unsigned d : cDims->k)
       plan.cacheReduction[d] = d == kDim ? clampTile(256, ranges[d]) : 1;
     llvm::append_range(threadPreference, cDims->batch);
     threadPreference.push_back(rowDim);
     threadPreference.push_back(vecDim);
+    // Then the other M/N dims (the panels of packed weights, [M, N/nr, nr],
+    // when M is too short to split).
+    for (unsigned d : llvm::concat<const unsigned>(cDims->m, cDims->n))
+      if (!llvm::is_contained(threadPreference, d))
+        threadPreference.push_back(d);
     minChunk[rowDim] = regRow;
     minChunk[vecDim] = regVec;
   } else if (!projected && succeeded(convDims) && outInner) {
@@ -188,8 +203,18 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     std::optional<unsigned> rowDim;
     bool vecIsImage = llvm::is_contained(convDims->outputImage, vecDim);
     if (vecIsImage) {
+      // Depthwise: rows along the next output image dimension (output rows
+      // of one channel), not along channels: each step then broadcasts one
+      // weight for the whole tile, and consecutive window rows read the
+      // same input rows.
+      auto otherImage = llvm::find_if(
+          llvm::reverse(convDims->outputImage),
+          [&](unsigned d) { return d != vecDim && isParallel(d); });
       if (!convDims->outputChannel.empty())
         rowDim = convDims->outputChannel.back();
+      else if (!convDims->depth.empty() &&
+               otherImage != llvm::reverse(convDims->outputImage).end())
+        rowDim = *otherImage;
       else if (!convDims->depth.empty())
         rowDim = convDims->depth.back();
     } else if (!convDims->outputImage.empty()) {
@@ -198,8 +223,17 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     if (!isParallel(vecDim))
       return std::nullopt;
     plan.registers[vecDim] = std::min<int64_t>(2 * lanes, ranges[vecDim]);
-    if (rowDim && isParallel(*rowDim))
-      plan.registers[*rowDim] = std::min<int64_t>(8, ranges[*rowDim]);
+    // Up to 8 rows; a row count of 5 to 8 that divides the loop (7 for a
+    // 14- or 28-wide image) leaves no partial tile to peel.
+    if (rowDim && isParallel(*rowDim)) {
+      int64_t rows = std::min<int64_t>(8, ranges[*rowDim]);
+      for (int64_t r = 8; r >= 5; --r)
+        if (ranges[*rowDim] % r == 0) {
+          rows = r;
+          break;
+        }
+      plan.registers[*rowDim] = rows;
+    }
     llvm::append_range(threadPreference, convDims->batch);
     llvm::append_range(threadPreference, convDims->outputChannel);
     llvm::append_range(threadPreference, convDims->depth);
@@ -249,9 +283,13 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   // A fork-join costs about a microsecond: split only ops that run for
   // tens of microseconds. A multiply-add of a vectorized contraction or
   // convolution is ~16x cheaper than an element of a memory-bound
-  // elementwise op.
+  // elementwise op. Windowed ops without output channels (depthwise
+  // convolutions, pooling) reuse no input across channels: they are
+  // load-bound, about 4x slower per multiply-add.
   int64_t work = product(ranges);
-  if (plan.kind == OpKind::Contraction || plan.kind == OpKind::Windowed)
+  if (plan.kind == OpKind::Windowed && convDims->outputChannel.empty())
+    work /= 4;
+  else if (plan.kind == OpKind::Contraction || plan.kind == OpKind::Windowed)
     work /= 16;
   if (numThreads > 1 && work >= minParallelWork) {
     threadPreference.erase(

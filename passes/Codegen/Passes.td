@@ -61,13 +61,16 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
        rows / output channels, ...) into `num-threads` x `chunks-per-thread`
        equal chunks (fewer for small ops), when the op does at least
        `min-parallel-work` (see the option) and a dimension divides evenly;
-    2. cache tiles of the parallel dimensions (matmul: 64 rows x 128 columns;
+    2. cache tiles of the parallel dimensions (matmul: 64 rows x 128 columns,
+       4 panels of 32 with weights packed by kiln-cpu-pack-matmul-weights;
        convolutions: the register tile's parallel part);
     3. cache tiles of the reduction dimensions (matmul: K by 256);
     4. the register tile: 8 rows x 2 vectors for contractions and
        convolutions (vector = `vector-bits` / element bits lanes; vectors
        run along the output's innermost dimension: N of a matmul, the output
-       width of an NCHW convolution), reduction and window dimensions by 1;
+       width of an NCHW convolution; rows are output rows of one channel for
+       a depthwise convolution, and 5 to 8 rows when that divides the loop),
+       reduction and window dimensions by 1;
        a strip of up to 4 vectors for elementwise ops (16 when the strip is
        reduced, as in softmax or layer_norm rows).
 
@@ -115,7 +118,8 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     Option<"minParallelWork", "min-parallel-work", "int64_t", "65536",
            "Smallest work worth an scf.forall: iteration-space points of an "
            "elementwise op or reduction, multiply-adds / 16 of a "
-           "contraction or convolution">,
+           "contraction or convolution (/ 4 of a depthwise convolution or "
+           "pooling)">,
     Option<"chunksPerThread", "chunks-per-thread", "unsigned", "4",
            "Chunks per thread of the scf.forall (halved while the op has "
            "less than chunks-per-thread x min-parallel-work of work or the "
@@ -126,6 +130,87 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def KilnCpuPackMatmulWeights : Pass<"kiln-cpu-pack-matmul-weights",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Repack the constant right-hand side of large f32 matmuls "
+                "into contiguous panels at compile time";
+  let description = [{
+    A row-major f32 `linalg.matmul` C[M, N] += A[M, K] * B[K, N] whose B is a
+    constant (dense or `dense_resource`), with N a multiple of the panel
+    width nr (2 vectors: 32 floats with 512-bit vectors) and at least
+    `min-work` multiply-adds, gets B repacked into a new constant
+    Bp[N/nr, K, nr] (Bp[j, k, l] = B[k, j * nr + l]): the register tile's K
+    loop then reads one contiguous panel instead of rows N floats apart,
+    which collide in the caches when N is a power of two. The matmul becomes
+    a `linalg.generic` contraction over (m, j, l, k) accumulating into C
+    viewed as [M, N/nr, nr] (expand_shape/collapse_shape, no copy), tiled by
+    `kiln-cpu-tile-and-fuse` like any contraction. Smaller matmuls, other
+    element types, transposed maps and non-constant B are left alone.
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %w : tensor<2048x2048xf32>, tensor<2048x2048xf32>)
+                       outs(%c : tensor<2048x2048xf32>) -> tensor<2048x2048xf32>
+    // becomes
+    %wp = arith.constant dense_resource<w_packed> : tensor<64x2048x32xf32>
+    %c3 = tensor.expand_shape %c [[0], [1, 2]] ... into tensor<2048x64x32xf32>
+    %g = linalg.generic {(m, j, l, k): A[m, k], Bp[j, k, l] -> C3[m, j, l]}
+    %r = tensor.collapse_shape %g [[0], [1, 2]] ... into tensor<2048x2048xf32>
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "256",
+           "Native SIMD register width in bits (panel width: 2 vectors)">,
+    Option<"minWork", "min-work", "int64_t", "268435456",
+           "Smallest M*N*K worth packing (measured on Zen 4: packing pays "
+           "from about 512x768x768 on, costs ~2% at 256^3)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def KilnCpuBlockConvChannels : Pass<"kiln-cpu-block-conv-channels",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Run convolutions on narrow images with vectors along output "
+                "channels, weights blocked at compile time";
+  let description = [{
+    An f32 `linalg.conv_2d_nchw_fchw` of batch 1 whose output is narrower
+    than `max-width` columns and whose weights w[F, C, KH, KW] are a constant
+    (dense or `dense_resource`), with F a multiple of the block nb (2
+    vectors: 32 floats with 512-bit vectors), becomes a `linalg.generic`
+    convolution over (fo, oh, ow, fi, c, kh, kw) writing a blocked output
+    [F/nb, OH, OW, nb] from weights repacked at compile time into
+    [F/nb, C, KH, KW, nb]. `kiln-cpu-tile-and-fuse` then tiles it with
+    vectors along the channel block (the output's innermost dimension) and a
+    row of output pixels as rows, so narrow images (7x7, 14x14) fill whole
+    vectors; every multiply-add broadcasts one input element. A broadcast
+    bias or a fill init is rebuilt in the blocked shape (still fused into
+    the tiles); the result goes back to NCHW through one `linalg.transpose`.
+    1x1 stride-1 convolutions are left to the matmul rewrite of
+    `kiln-cpu-tile-and-fuse`; grouped convolutions, other layouts and types
+    and non-constant weights are left alone.
+
+    ```mlir
+    %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x512x9x9xf32>,
+           tensor<512x512x3x3xf32>) outs(%b : tensor<1x512x7x7xf32>)
+    // becomes
+    %wb = arith.constant dense_resource<w_blocked> : tensor<16x512x3x3x32xf32>
+    %g = linalg.generic {(fo, oh, ow, fi, c, kh, kw):
+           x[c, oh + kh, ow + kw], wb[fo, c, kh, kw, fi] -> acc[fo, oh, ow, fi]}
+    %t = linalg.transpose ins(%g : tensor<16x7x7x32xf32>) ... permutation = [0, 3, 1, 2]
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "256",
+           "Native SIMD register width in bits (channel block: 2 vectors)">,
+    Option<"maxWidth", "max-width", "int64_t", "32",
+           "Blocks convolutions whose output width is below this">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
 }
 

@@ -1,0 +1,217 @@
+//===- CpuBlockConvChannels.cpp - Output-channel-blocked convolutions -----===//
+//
+// kiln-cpu-block-conv-channels: an NCHW convolution vectorizes along the
+// output width (kiln-cpu-tile-and-fuse's windowed plan), which wastes most of
+// each vector on the narrow images of a network's last stages (7 of 16 lanes
+// on a 7x7 map). Such a convolution with constant weights is rewritten to run
+// its vectors along output channels instead, in a blocked layout:
+//
+//   out_b[fo, oh, ow, fi] += in[c, oh*sh + kh*dh, ow*sw + kw*dw]
+//                            * w_b[fo, c, kh, kw, fi]
+//
+// with fi a block of two vectors of output channels and w_b the weights
+// repacked at compile time (w_b[fo, c, kh, kw, fi] = w[fo*nb + fi, c, kh,
+// kw]), so the register tile is (a row of output pixels) x (2 vectors of
+// channels) and every multiply-add broadcasts one input element. The result
+// goes back to NCHW with one linalg.transpose per convolution (the output is
+// a small tensor; the reduction above is C*KH*KW times larger).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstring>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUBLOCKCONVCHANNELS
+#include "passes/Codegen/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+namespace {
+
+/// The raw bytes of a non-splat constant, or nothing.
+static std::optional<ArrayRef<char>> getRawBytes(ElementsAttr attr) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    return dense.getRawData();
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    ArrayRef<char> data = resource.getData();
+    if (data.empty())
+      return std::nullopt; // elided blob
+    return data;
+  }
+  return std::nullopt;
+}
+
+struct KilnCpuBlockConvChannelsPass
+    : public kiln::impl::KilnCpuBlockConvChannelsBase<
+          KilnCpuBlockConvChannelsPass> {
+  using Base::Base;
+
+  /// The accumulator of the blocked convolution [FO, OH, OW, NB] built from
+  /// the convolution's init `init` [1, F, OH, OW]: a broadcast bias or a
+  /// fill is rebuilt in the blocked shape (so it is still fused into the
+  /// tiles), anything else is transposed.
+  static Value blockInit(RewriterBase &rewriter, Location loc, Value init,
+                         RankedTensorType blockedType) {
+    ArrayRef<int64_t> shape = blockedType.getShape();
+    Type elemType = blockedType.getElementType();
+    int64_t fo = shape[0], nb = shape[3];
+    auto empty = [&] {
+      return tensor::EmptyOp::create(rewriter, loc, shape, elemType);
+    };
+    if (auto bcast = init.getDefiningOp<linalg::BroadcastOp>();
+        bcast && bcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3} &&
+        bcast.getInit().getDefiningOp<tensor::EmptyOp>()) {
+      Value bias = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({fo, nb}, elemType),
+          bcast.getInput(), SmallVector<ReassociationIndices>{{0, 1}});
+      return linalg::BroadcastOp::create(rewriter, loc, bias, empty(),
+                                         ArrayRef<int64_t>{1, 2})
+          ->getResult(0);
+    }
+    if (auto fill = init.getDefiningOp<linalg::FillOp>();
+        fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+      return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
+                                    Value(empty()))
+          .getResult(0);
+    // [1, F, OH, OW] -> [FO, NB, OH, OW] -> [FO, OH, OW, NB].
+    Value split = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({fo * nb, shape[1], shape[2]},
+                                             elemType),
+        init, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    split = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({fo, nb, shape[1], shape[2]}, elemType), split,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return linalg::TransposeOp::create(rewriter, loc, split, empty(),
+                                       ArrayRef<int64_t>{0, 2, 3, 1})
+        ->getResult(0);
+  }
+
+  /// Rewrites `conv` into the blocked form; false when it does not qualify.
+  bool blockConv(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
+                 int64_t nb) {
+    if (!conv.hasPureTensorSemantics())
+      return false;
+    Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+    Value init = conv.getOutputs()[0];
+    auto inType = dyn_cast<RankedTensorType>(input.getType());
+    auto wType = dyn_cast<RankedTensorType>(filter.getType());
+    auto outType = dyn_cast<RankedTensorType>(init.getType());
+    if (!inType || !wType || !outType || !inType.hasStaticShape() ||
+        !wType.hasStaticShape() || !outType.hasStaticShape())
+      return false;
+    Type f32 = rewriter.getF32Type();
+    if (inType.getElementType() != f32 || wType.getElementType() != f32 ||
+        outType.getElementType() != f32)
+      return false;
+    ArrayRef<int64_t> in = inType.getShape(), w = wType.getShape(),
+                      out = outType.getShape();
+    int64_t f = w[0], c = w[1], kh = w[2], kw = w[3];
+    int64_t oh = out[2], ow = out[3];
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+    // 1x1 stride-1 convolutions on small images become matmuls over the
+    // flattened image (kiln-cpu-tile-and-fuse), with full vectors already.
+    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
+    if (in[0] != 1 || in[1] != c || f % nb != 0 || ow >= maxWidth ||
+        pointwise)
+      return false;
+    ElementsAttr weights;
+    if (!matchPattern(filter, m_Constant(&weights)))
+      return false;
+    std::optional<ArrayRef<char>> bytes = getRawBytes(weights);
+    int64_t wElems = f * c * kh * kw;
+    if (!bytes || bytes->size() != static_cast<size_t>(wElems) * 4)
+      return false;
+
+    // w_b[j, ci, y, x, l] = w[j * nb + l, ci, y, x].
+    int64_t fo = f / nb, inner = c * kh * kw;
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocate(static_cast<size_t>(wElems) * 4, 64);
+    const float *src = reinterpret_cast<const float *>(bytes->data());
+    float *dst = reinterpret_cast<float *>(blob.getMutableData().data());
+    for (int64_t j = 0; j < fo; ++j)
+      for (int64_t l = 0; l < nb; ++l)
+        for (int64_t k = 0; k < inner; ++k)
+          dst[(j * inner + k) * nb + l] = src[(j * nb + l) * inner + k];
+    auto blockedWType = RankedTensorType::get({fo, c, kh, kw, nb}, f32);
+    std::string name = "conv_weights";
+    if (auto constant = filter.getDefiningOp<arith::ConstantOp>())
+      if (auto resource =
+              dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+        name = resource.getRawHandle().getKey().str();
+    name += "_blocked";
+    auto blockedWAttr =
+        DenseResourceElementsAttr::get(blockedWType, name, std::move(blob));
+
+    Location loc = conv.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    rewriter.setInsertionPoint(conv);
+    Value blockedW = arith::ConstantOp::create(rewriter, loc, blockedWAttr);
+    Value image = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({c, in[2], in[3]}, f32), input,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    auto blockedType = RankedTensorType::get({fo, oh, ow, nb}, f32);
+    Value acc = blockInit(rewriter, loc, init, blockedType);
+
+    AffineExpr dfo, doh, dow, dfi, dc, dkh, dkw;
+    bindDims(ctx, dfo, doh, dow, dfi, dc, dkh, dkw);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0,
+                       {dc, doh * strides[0] + dkh * dilations[0],
+                        dow * strides[1] + dkw * dilations[1]},
+                       ctx),
+        AffineMap::get(7, 0, {dfo, dc, dkh, dkw, dfi}, ctx),
+        AffineMap::get(7, 0, {dfo, doh, dow, dfi}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+    iterators.append(3, IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{blockedType}, ValueRange{image, blockedW},
+        ValueRange{acc}, maps, iterators,
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          Value mul = arith::MulFOp::create(b, loc, args[0], args[1]);
+          Value add = arith::AddFOp::create(b, loc, args[2], mul);
+          linalg::YieldOp::create(b, loc, add);
+        });
+
+    // Back to [1, F, OH, OW].
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{fo, nb, oh, ow}, f32);
+    Value nchw = linalg::TransposeOp::create(rewriter, loc,
+                                             generic.getResult(0), empty,
+                                             ArrayRef<int64_t>{0, 3, 1, 2})
+                     ->getResult(0);
+    nchw = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({f, oh, ow}, f32), nchw,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, outType, nchw,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return true;
+  }
+
+  void runOnOperation() override {
+    int64_t nb = 2 * std::max<int64_t>(1, vectorBits / 32);
+    SmallVector<linalg::Conv2DNchwFchwOp> candidates;
+    getOperation().walk(
+        [&](linalg::Conv2DNchwFchwOp op) { candidates.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::Conv2DNchwFchwOp op : candidates)
+      (void)blockConv(rewriter, op, nb);
+  }
+};
+} // namespace
