@@ -51,6 +51,9 @@ if (os.path.exists(os.path.join(config.kiln_lib_dir, "aarch64-unknown-linux-gnu"
 # (KILN_CC), and the tests that link the runtime without the sanitizers'
 # runtime libraries (plain cc/CMake programs, the AArch64 cross runtime) or
 # check that executables need no shared library (check_deps.py) do not apply.
+# %cc: the C compiler for test programs that link a model archive (the
+# sanitized build's archives need the sanitizers' runtime libraries).
+config.substitutions.append(("%cc", config.kiln_sanitizer_cc or "cc"))
 if config.kiln_sanitizer_cc:
     config.available_features.add("sanitizers")
     config.environment["KILN_CC"] = config.kiln_sanitizer_cc
