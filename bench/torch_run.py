@@ -11,12 +11,11 @@ ort_run.js:
     latency_ms: min=<x> median=<y> mean=<z>
 """
 import argparse
+import os
 import statistics
 import sys
 import time
 
-import numpy as np
-import torch
 
 
 def build(name):
@@ -55,6 +54,18 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--bench", type=int, default=20)
     args = p.parse_args()
+    # PyTorch's own pool and the BLAS it calls (OpenBLAS runs its own
+    # threads otherwise): set before torch is imported.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
+    # Debian's OpenBLAS still starts a thread per core: keep the process on
+    # T cores so that "T threads" means T cores' worth of compute.
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > args.threads:
+        os.sched_setaffinity(0, cpus[:args.threads])
+    global torch
+    import numpy as np  # numpy starts OpenBLAS's threads too
+    import torch
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = build(args.name).eval()
