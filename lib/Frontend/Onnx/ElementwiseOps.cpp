@@ -321,13 +321,6 @@ Value lessThanScalar(NodeContext &ctx, Value x, double s) {
                             ctx.constantScalar(typeOf(x).getElementType(), s));
 }
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 /// x < 0 ? negative : x. (Ops are built in statement order so the IR does
 /// not depend on the compiler's argument evaluation order.)
 Value selectNegative(NodeContext &ctx, Value x, Value negative) {

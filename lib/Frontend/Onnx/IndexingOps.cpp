@@ -25,13 +25,6 @@ using namespace mlir::kiln::onnx_importer;
 
 namespace {
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 /// The `reduction` attribute of ScatterElements/ScatterND (opset 16: none,
 /// add, mul; opset 18: also max, min).
 std::optional<ScatterReduction> getReduction(const NodeInfo &node) {

@@ -16,13 +16,6 @@ using namespace mlir::kiln::onnx_importer;
 
 namespace {
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 /// Checks that input `i` is a float tensor of rank >= `minRank`.
 FailureOr<RankedTensorType> requireFloatTensor(NodeContext &ctx, unsigned i,
                                                int64_t minRank,

@@ -908,6 +908,13 @@ void NodeContext::setResultWithDataDims(unsigned i, Value value, Value dims) {
   results[i] = Result{true, nullptr, value, nullptr, dims};
 }
 
+LogicalResult onnx_importer::finish(NodeContext &ctx, Value result) {
+  if (!result)
+    return failure();
+  ctx.setResult(0, result);
+  return success();
+}
+
 void NodeContext::setConstantResult(unsigned i, ElementsAttr value) {
   if (i >= results.size() || !value)
     return;

@@ -479,6 +479,10 @@ FailureOr<Window> resolveWindow(NodeContext &ctx,
 /// Validator: auto_pad is NOTSET, VALID, SAME_UPPER or SAME_LOWER.
 LogicalResult validateAutoPad(const NodeInfo &node);
 
+/// Defines output 0 of the node as `result`; failure when `result` is null
+/// (its builder already reported why). The usual last line of a handler.
+LogicalResult finish(NodeContext &ctx, Value result);
+
 /// Static type of a value built by the importer.
 inline RankedTensorType typeOf(Value v) {
   return v ? llvm::dyn_cast<RankedTensorType>(v.getType()) : nullptr;

@@ -121,13 +121,6 @@ Value widen(NodeContext &ctx, Value x, Value zeroPoint) {
   return ctx.create<SubOp>(wide, ctx.castTo(zeroPoint, i32));
 }
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear
 //===----------------------------------------------------------------------===//

@@ -143,13 +143,6 @@ LogicalResult importReduce(NodeContext &ctx) {
   return success();
 }
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 template <Reduction Kind>
 void registerReduce(OnnxOpRegistry &r, llvm::StringRef name) {
   r.onOp(name, 1, importReduce<Kind>);

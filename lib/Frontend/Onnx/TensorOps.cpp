@@ -22,13 +22,6 @@ using namespace mlir::kiln::onnx_importer;
 
 namespace {
 
-LogicalResult finish(NodeContext &ctx, Value result) {
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
-}
-
 RankedTensorType requireInputType(NodeContext &ctx, unsigned i,
                                   llvm::StringRef what) {
   RankedTensorType type = ctx.operandType(i);
