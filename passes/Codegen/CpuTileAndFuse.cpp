@@ -21,6 +21,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -547,6 +548,16 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
     return dest;
   }
 
+  /// A fresh buffer for the padded tensor. Not a `tensor.empty`: CSE would
+  /// merge the identical empty tensors and border fills of two pads of the
+  /// same shape, and one-shot bufferization would then copy the whole padded
+  /// buffer (and the interior written by the producer) for one of them.
+  static Value createPaddedBuffer(PatternRewriter &rewriter, Location loc,
+                                  RankedTensorType type) {
+    return bufferization::AllocTensorOp::create(rewriter, loc, type,
+                                                ValueRange());
+  }
+
   /// The linalg op computing the pad's source that can write it straight
   /// into the padded tensor: its init is a `tensor.empty` whose value its
   /// payload does not read. Null when there is none.
@@ -599,9 +610,8 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
       rewriter.setInsertionPoint(point);
       Value value = arith::ConstantOp::create(
           rewriter, loc, cast<TypedAttr>(padAttr));
-      Value empty = tensor::EmptyOp::create(
-          rewriter, loc, resultType.getShape(), resultType.getElementType());
-      Value filled = fillBorders(rewriter, pad, value, empty);
+      Value filled = fillBorders(rewriter, pad, value,
+                                 createPaddedBuffer(rewriter, loc, resultType));
       Value interior = tensor::ExtractSliceOp::create(
           rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
       auto result = cast<OpResult>(pad.getSource());
@@ -614,9 +624,8 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
       return success();
     }
 
-    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                          resultType.getElementType());
-    Value filled = fillBorders(rewriter, pad, padValue, empty);
+    Value filled = fillBorders(rewriter, pad, padValue,
+                               createPaddedBuffer(rewriter, loc, resultType));
     Value interior = tensor::ExtractSliceOp::create(
         rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
     Value copied =

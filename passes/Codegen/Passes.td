@@ -87,7 +87,10 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     Before tiling, a 1x1 stride-1 NCHW convolution (batch 1) on an image
     narrower than two vectors becomes a `linalg.matmul` over the flattened
     image (vectors along H*W instead of a 7-wide row), `tensor.pad` becomes
-    fills of its border slabs plus a `linalg.copy` into the interior (no
+    a fresh `bufferization.alloc_tensor` (not a `tensor.empty`, which CSE
+    would share between pads of one shape, forcing copies at
+    bufferization), fills of its border slabs and a `linalg.copy` into the
+    interior (no
     copy when the source is computed by a linalg op with a `tensor.empty`
     init: that op writes straight into the interior, built before it), and
     the contiguous inner dimensions of elementwise generics are collapsed (a
@@ -130,7 +133,8 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::affine::AffineDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def KilnCpuPackMatmulWeights : Pass<"kiln-cpu-pack-matmul-weights",

@@ -7,6 +7,9 @@
 // RUN: model-opt %s -split-input-file \
 // RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=1 chunks-per-thread=4" \
 // RUN:   | FileCheck %s --check-prefix=CHUNKS
+// RUN: model-opt %s -split-input-file \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=1 min-parallel-work=1" -cse \
+// RUN:   | FileCheck %s --check-prefix=CSE
 
 // Matmul: an scf.forall splitting M in two, the fill fused into it, then the
 // register tile 8 rows x 2 vectors of 16 lanes with K step 1.
@@ -109,10 +112,11 @@ func.func @relu(%x: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
 
 // -----
 
-// tensor.pad: fills of the four border slabs and a linalg.copy of the
-// source into the interior, all tiled as elementwise ops.
+// tensor.pad: a fresh buffer, fills of the four border slabs and a
+// linalg.copy of the source into the interior, all tiled as elementwise ops.
 // CHECK-LABEL: func.func @pad(
 // CHECK-NOT: tensor.pad
+// CHECK: bufferization.alloc_tensor() : tensor<1x8x8x8xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 8, 1, 8] [1, 1, 1, 1]
 // CHECK: linalg.fill {{.*}} -> tensor<1x1x1x8xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 7, 0] [1, 8, 1, 8] [1, 1, 1, 1]
@@ -128,6 +132,29 @@ func.func @pad(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x8x8xf32> {
     tensor.yield %zero : f32
   } : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
   return %0 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// Two pads of the same shape keep two buffers after CSE (identical
+// tensor.empty + border fills would be merged, and bufferization would then
+// copy the whole padded buffer for one of them).
+// CSE-LABEL: func.func @two_pads(
+// CSE: bufferization.alloc_tensor() : tensor<1x8x8x8xf32>
+// CSE: bufferization.alloc_tensor() : tensor<1x8x8x8xf32>
+// CSE: return
+func.func @two_pads(%x: tensor<1x8x6x6xf32>, %y: tensor<1x8x6x6xf32>)
+    -> (tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %0 = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
+  %1 = tensor.pad %y low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x6x6xf32> to tensor<1x8x8x8xf32>
+  return %0, %1 : tensor<1x8x8x8xf32>, tensor<1x8x8x8xf32>
 }
 
 // -----
