@@ -112,6 +112,9 @@ void addOneShotBufferizePasses(OpPassManager &pm) {
   outParamOptions.hoistStaticAllocs = true;
   outParamOptions.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
+  // Buffers that fused epilogues left write-only (after the results became
+  // out-params, so no returned buffer looks unused).
+  pm.nest<func::FuncOp>().addPass(createKilnEraseWriteOnlyBuffers());
   addCleanupPasses(pm);
 }
 

@@ -319,31 +319,46 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   return plan;
 }
 
+/// The ops tiling `root` creates in its block: the ones strictly between
+/// the ops around `root` before tiling (`before`, `after`; null at the block's
+/// ends).
+struct TilingSite {
+  Operation *root, *before, *after;
+
+  bool isNew(Operation *op) const {
+    Block *block = root->getBlock();
+    Operation *first = before ? before->getNextNode() : &block->front();
+    for (Operation *it = first; it && it != after; it = it->getNextNode())
+      if (it == op)
+        return true;
+    return false;
+  }
+
+  /// Whether `producer` is used only by the root (the op being tiled) and the
+  /// loops tiling it just created: fusing a producer with other users would
+  /// compute it twice.
+  bool onlyFeedsRoot(Operation *producer) const {
+    Block *block = root->getBlock();
+    for (Operation *user : producer->getUsers()) {
+      Operation *top = block->findAncestorOpInBlock(*user);
+      if (top != root && !(isa<LoopLikeOpInterface>(top) && isNew(top)))
+        return false;
+    }
+    return true;
+  }
+};
+
 /// Which producers are fused into the tiles of a consumer of kind `kind`:
 /// only ones that are cheap to recompute per tile.
-/// Whether `producer` is used only by `root` (the op being tiled) and the
-/// loop nest tiling just created right after it: fusing a producer with
-/// other users would compute it twice.
-static bool onlyFeedsRoot(Operation *producer, Operation *root) {
-  Block *block = root->getBlock();
-  Operation *newLoops = root->getNextNode(); // tiling builds loops after it
-  for (Operation *user : producer->getUsers()) {
-    Operation *top = block->findAncestorOpInBlock(*user);
-    if (top != root && (top != newLoops || !isa<LoopLikeOpInterface>(top)))
-      return false;
-  }
-  return true;
-}
-
 static std::optional<scf::SCFTileAndFuseOptions::ControlFnResult>
-fusionControl(OpKind kind, Operation *root, tensor::ExtractSliceOp,
+fusionControl(OpKind kind, const TilingSite &site, tensor::ExtractSliceOp,
               OpResult producer, bool isDestinationOperand) {
   Operation *op = producer.getOwner();
   if (isa<linalg::FillOp>(op))
     return scf::SCFTileAndFuseOptions::ControlFnResult{};
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || linalgOp.getNumReductionLoops() != 0 ||
-      !onlyFeedsRoot(op, root))
+      !site.onlyFeedsRoot(op))
     return std::nullopt;
   if (!llvm::all_of(linalgOp.getIndexingMapsArray(), [](AffineMap m) {
         return m.isProjectedPermutation(/*allowZeroInResults=*/true);
@@ -388,10 +403,10 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
   }
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tilingOptions);
-  Operation *root = op;
-  options.setFusionControlFn([kind, root](tensor::ExtractSliceOp slice,
+  TilingSite site{op, op->getPrevNode(), op->getNextNode()};
+  options.setFusionControlFn([kind, site](tensor::ExtractSliceOp slice,
                                           OpResult producer, bool isDest) {
-    return fusionControl(kind, root, slice, producer, isDest);
+    return fusionControl(kind, site, slice, producer, isDest);
   });
   FailureOr<scf::SCFTileAndFuseResult> res =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);

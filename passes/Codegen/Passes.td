@@ -343,6 +343,36 @@ def KilnLowerMemRefCopy : Pass<"kiln-lower-memref-copy"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnEraseWriteOnlyBuffers : Pass<"kiln-erase-write-only-buffers",
+                                     "::mlir::func::FuncOp"> {
+  let summary = "Erase local buffers that are written but never read";
+  let description = [{
+    A `memref.alloc` / `memref.alloca` whose only uses are views
+    (subview, expand/collapse_shape, cast, reinterpret_cast) and writes
+    into it (`vector.transfer_write` without a mask, `vector.store`,
+    `memref.store`, the target of `memref.copy`, the init of `linalg.fill`)
+    or its `memref.dealloc` is erased with all those ops. Any other use (a
+    read, a call, a return, an unknown op) keeps the buffer.
+
+    Bufferization leaves such buffers when an elementwise epilogue fused into
+    a contraction's or convolution's tiles used the tile from registers:
+    the producer's result is still stored, into a buffer nothing reads (as
+    much memory traffic as the real output). Runs after
+    buffer-results-to-out-params, so results returned by the function are
+    no longer allocations.
+
+    ```mlir
+    %dead = memref.alloc() : memref<8x32xf32>
+    vector.transfer_write %acc, %dead[%c0, %c0] : vector<8x32xf32>, memref<8x32xf32>
+    %relu = arith.maximumf %acc, %zero : vector<8x32xf32>
+    vector.transfer_write %relu, %out[%c0, %c0] : vector<8x32xf32>, memref<8x32xf32>
+    // becomes
+    %relu = arith.maximumf %acc, %zero : vector<8x32xf32>
+    vector.transfer_write %relu, %out[%c0, %c0] : vector<8x32xf32>, memref<8x32xf32>
+    ```
+  }];
+}
+
 def KilnFlattenConstantGlobals : Pass<"kiln-flatten-constant-globals",
                                       "::mlir::ModuleOp"> {
   let summary = "Store constant memref globals (weights) as 1-D arrays";

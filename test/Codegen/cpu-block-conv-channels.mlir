@@ -40,13 +40,13 @@
 // CHECK: %[[R:.*]] = tensor.expand_shape %[[C]] {{\[\[}}0, 1], [2], [3]] output_shape [1, 32, 7, 7] : tensor<32x7x7xf32> into tensor<1x32x7x7xf32>
 // CHECK: return %[[R]]
 // CHECK: w_blocked: "0x{{[0-9A-F]+}}0000000000001041000090410000D84100001042000034420000584200007C42
-// Tiled: the threads split the channel blocks, the bias is fused there;
-// the register tile is a row of 7 output pixels x one channel block (the
-// whole 16-wide loop) with every reduction loop by 1.
+// Tiled: the threads split the channel blocks; the register tile is a row
+// of 7 output pixels x one channel block (the whole 16-wide loop), its bias
+// fused into it, with every reduction loop by 1.
 // TILE-LABEL: func.func @conv7x7(
 // TILE: scf.forall (%{{.*}}) in (2)
-// TILE:   linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x7x7x16xf32>)
 // TILE:   scf.for %{{.*}} = %c0 to %c7 step %c1
+// TILE:     linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x1x7x16xf32>)
 // TILE:     scf.for %{{.*}} = %c0 to %c3 step %c1
 // TILE:       scf.for %{{.*}} = %c0 to %c3 step %c1
 // TILE:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x7xf32>, tensor<1x1x1x1x16xf32>) outs(%{{.*}} : tensor<1x1x7x16xf32>)

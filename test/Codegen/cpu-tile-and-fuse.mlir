@@ -58,13 +58,14 @@ func.func @matmul_cache_tiles(%A: tensor<512x512xf32>, %B: tensor<512x512xf32>,
 // -----
 
 // NCHW convolution: threads split the output channels, the bias broadcast
-// is fused; the register tile is 8 output channels x 20 (the whole output
-// row) with one input channel and window position per step.
+// is fused into each output tile (the accumulator starts in registers); the
+// register tile is 8 output channels x 20 (the whole output row) with one
+// input channel and window position per step.
 // CHECK-LABEL: func.func @conv(
 // CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16)
-// CHECK:   linalg.broadcast
 // CHECK:   scf.for %{{.*}} = %c0 to %c16 step %c8
 // CHECK:     scf.for %{{.*}} = %c0 to %c20 step %c1
+// CHECK:       linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x8x1x20xf32>)
 // CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1
 // CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
@@ -165,9 +166,9 @@ func.func @two_pads(%x: tensor<1x8x6x6xf32>, %y: tensor<1x8x6x6xf32>)
 // parallel loop, no pass over the whole output.
 // CHECK-LABEL: func.func @conv_relu(
 // CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16) shared_outs
-// CHECK:   linalg.broadcast
 // CHECK:   scf.for %{{.*}} = %c0 to %c16 step %c8
 // CHECK:     scf.for %{{.*}} = %c0 to %c20 step %c1
+// CHECK:       linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x8x1x20xf32>)
 // CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1
 // CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
