@@ -124,8 +124,10 @@ struct KilnCpuBlockConvChannelsPass
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
     // 1x1 stride-1 convolutions on small images become matmuls over the
-    // flattened image (kiln-cpu-tile-and-fuse), with full vectors already.
-    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1;
+    // flattened image (kiln-cpu-tile-and-fuse), with full vectors when the
+    // image size is a multiple of the vector (not 7x7 = 49, 14x14 = 196).
+    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 &&
+                     strides[1] == 1 && (oh * ow) % (nb / 2) == 0;
     if (in[0] != 1 || in[1] != c || f % nb != 0 || ow >= maxWidth ||
         pointwise)
       return false;

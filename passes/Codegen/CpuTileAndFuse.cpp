@@ -161,7 +161,11 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     unsigned vecDim = *outInner;
     unsigned rowDim = vecIsN ? cDims->m.back() : cDims->n.back();
     int64_t regRow = std::min<int64_t>(8, ranges[rowDim]);
-    int64_t regVec = std::min<int64_t>(2 * lanes, ranges[vecDim]);
+    // A single row (matrix-vector product): no reuse of B across rows, so
+    // the tile is as wide as 8 vectors to read B rows in long contiguous
+    // runs instead of 128-byte pieces of rows N floats apart.
+    int64_t regVec = std::min<int64_t>(
+        (ranges[rowDim] == 1 ? 8 : 2) * lanes, ranges[vecDim]);
     plan.registers[rowDim] = regRow;
     plan.registers[vecDim] = regVec;
     // Cache tiles: the reference schedule's 64 x 128 x 256 (f32, AVX-512),

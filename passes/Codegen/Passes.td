@@ -65,7 +65,8 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
        4 panels of 32 with weights packed by kiln-cpu-pack-matmul-weights;
        convolutions: the register tile's parallel part);
     3. cache tiles of the reduction dimensions (matmul: K by 256);
-    4. the register tile: 8 rows x 2 vectors for contractions and
+    4. the register tile: 8 rows x 2 vectors for contractions (1 row x 8
+       vectors for a matrix-vector product, to read B in long runs) and
        convolutions (vector = `vector-bits` / element bits lanes; vectors
        run along the output's innermost dimension: N of a matmul, the output
        width of an NCHW convolution; rows are output rows of one channel for
@@ -193,9 +194,12 @@ def KilnCpuBlockConvChannels : Pass<"kiln-cpu-block-conv-channels",
     vectors; every multiply-add broadcasts one input element. A broadcast
     bias or a fill init is rebuilt in the blocked shape (still fused into
     the tiles); the result goes back to NCHW through one `linalg.transpose`.
-    1x1 stride-1 convolutions are left to the matmul rewrite of
-    `kiln-cpu-tile-and-fuse`; grouped convolutions, other layouts and types
-    and non-constant weights are left alone.
+    1x1 stride-1 convolutions whose image size is a multiple of the vector
+    are left to the matmul rewrite of `kiln-cpu-tile-and-fuse` (whole
+    vectors along H*W); on 7x7 or 14x14 maps (49, 196 points: a partial
+    vector per row of the matmul) they are blocked too. Grouped
+    convolutions, other layouts and types and non-constant weights are left
+    alone.
 
     ```mlir
     %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x512x9x9xf32>,

@@ -109,14 +109,15 @@ func.func @conv_s2(%x: tensor<1x1x15x15xf32>) -> tensor<1x32x7x7xf32> {
 // -----
 
 // Left alone: weights that are not constant, an output-channel count that
-// is not a multiple of the block (24), a 1x1 stride-1 convolution (a matmul
-// in kiln-cpu-tile-and-fuse) and, with max-width=7, a 7-wide output.
+// is not a multiple of the block (24), a 1x1 stride-1 convolution whose
+// flattened image (4x4) fills whole vectors (a matmul in
+// kiln-cpu-tile-and-fuse) and, with max-width=7, a 7-wide output.
 // CHECK-LABEL: func.func @not_blocked(
 // CHECK-COUNT-3: linalg.conv_2d_nchw_fchw
 // CHECK-NOT: linalg.generic
 // WIDE-LABEL: func.func @not_blocked(
-func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: tensor<1x32x7x7xf32>)
-    -> (tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x7x7xf32>) {
+func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: tensor<1x32x4x4xf32>)
+    -> (tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>) {
   %w24 = arith.constant dense_resource<w24> : tensor<24x1x3x3xf32>
   %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
   %zero = arith.constant 0.0 : f32
@@ -128,9 +129,28 @@ func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: 
          ins(%x, %wv : tensor<1x1x9x9xf32>, tensor<32x1x3x3xf32>) outs(%f : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
   %r1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x, %w24 : tensor<1x1x9x9xf32>, tensor<24x1x3x3xf32>) outs(%f24 : tensor<1x24x7x7xf32>) -> tensor<1x24x7x7xf32>
+  %e4 = tensor.empty() : tensor<1x32x4x4xf32>
+  %f4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
   %r2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x1, %w1 : tensor<1x32x4x4xf32>, tensor<32x32x1x1xf32>) outs(%f4 : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
+  return %r0, %r1, %r2 : tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>
+}
+
+// A 1x1 stride-1 convolution on a 7x7 map: as a matmul over the flattened
+// image its 49 columns leave a partial vector, so it is blocked too (one
+// input element broadcast per multiply-add, vectors along output channels).
+// CHECK-LABEL: func.func @pointwise_7x7(
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<32x7x7xf32>, tensor<2x32x1x1x16xf32>) outs(%{{.*}} : tensor<2x7x7x16xf32>)
+// CHECK: linalg.transpose
+func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x1, %w1 : tensor<1x32x7x7xf32>, tensor<32x32x1x1xf32>) outs(%f : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
-  return %r0, %r1, %r2 : tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x7x7xf32>
+  return %r : tensor<1x32x7x7xf32>
 }
 
 {-#

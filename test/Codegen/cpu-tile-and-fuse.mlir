@@ -38,6 +38,22 @@ func.func @matmul(%A: tensor<64x80xf32>, %B: tensor<80x96xf32>) -> tensor<64x96x
 
 // -----
 
+// Matrix-vector product (one row): the register tile is 8 vectors wide, so
+// each step reads 512 contiguous bytes of a row of B.
+// CHECK-LABEL: func.func @matvec(
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
+// CHECK:   scf.for %{{.*}} = %c0 to %c256 step %c128
+// CHECK:     scf.for %{{.*}} = %c0 to %c256 step %c1
+// CHECK:       linalg.matmul {{.*}} -> tensor<1x128xf32>
+func.func @matvec(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>,
+                  %c: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x256xf32>, tensor<256x512xf32>)
+                     outs(%c : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
+}
+
+// -----
+
 // Large matmul: cache tiles 64 x 128 x 256 around the register tile.
 // CHECK-LABEL: func.func @matmul_cache_tiles(
 // CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
