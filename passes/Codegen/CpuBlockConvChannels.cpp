@@ -100,6 +100,100 @@ struct KilnCpuBlockConvChannelsPass
         ->getResult(0);
   }
 
+  /// The elementwise consumer of `conv` (its only user: activation, residual
+  /// add) rewritten to run on the blocked result `blocked` [FO, OH, OW, NB]
+  /// before the transpose back to NCHW, so it is fused into the blocked
+  /// convolution's tiles as an epilogue and the transpose is the only pass
+  /// over the output. Operands other than the convolution's result are read
+  /// through the blocked indices (channel dims split into [FO, NB]). Returns
+  /// the blocked result, or null when the consumer does not qualify.
+  static Value sinkEpilogue(RewriterBase &rewriter,
+                            linalg::Conv2DNchwFchwOp conv, Value blocked) {
+    Value nchw = conv->getResult(0);
+    if (!nchw.hasOneUse())
+      return {};
+    auto op = dyn_cast<linalg::GenericOp>(*nchw.getUsers().begin());
+    if (!op || op->getBlock() != conv->getBlock() ||
+        !op.hasPureTensorSemantics() || op.hasIndexSemantics() ||
+        op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
+        op.getNumLoops() != 4 || op.getNumReductionLoops() != 0)
+      return {};
+    OpOperand *init = op.getDpsInitOperand(0);
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!op.getMatchingIndexingMap(init).isIdentity() ||
+        op.payloadUsesValueFromOperand(init) ||
+        resultType.getShape() != cast<ShapedType>(nchw.getType()).getShape())
+      return {};
+
+    auto blockedType = cast<RankedTensorType>(blocked.getType());
+    int64_t fo = blockedType.getDimSize(0), oh = blockedType.getDimSize(1),
+            ow = blockedType.getDimSize(2), nb = blockedType.getDimSize(3);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr dfo, doh, dow, dfi;
+    bindDims(ctx, dfo, doh, dow, dfi);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    Location loc = op.getLoc();
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (in->get() == nchw) {
+        if (!map.isIdentity())
+          return {};
+        inputs.push_back(blocked);
+        maps.push_back(identity);
+        continue;
+      }
+      auto type = dyn_cast<RankedTensorType>(in->get().getType());
+      if (!type || !map.isProjectedPermutation(/*allowZeroInResults=*/true))
+        return {};
+      // (n, f, h, w) -> (0, fo * nb + fi, oh, ow): a channel dimension of
+      // the operand is split into [FO, NB].
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> exprs;
+      SmallVector<ReassociationIndices> groups;
+      for (auto [i, e] : llvm::enumerate(map.getResults())) {
+        int64_t first = shape.size();
+        auto d = dyn_cast<AffineDimExpr>(e);
+        if (!d) {
+          exprs.push_back(e);
+          shape.push_back(type.getDimSize(i));
+        } else if (d.getPosition() == 1) {
+          exprs.append({dfo, dfi});
+          shape.append({fo, nb});
+        } else {
+          AffineExpr blockedDims[] = {getAffineConstantExpr(0, ctx), {},
+                                      doh, dow};
+          int64_t sizes[] = {1, 0, oh, ow};
+          exprs.push_back(blockedDims[d.getPosition()]);
+          shape.push_back(sizes[d.getPosition()]);
+        }
+        groups.emplace_back(llvm::to_vector(
+            llvm::seq<int64_t>(first, static_cast<int64_t>(shape.size()))));
+      }
+      Value v = in->get();
+      if (ArrayRef<int64_t>(shape) != type.getShape())
+        v = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+            v, groups);
+      inputs.push_back(v);
+      maps.push_back(AffineMap::get(4, 0, exprs, ctx));
+    }
+    maps.push_back(identity);
+    auto sunkType =
+        RankedTensorType::get({fo, oh, ow, nb}, resultType.getElementType());
+    Value empty = tensor::EmptyOp::create(rewriter, loc, sunkType.getShape(),
+                                          sunkType.getElementType());
+    auto sunk = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{sunkType}, inputs, ValueRange{empty}, maps,
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel));
+    rewriter.cloneRegionBefore(op.getRegion(), sunk.getRegion(),
+                               sunk.getRegion().end());
+    return sunk.getResult(0);
+  }
+
   /// Rewrites `conv` into the blocked form; false when it does not qualify.
   bool blockConv(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
                  int64_t nb) {
@@ -190,19 +284,29 @@ struct KilnCpuBlockConvChannelsPass
           linalg::YieldOp::create(b, loc, add);
         });
 
-    // Back to [1, F, OH, OW].
+    // An elementwise consumer runs on the blocked result; then back to
+    // [1, F, OH, OW].
+    Value blocked = generic.getResult(0);
+    Operation *replaced = conv;
+    if (Value sunk = sinkEpilogue(rewriter, conv, blocked)) {
+      blocked = sunk;
+      replaced = *conv->getUsers().begin();
+      rewriter.setInsertionPoint(replaced);
+    }
+    Type elemType = cast<ShapedType>(blocked.getType()).getElementType();
     Value empty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{fo, nb, oh, ow}, f32);
-    Value nchw = linalg::TransposeOp::create(rewriter, loc,
-                                             generic.getResult(0), empty,
+        rewriter, loc, ArrayRef<int64_t>{fo, nb, oh, ow}, elemType);
+    Value nchw = linalg::TransposeOp::create(rewriter, loc, blocked, empty,
                                              ArrayRef<int64_t>{0, 3, 1, 2})
                      ->getResult(0);
     nchw = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({f, oh, ow}, f32), nchw,
+        rewriter, loc, RankedTensorType::get({f, oh, ow}, elemType), nchw,
         SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        conv, outType, nchw,
+        replaced, replaced->getResult(0).getType(), nchw,
         SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    if (replaced != conv)
+      rewriter.eraseOp(conv);
     return true;
   }
 

@@ -88,10 +88,10 @@ static std::optional<unsigned> getDim(AffineExpr e) {
   return std::nullopt;
 }
 
-/// Chooses the dimension the scf.forall splits: the first of `preferred`
-/// whose range divides evenly into `chunks` chunks of at least `minChunk[d]`
-/// iterations.
-static std::optional<unsigned>
+/// Chooses the dimension the scf.forall splits and its chunk size: the
+/// first of `preferred` whose range divides evenly into `chunks` chunks of at
+/// least `minChunk[d]` iterations.
+static std::optional<std::pair<unsigned, int64_t>>
 pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
               ArrayRef<int64_t> minChunk, int64_t chunks) {
   for (unsigned d : preferred) {
@@ -99,7 +99,24 @@ pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
       continue;
     if (ranges[d] / chunks < std::max<int64_t>(1, minChunk[d]))
       continue;
-    return d;
+    return std::make_pair(d, ranges[d] / chunks);
+  }
+  return std::nullopt;
+}
+
+/// When no dimension divides evenly among the threads (5 channel blocks
+/// for 2 threads): the first of `preferred` that splits into at least
+/// `numThreads` equal chunks of at most ceil(range / `maxChunks`)
+/// iterations (5 chunks of 1), balanced by the runtime handing out chunks.
+static std::optional<std::pair<unsigned, int64_t>>
+pickUnevenThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
+                    ArrayRef<int64_t> minChunk, int64_t numThreads,
+                    int64_t maxChunks) {
+  for (unsigned d : preferred) {
+    int64_t chunk = llvm::divideCeil(ranges[d], maxChunks);
+    if (ranges[d] % chunk == 0 && ranges[d] / chunk >= numThreads &&
+        chunk >= std::max<int64_t>(1, minChunk[d]))
+      return std::make_pair(d, chunk);
   }
   return std::nullopt;
 }
@@ -304,20 +321,27 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // Several chunks per thread (as many as the op has work for), so the
     // runtime can balance them when a thread is slowed down (a shared or
     // loaded machine): a thread that finishes early takes the next chunk.
-    for (int64_t perThread = chunksPerThread; perThread >= 1; perThread /= 2) {
-      int64_t chunks = numThreads * perThread;
+    std::optional<std::pair<unsigned, int64_t>> split;
+    int64_t perThread = chunksPerThread;
+    for (; perThread >= 1 && !split; perThread /= 2) {
       if (perThread > 1 && work < perThread * minParallelWork)
         continue;
-      if (std::optional<unsigned> d =
-              pickThreadDim(threadPreference, ranges, minChunk, chunks)) {
-        plan.threads.assign(numLoops, 0);
-        plan.threads[*d] = ranges[*d] / chunks;
-        // A cache tile as large as the chunk needs no loop (and a larger
-        // one would give the tiles a dynamic shape).
-        plan.cacheParallel[*d] =
-            clampTile(plan.cacheParallel[*d], plan.threads[*d]);
-        break;
-      }
+      split = pickThreadDim(threadPreference, ranges, minChunk,
+                            numThreads * perThread);
+    }
+    if (!split)
+      split = pickUnevenThreadDim(
+          threadPreference, ranges, minChunk, numThreads,
+          numThreads * std::max<int64_t>(
+                           1, std::min<int64_t>(chunksPerThread,
+                                                work / minParallelWork)));
+    if (split) {
+      auto [d, chunk] = *split;
+      plan.threads.assign(numLoops, 0);
+      plan.threads[d] = chunk;
+      // A cache tile as large as the chunk needs no loop (and a larger one
+      // would give the tiles a dynamic shape).
+      plan.cacheParallel[d] = clampTile(plan.cacheParallel[d], chunk);
     }
   }
   return plan;

@@ -136,6 +136,40 @@ func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: 
   return %r0, %r1, %r2 : tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>
 }
 
+// The elementwise consumer (here a residual add and clip) runs on the
+// blocked result, before the transpose back to NCHW, so it can be fused into
+// the convolution's tiles; the other NCHW operand is read through the
+// blocked indices (channels split into [2, 16]).
+// CHECK-LABEL: func.func @epilogue(
+// CHECK-SAME: %[[X:.*]]: tensor<1x32x7x7xf32>, %[[R:.*]]: tensor<1x32x7x7xf32>
+// CHECK: %[[CONV:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<2x7x7x16xf32>)
+// CHECK: %[[RB:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 16, 7, 7]
+// CHECK: %[[EPI:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[RMAP:.*]], #[[ID]]]{{.*}}ins(%[[CONV]], %[[RB]] : tensor<2x7x7x16xf32>, tensor<1x2x16x7x7xf32>) outs(%{{.*}} : tensor<2x7x7x16xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: linalg.transpose ins(%[[EPI]] : tensor<2x7x7x16xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @epilogue(%x1: tensor<1x32x7x7xf32>, %res: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x1, %w1 : tensor<1x32x7x7xf32>, tensor<32x32x1x1xf32>) outs(%f : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                        affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r, %res : tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>) outs(%e : tensor<1x32x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x32x7x7xf32>
+  return %y : tensor<1x32x7x7xf32>
+}
+
 // A 1x1 stride-1 convolution on a 7x7 map: as a matmul over the flattened
 // image its 49 columns leave a partial vector, so it is blocked too (one
 // input element broadcast per multiply-add, vectors along output channels).

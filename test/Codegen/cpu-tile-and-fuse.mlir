@@ -54,6 +54,26 @@ func.func @matvec(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>,
 
 // -----
 
+// No dimension splits evenly between the threads (5 rows; the 64 columns
+// are one strip): 5 chunks of one row, handed out by the runtime.
+// CHUNKS-LABEL: func.func @uneven_split(
+// CHUNKS: scf.forall (%{{.*}}) in (5)
+// CHUNKS:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x64xf32>)
+func.func @uneven_split(%x: tensor<64x5xf32>) -> tensor<5x64xf32> {
+  %e = tensor.empty() : tensor<5x64xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x5xf32>) outs(%e : tensor<5x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<5x64xf32>
+  return %0 : tensor<5x64xf32>
+}
+
+// -----
+
 // Large matmul: cache tiles 64 x 128 x 256 around the register tile.
 // CHECK-LABEL: func.func @matmul_cache_tiles(
 // CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
