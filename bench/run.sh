@@ -3,10 +3,12 @@
 #
 # usage: bench/run.sh [--build DIR] [--models DIR] [--iters N] [--repeats R]
 #                     [--out FILE] [MODEL...]
-# Compiles each model with model-compile -O3, then for 1 and 2 threads runs the
-# Kiln executable (--bench N), onnxruntime-node (bench/ort_run.js) and PyTorch
-# eager (bench/torch_run.py, the module the model was exported from) R times,
-# alternating, and keeps the best median of each. Writes a markdown table
+# Compiles each model with model-compile -O3 and checks its output against the
+# reference output (name.out0.npy, when there is one); then for 1 and 2
+# threads runs the Kiln executable (--bench N), onnxruntime-node
+# (bench/ort_run.js) and PyTorch eager (bench/torch_run.py, the module the
+# model was exported from) R times, alternating, and keeps the best median of
+# each. Writes a markdown table
 # (default bench/RESULTS.md) with the machine it ran on. Models default to the
 # public evaluation set in ../shared/models (name.onnx + name.in0.npy; GFLOPs
 # from its manifest.json when present).
@@ -26,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --iters) iters="$2"; shift 2;;
     --repeats) repeats="$2"; shift 2;;
     --out) out="$2"; shift 2;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0;;
     *) names+=("$1"); shift;;
   esac
 done
@@ -51,10 +53,25 @@ peak_per_thread=117
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
+checks=()
 for name in "${names[@]}"; do
   model="$models_dir/$name.onnx"; input="$models_dir/$name.in0.npy"
   echo "== $name" >&2
   "$build/bin/model-compile" -O3 "$model" -o "$work/$name"
+  # The -O3 executable must reproduce the reference output (PyTorch's) before
+  # its time counts.
+  reference="$models_dir/$name.out0.npy"
+  if [[ -f "$reference" ]]; then
+    "$work/$name" "$input" -o "$work/$name.out0.npy"
+    if check=$("$python" "$root/test/utils/compare.py" "$work/$name.out0.npy" "$reference" --rel 1e-4 2>&1); then
+      checks+=("$name: matches")
+    else
+      checks+=("$name: MISMATCH ($(echo "$check" | head -1))")
+      echo "error: $name: the -O3 output does not match $reference" >&2
+    fi
+  else
+    checks+=("$name: no reference output")
+  fi
   gf=$(gflops_of "$name")
   for t in 1 2; do
     k=(); o=(); p=()
@@ -91,5 +108,8 @@ geomean() { awk -v t="$1" -v c="$2" -F'|' '$3+0==t { s += log($4+0 ? $c/$4 : 1);
   table=$(printf '%s\n' "${rows[@]}")
   echo "Geomean speedup over ORT: 1 thread $(geomean 1 5 <<< "$table")x, 2 threads $(geomean 2 5 <<< "$table")x."
   echo "Geomean speedup over PyTorch: 1 thread $(geomean 1 6 <<< "$table")x, 2 threads $(geomean 2 6 <<< "$table")x."
+  echo
+  echo "Outputs of the -O3 executables against the reference outputs"
+  echo "(max|out - ref| <= 1e-4 * max|ref|, test/utils/compare.py): $(IFS=';'; echo "${checks[*]}" | sed 's/;/; /g')."
 } > "$out"
 cat "$out"
