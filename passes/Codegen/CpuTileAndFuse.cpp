@@ -313,6 +313,13 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     work /= 4;
   else if (plan.kind == OpKind::Contraction || plan.kind == OpKind::Windowed)
     work /= 16;
+  else if (plan.kind == OpKind::Elementwise &&
+           llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+             AffineMap map = op.getMatchingIndexingMap(in);
+             return map.getNumResults() == outMap.getNumResults() &&
+                    map != outMap;
+           }))
+    work *= 4; // a transposing read: gathers or scatters, ~4x slower
   if (numThreads > 1 && work >= minParallelWork) {
     threadPreference.erase(
         llvm::remove_if(threadPreference,

@@ -121,7 +121,8 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
            "scf.forall)">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "65536",
            "Smallest work worth an scf.forall: iteration-space points of an "
-           "elementwise op or reduction, multiply-adds / 16 of a "
+           "elementwise op (x 4 when it transposes) or reduction, "
+           "multiply-adds / 16 of a "
            "contraction or convolution (/ 4 of a depthwise convolution or "
            "pooling)">,
     Option<"chunksPerThread", "chunks-per-thread", "unsigned", "4",

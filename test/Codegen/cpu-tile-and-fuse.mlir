@@ -10,6 +10,9 @@
 // RUN: model-opt %s -split-input-file \
 // RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=1 min-parallel-work=1" -cse \
 // RUN:   | FileCheck %s --check-prefix=CSE
+// RUN: model-opt %s -split-input-file \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=512 num-threads=2 min-parallel-work=16384 chunks-per-thread=1" \
+// RUN:   | FileCheck %s --check-prefix=WORK
 
 // Matmul: an scf.forall splitting M in two, the fill fused into it, then the
 // register tile 8 rows x 2 vectors of 16 lanes with K step 1.
@@ -70,6 +73,29 @@ func.func @uneven_split(%x: tensor<64x5xf32>) -> tensor<5x64xf32> {
     linalg.yield %m : f32
   } -> tensor<5x64xf32>
   return %0 : tensor<5x64xf32>
+}
+
+// -----
+
+// The parallel threshold counts a transposing copy as 4x the work of a
+// plain one (its reads or writes are strided): 8192 elements are split
+// between the threads with min-parallel-work=16384, a plain copy is not.
+// WORK-LABEL: func.func @transpose_work(
+// WORK: scf.forall
+// WORK:   linalg.transpose
+// WORK: return
+// WORK-LABEL: func.func @copy_work(
+// WORK-NOT: scf.forall
+// WORK: return
+func.func @transpose_work(%x: tensor<64x128xf32>) -> tensor<128x64xf32> {
+  %e = tensor.empty() : tensor<128x64xf32>
+  %t = linalg.transpose ins(%x : tensor<64x128xf32>) outs(%e : tensor<128x64xf32>) permutation = [1, 0]
+  return %t : tensor<128x64xf32>
+}
+func.func @copy_work(%x: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %e = tensor.empty() : tensor<64x128xf32>
+  %c = linalg.copy ins(%x : tensor<64x128xf32>) outs(%e : tensor<64x128xf32>) -> tensor<64x128xf32>
+  return %c : tensor<64x128xf32>
 }
 
 // -----
