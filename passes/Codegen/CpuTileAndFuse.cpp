@@ -291,6 +291,24 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
           threadPreference.push_back(*d);
     if (vecDim)
       minChunk[*vecDim] = plan.registers[*vecDim];
+    // A transposing read (the input's contiguous dimension is another
+    // parallel dimension): a square tile of one vector along both, so the
+    // tile is read as rows of the input and transposed in registers instead
+    // of gathered element by element.
+    if (plan.kind == OpKind::Elementwise && vecDim) {
+      for (OpOperand *in : op.getDpsInputOperands()) {
+        AffineMap inMap = op.getMatchingIndexingMap(in);
+        if (inMap.getNumResults() == 0)
+          continue;
+        std::optional<unsigned> inInner = getDim(inMap.getResults().back());
+        if (!inInner || *inInner == *vecDim || !isParallel(*inInner))
+          continue;
+        plan.registers[*vecDim] = std::min<int64_t>(lanes, ranges[*vecDim]);
+        plan.registers[*inInner] = std::min<int64_t>(lanes, ranges[*inInner]);
+        minChunk[*vecDim] = plan.registers[*vecDim];
+        break;
+      }
+    }
   } else {
     return std::nullopt;
   }

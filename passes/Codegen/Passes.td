@@ -73,7 +73,8 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
        a depthwise convolution, and 5 to 8 rows when that divides the loop),
        reduction and window dimensions by 1;
        a strip of up to 4 vectors for elementwise ops (16 when the strip is
-       reduced, as in softmax or layer_norm rows).
+       reduced, as in softmax or layer_norm rows; one vector by one vector
+       when an input is read transposed, transposed in registers).
 
     Tile sizes follow from the loop structure (contraction dims, convolution
     dims), not the op name: batch/transposed matmuls, generic contractions,

@@ -62,14 +62,15 @@ func.func @matvec(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>,
 // CHUNKS-LABEL: func.func @uneven_split(
 // CHUNKS: scf.forall (%{{.*}}) in (5)
 // CHUNKS:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x64xf32>)
-func.func @uneven_split(%x: tensor<64x5xf32>) -> tensor<5x64xf32> {
+func.func @uneven_split(%x: tensor<64xf32>, %y: tensor<5x64xf32>) -> tensor<5x64xf32> {
   %e = tensor.empty() : tensor<5x64xf32>
-  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>,
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>,
                                         affine_map<(d0, d1) -> (d0, d1)>],
                        iterator_types = ["parallel", "parallel"]}
-      ins(%x : tensor<64x5xf32>) outs(%e : tensor<5x64xf32>) {
-  ^bb0(%a: f32, %o: f32):
-    %m = arith.negf %a : f32
+      ins(%x, %y : tensor<64xf32>, tensor<5x64xf32>) outs(%e : tensor<5x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.addf %a, %b : f32
     linalg.yield %m : f32
   } -> tensor<5x64xf32>
   return %0 : tensor<5x64xf32>
@@ -77,6 +78,13 @@ func.func @uneven_split(%x: tensor<64x5xf32>) -> tensor<5x64xf32> {
 
 // -----
 
+// A transpose: register tiles of one vector along both the output's and the
+// input's contiguous dimension (16x16, transposed in registers).
+// CHECK-LABEL: func.func @transpose_work(
+// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (64)
+// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<16x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
 // The parallel threshold counts a transposing copy as 4x the work of a
 // plain one (its reads or writes are strided): 8192 elements are split
 // between the threads with min-parallel-work=16384, a plain copy is not.
