@@ -18,16 +18,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/Passes.h"
+#include "passes/Codegen/ConstantLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-
-#include <cstring>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUBLOCKCONVCHANNELS
@@ -37,22 +35,6 @@ namespace mlir::kiln {
 using namespace mlir;
 
 namespace {
-
-/// The raw bytes of a non-splat constant, or nothing.
-static std::optional<ArrayRef<char>> getRawBytes(ElementsAttr attr) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    return dense.getRawData();
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    ArrayRef<char> data = resource.getData();
-    if (data.empty())
-      return std::nullopt; // elided blob
-    return data;
-  }
-  return std::nullopt;
-}
 
 struct KilnCpuBlockConvChannelsPass
     : public kiln::impl::KilnCpuBlockConvChannelsBase<
@@ -228,35 +210,20 @@ struct KilnCpuBlockConvChannelsPass
     ElementsAttr weights;
     if (!matchPattern(filter, m_Constant(&weights)))
       return false;
-    std::optional<ArrayRef<char>> bytes = getRawBytes(weights);
-    int64_t wElems = f * c * kh * kw;
-    if (!bytes || bytes->size() != static_cast<size_t>(wElems) * 4)
+    // w_b[j, ci, y, x, l] = w[j * nb + l, ci, y, x]: w viewed as
+    // [F/nb, nb, C*KH*KW], transposed (0, 2, 1).
+    int64_t fo = f / nb;
+    ElementsAttr blockedWAttr =
+        kiln::transposeConstant(weights, {fo, nb, c * kh * kw}, {0, 2, 1},
+                                {fo, c, kh, kw, nb}, "_blocked");
+    if (!blockedWAttr)
       return false;
-
-    // w_b[j, ci, y, x, l] = w[j * nb + l, ci, y, x].
-    int64_t fo = f / nb, inner = c * kh * kw;
-    AsmResourceBlob blob =
-        HeapAsmResourceBlob::allocate(static_cast<size_t>(wElems) * 4, 64);
-    const float *src = reinterpret_cast<const float *>(bytes->data());
-    float *dst = reinterpret_cast<float *>(blob.getMutableData().data());
-    for (int64_t j = 0; j < fo; ++j)
-      for (int64_t l = 0; l < nb; ++l)
-        for (int64_t k = 0; k < inner; ++k)
-          dst[(j * inner + k) * nb + l] = src[(j * nb + l) * inner + k];
-    auto blockedWType = RankedTensorType::get({fo, c, kh, kw, nb}, f32);
-    std::string name = "conv_weights";
-    if (auto constant = filter.getDefiningOp<arith::ConstantOp>())
-      if (auto resource =
-              dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-        name = resource.getRawHandle().getKey().str();
-    name += "_blocked";
-    auto blockedWAttr =
-        DenseResourceElementsAttr::get(blockedWType, name, std::move(blob));
 
     Location loc = conv.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     rewriter.setInsertionPoint(conv);
-    Value blockedW = arith::ConstantOp::create(rewriter, loc, blockedWAttr);
+    Value blockedW = arith::ConstantOp::create(
+        rewriter, loc, cast<TypedAttr>(blockedWAttr));
     Value image = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({c, in[2], in[3]}, f32), input,
         SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});

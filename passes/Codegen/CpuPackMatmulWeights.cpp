@@ -13,18 +13,16 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/Passes.h"
+#include "passes/Codegen/ConstantLayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-
-#include <cstring>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUPACKMATMULWEIGHTS
@@ -36,37 +34,12 @@ using namespace mlir;
 namespace {
 
 /// The weights B [k, n] (f32) repacked into panels Bp [n / panel, k, panel],
-/// Bp[j, kk, l] = B[kk, j * panel + l], with the same kind of attribute as
-/// `weights` (a blob stays a blob); null when the data cannot be read (an
-/// elided blob).
+/// Bp[j, kk, l] = B[kk, j * panel + l]: B viewed as [k, n / panel, panel],
+/// transposed (1, 0, 2).
 static ElementsAttr packWeights(ElementsAttr weights, int64_t k, int64_t n,
                                 int64_t panel) {
-  auto packedType = RankedTensorType::get({n / panel, k, panel},
-                                          weights.getElementType());
-  ArrayRef<char> bytes;
-  if (auto dense = dyn_cast<DenseElementsAttr>(weights)) {
-    if (dense.isSplat())
-      return dense.resizeSplat(packedType);
-    bytes = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(weights)) {
-    bytes = resource.getData();
-  }
-  size_t size = static_cast<size_t>(k * n) * sizeof(float);
-  if (bytes.size() != size)
-    return {};
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(size, alignof(float));
-  const char *src = bytes.data();
-  char *dst = blob.getMutableData().data();
-  size_t row = panel * sizeof(float);
-  for (int64_t j = 0; j < n / panel; ++j)
-    for (int64_t kk = 0; kk < k; ++kk)
-      std::memcpy(dst + (j * k + kk) * row,
-                  src + (kk * n + j * panel) * sizeof(float), row);
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(weights))
-    return DenseResourceElementsAttr::get(
-        packedType, (resource.getRawHandle().getKey() + "_packed").str(),
-        std::move(blob));
-  return DenseElementsAttr::getFromRawBuffer(packedType, blob.getData());
+  return kiln::transposeConstant(weights, {k, n / panel, panel}, {1, 0, 2},
+                                 {n / panel, k, panel}, "_packed");
 }
 
 /// Whether `op` is a plain row-major matmul C[m, n] += A[m, k] * B[k, n].
