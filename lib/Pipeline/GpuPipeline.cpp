@@ -120,12 +120,7 @@ void addGpuStagePasses(OpPassManager &pm, Stage stage,
 
 void registerGpuPipelines() {
   registerKilnGPUPasses();
-  struct Registration {
-    const char *name;
-    const char *description;
-    Stage stage;
-  };
-  static const Registration registrations[] = {
+  static const StagePipelineInfo pipelines[] = {
       {"kiln-gpu-distribute-pipeline",
        "Tile linalg on tensors into block/thread-mapped scf.forall loops",
        Stage::Vector},
@@ -137,14 +132,7 @@ void registerGpuPipelines() {
        "GPU binary",
        Stage::LLVM},
   };
-  for (const Registration &r : registrations) {
-    Stage stage = r.stage;
-    PassPipelineRegistration<GpuPipelineOptions>(
-        r.name, r.description,
-        [stage](OpPassManager &pm, const GpuPipelineOptions &options) {
-          addGpuStagePasses(pm, stage, options);
-        });
-  }
+  registerStagePipelines<GpuPipelineOptions>(pipelines, addGpuStagePasses);
 }
 
 } // namespace mlir::kiln

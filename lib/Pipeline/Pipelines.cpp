@@ -185,12 +185,7 @@ void addStagePasses(OpPassManager &pm, Stage stage,
 
 void registerPipelines() {
   registerGpuPipelines();
-  struct Registration {
-    const char *name;
-    const char *description;
-    Stage stage;
-  };
-  static const Registration registrations[] = {
+  static const StagePipelineInfo pipelines[] = {
       {"kiln-graph-pipeline",
        "Graph-level clean-ups on the kiln dialect (fold constants and "
        "BatchNorm, simplify layout)",
@@ -210,14 +205,7 @@ void registerPipelines() {
        "function, parallel loops through kiln_parallel_for)",
        Stage::LLVM},
   };
-  for (const Registration &r : registrations) {
-    Stage stage = r.stage;
-    PassPipelineRegistration<PipelineOptions>(
-        r.name, r.description,
-        [stage](OpPassManager &pm, const PipelineOptions &options) {
-          addStagePasses(pm, stage, options);
-        });
-  }
+  registerStagePipelines<PipelineOptions>(pipelines, addStagePasses);
   PassPipelineRegistration<PipelineOptions>(
       "kiln-cpu-pipeline",
       "The whole CPU flow: kiln dialect (as imported) to the llvm dialect",

@@ -27,6 +27,7 @@
 #define KILN_PIPELINE_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -77,6 +78,30 @@ void addOneShotBufferizePasses(OpPassManager &pm);
 /// Registers the named pipelines (kiln-graph-pipeline, ...) with the pass
 /// registry.
 void registerPipelines();
+
+/// A stage pipeline registered by name for model-opt.
+struct StagePipelineInfo {
+  const char *name;
+  const char *description;
+  Stage stage;
+};
+
+/// Registers each of `pipelines` under its name, built by
+/// `addPasses(pm, stage, options)` (the CPU and the GPU flow each have their
+/// own options and passes).
+template <typename OptionsT>
+void registerStagePipelines(
+    llvm::ArrayRef<StagePipelineInfo> pipelines,
+    void (*addPasses)(OpPassManager &, Stage, const OptionsT &)) {
+  for (const StagePipelineInfo &info : pipelines) {
+    Stage stage = info.stage;
+    PassPipelineRegistration<OptionsT>(
+        info.name, info.description,
+        [stage, addPasses](OpPassManager &pm, const OptionsT &options) {
+          addPasses(pm, stage, options);
+        });
+  }
+}
 
 } // namespace mlir::kiln
 
