@@ -156,6 +156,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   plan.registers.assign(numLoops, 1);
   SmallVector<unsigned> threadPreference;
   SmallVector<int64_t> minChunk(numLoops, 1);
+  bool transposing = false;
 
   bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
     return m.isProjectedPermutation(/*allowZeroInResults=*/true);
@@ -291,7 +292,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
           threadPreference.push_back(*d);
     if (vecDim)
       minChunk[*vecDim] = plan.registers[*vecDim];
-    // A transposing read (the input's contiguous dimension is another
+    // A transposing read (an input's contiguous dimension is another
     // parallel dimension): a square tile of one vector along both, so the
     // tile is read as rows of the input and transposed in registers instead
     // of gathered element by element.
@@ -303,6 +304,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
         std::optional<unsigned> inInner = getDim(inMap.getResults().back());
         if (!inInner || *inInner == *vecDim || !isParallel(*inInner))
           continue;
+        transposing = true;
         plan.registers[*vecDim] = std::min<int64_t>(lanes, ranges[*vecDim]);
         plan.registers[*inInner] = std::min<int64_t>(lanes, ranges[*inInner]);
         minChunk[*vecDim] = plan.registers[*vecDim];
@@ -331,13 +333,8 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     work /= 4;
   else if (plan.kind == OpKind::Contraction || plan.kind == OpKind::Windowed)
     work /= 16;
-  else if (plan.kind == OpKind::Elementwise &&
-           llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
-             AffineMap map = op.getMatchingIndexingMap(in);
-             return map.getNumResults() == outMap.getNumResults() &&
-                    map != outMap;
-           }))
-    work *= 4; // a transposing read: gathers or scatters, ~4x slower
+  else if (transposing)
+    work *= 4; // strided reads or writes: ~4x slower per element
   if (numThreads > 1 && work >= minParallelWork) {
     threadPreference.erase(
         llvm::remove_if(threadPreference,
@@ -347,8 +344,8 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // runtime can balance them when a thread is slowed down (a shared or
     // loaded machine): a thread that finishes early takes the next chunk.
     std::optional<std::pair<unsigned, int64_t>> split;
-    int64_t perThread = chunksPerThread;
-    for (; perThread >= 1 && !split; perThread /= 2) {
+    for (int64_t perThread = chunksPerThread; perThread >= 1 && !split;
+         perThread /= 2) {
       if (perThread > 1 && work < perThread * minParallelWork)
         continue;
       split = pickThreadDim(threadPreference, ranges, minChunk,
