@@ -107,6 +107,17 @@ struct KilnCpuBlockConvChannelsPass
         resultType.getShape() != cast<ShapedType>(nchw.getType()).getShape())
       return {};
 
+    // The convolution's result is read elementwise, the other operands
+    // through projected permutations (broadcasts, another NCHW tensor).
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(in);
+      if (in->get() == nchw ? !map.isIdentity()
+                            : !isa<RankedTensorType>(in->get().getType()) ||
+                                  !map.isProjectedPermutation(
+                                      /*allowZeroInResults=*/true))
+        return {};
+    }
+
     auto blockedType = cast<RankedTensorType>(blocked.getType());
     int64_t fo = blockedType.getDimSize(0), oh = blockedType.getDimSize(1),
             ow = blockedType.getDimSize(2), nb = blockedType.getDimSize(3);
@@ -122,15 +133,11 @@ struct KilnCpuBlockConvChannelsPass
     for (OpOperand *in : op.getDpsInputOperands()) {
       AffineMap map = op.getMatchingIndexingMap(in);
       if (in->get() == nchw) {
-        if (!map.isIdentity())
-          return {};
         inputs.push_back(blocked);
         maps.push_back(identity);
         continue;
       }
-      auto type = dyn_cast<RankedTensorType>(in->get().getType());
-      if (!type || !map.isProjectedPermutation(/*allowZeroInResults=*/true))
-        return {};
+      auto type = cast<RankedTensorType>(in->get().getType());
       // (n, f, h, w) -> (0, fo * nb + fi, oh, ow): a channel dimension of
       // the operand is split into [FO, NB].
       SmallVector<int64_t> shape;
