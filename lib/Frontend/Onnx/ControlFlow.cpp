@@ -263,10 +263,7 @@ LogicalResult importConcatFromSequence(NodeContext &ctx) {
                      ? values.front()
                      : ctx.create<ConcatOp>(values,
                                             static_cast<uint64_t>(*axis));
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx, result);
 }
 
 //===----------------------------------------------------------------------===//

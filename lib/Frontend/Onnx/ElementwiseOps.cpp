@@ -190,10 +190,7 @@ LogicalResult importBinary(NodeContext &ctx, IntFold fold = nullptr,
       rhs = alignLegacyBroadcast(ctx, result, rhs);
     result = ctx.create<OpTy>(result, rhs);
   }
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx, result);
 }
 
 template <typename OpTy>
@@ -216,21 +213,15 @@ OnnxHandler unary(IntFold fold = nullptr, FloatFold floatFold = nullptr) {
     if (tryFoldInts(ctx, 1, Type(), fold) ||
         tryFoldFloats(ctx, 1, floatFold))
       return success();
-    Value result = ctx.create<OpTy>(ctx.operand(0));
-    if (!result)
-      return failure();
-    ctx.setResult(0, result);
-    return success();
+    return finish(ctx, ctx.create<OpTy>(ctx.operand(0)));
   };
 }
 
 /// Float-only ops get a clear message instead of a verifier error.
 OnnxHandler floatUnary(OnnxHandler handler) {
   return [handler](NodeContext &ctx) -> LogicalResult {
-    RankedTensorType type = ctx.operandType(0);
-    if (type && !isa<FloatType>(type.getElementType()))
-      return ctx.emitError() << "expects a floating-point input, not "
-                             << type.getElementType();
+    if (failed(requireFloatElements(ctx, ctx.operandType(0))))
+      return failure();
     return handler(ctx);
   };
 }
@@ -246,11 +237,7 @@ LogicalResult importPow(NodeContext &ctx) {
     exponent = ctx.constant(castElements(c, elementType));
   else
     exponent = ctx.castTo(ctx.operand(1), elementType);
-  Value result = ctx.create<PowOp>(base, exponent);
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx, ctx.create<PowOp>(base, exponent));
 }
 
 LogicalResult importMod(NodeContext &ctx) {
@@ -272,11 +259,7 @@ LogicalResult importMod(NodeContext &ctx) {
     return success();
   Value lhs = ctx.operand(0);
   Value rhs = ctx.operand(1);
-  Value result = ctx.create<ModOp>(lhs, rhs, fmod);
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx, ctx.create<ModOp>(lhs, rhs, fmod));
 }
 
 LogicalResult importMean(NodeContext &ctx) {
@@ -291,10 +274,7 @@ LogicalResult importMean(NodeContext &ctx) {
   if (n > 1)
     sum = ctx.create<DivOp>(
         sum, ctx.constantScalar(typeOf(sum).getElementType(), n));
-  if (!sum)
-    return failure();
-  ctx.setResult(0, sum);
-  return success();
+  return finish(ctx, sum);
 }
 
 //===----------------------------------------------------------------------===//

@@ -356,20 +356,16 @@ LogicalResult importEinsum(NodeContext &ctx) {
   llvm::SmallVector<Label> outputLabels(output.begin(), output.end());
   if (failed(sumOut(ctx, acc, outputLabels)))
     return failure();
-  Value result = ctx.transpose(acc.value, permutationTo(acc.labels, output));
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx,
+                ctx.transpose(acc.value, permutationTo(acc.labels, output)));
 }
 
 LogicalResult importDet(NodeContext &ctx) {
   RankedTensorType type = ctx.operandType(0);
   if (!type)
     return ctx.emitError() << "missing input 'X'";
-  if (!isa<FloatType>(type.getElementType()))
-    return ctx.emitError() << "expects a floating-point input, not "
-                           << type.getElementType();
+  if (failed(requireFloatElements(ctx, type)))
+    return failure();
   int64_t rank = type.getRank();
   if (rank < 2 || !type.hasStaticShape() ||
       type.getDimSize(rank - 1) != type.getDimSize(rank - 2))
@@ -445,10 +441,7 @@ LogicalResult importDet(NodeContext &ctx) {
     return failure();
   Value result = n == 0 ? ctx.create<ExpandOp>(det, batchShape)
                         : ctx.reshape(det, batchShape);
-  if (!result)
-    return failure();
-  ctx.setResult(0, result);
-  return success();
+  return finish(ctx, result);
 }
 
 } // namespace

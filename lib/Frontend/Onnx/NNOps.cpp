@@ -23,10 +23,9 @@ FailureOr<RankedTensorType> requireFloatTensor(NodeContext &ctx, unsigned i,
   RankedTensorType type = ctx.operandType(i);
   if (!type)
     return ctx.emitError() << "missing input '" << what << "'";
-  if (!isa<FloatType>(type.getElementType()))
-    return ctx.emitError() << "input '" << what
-                           << "' must be a floating-point tensor, not "
-                           << type.getElementType();
+  if (failed(requireFloatElements(
+          ctx, type, "input '" + what + "' must be a floating-point tensor")))
+    return failure();
   if (type.getRank() < minRank)
     return ctx.emitError() << "input '" << what << "' must have rank >= "
                            << minRank << ", got "

@@ -915,6 +915,14 @@ LogicalResult onnx_importer::finish(NodeContext &ctx, Value result) {
   return success();
 }
 
+LogicalResult onnx_importer::requireFloatElements(NodeContext &ctx,
+                                                  RankedTensorType type,
+                                                  const llvm::Twine &message) {
+  if (!type || isa<FloatType>(type.getElementType()))
+    return success();
+  return ctx.emitError() << message << ", not " << type.getElementType();
+}
+
 void NodeContext::setConstantResult(unsigned i, ElementsAttr value) {
   if (i >= results.size() || !value)
     return;

@@ -483,6 +483,13 @@ LogicalResult validateAutoPad(const NodeInfo &node);
 /// (its builder already reported why). The usual last line of a handler.
 LogicalResult finish(NodeContext &ctx, Value result);
 
+/// Emits "<message>, not <element type>" unless `type` has a floating-point
+/// element type. A null `type` passes (a missing input is the caller's to
+/// report).
+LogicalResult requireFloatElements(
+    NodeContext &ctx, RankedTensorType type,
+    const llvm::Twine &message = "expects a floating-point input");
+
 /// Static type of a value built by the importer.
 inline RankedTensorType typeOf(Value v) {
   return v ? llvm::dyn_cast<RankedTensorType>(v.getType()) : nullptr;

@@ -88,10 +88,7 @@ LogicalResult importReduce(NodeContext &ctx) {
       y = ctx.create<LogOp>(x);
     else if (Kind == Reduction::LogSumExp)
       y = x;
-    if (!y)
-      return failure();
-    ctx.setResult(0, y);
-    return success();
+    return finish(ctx, y);
   }
   llvm::ArrayRef<int64_t> dims = **axes;
 
@@ -137,10 +134,7 @@ LogicalResult importReduce(NodeContext &ctx) {
     break;
   }
   }
-  if (!y)
-    return failure();
-  ctx.setResult(0, y);
-  return success();
+  return finish(ctx, y);
 }
 
 template <Reduction Kind>
@@ -165,10 +159,7 @@ LogicalResult importArgReduce(NodeContext &ctx) {
                                          last)
                   : ctx.create<ArgMinOp>(ctx.operand(0), axisAttr, keepdims,
                                          last);
-  if (!y)
-    return failure();
-  ctx.setResult(0, y);
-  return success();
+  return finish(ctx, y);
 }
 
 /// Hardmax: 1 where the first maximum along `axis` is, else 0; an argmax
@@ -177,9 +168,8 @@ LogicalResult importHardmax(NodeContext &ctx) {
   RankedTensorType type = ctx.operandType(0);
   if (!type)
     return ctx.emitError() << "missing input 'input'";
-  if (!isa<FloatType>(type.getElementType()))
-    return ctx.emitError() << "expects a floating-point input, not "
-                           << type.getElementType();
+  if (failed(requireFloatElements(ctx, type)))
+    return failure();
   FailureOr<int64_t> axis =
       ctx.normalizeAxis(ctx.getInt("axis", -1), type.getRank());
   if (failed(axis))
@@ -279,9 +269,8 @@ LogicalResult importLRN(NodeContext &ctx) {
   RankedTensorType type = ctx.operandType(0);
   if (!type)
     return ctx.emitError() << "missing input 'X'";
-  if (!isa<FloatType>(type.getElementType()))
-    return ctx.emitError() << "expects a floating-point input, not "
-                           << type.getElementType();
+  if (failed(requireFloatElements(ctx, type)))
+    return failure();
   if (type.getRank() < 2 || !type.hasStaticShape())
     return ctx.emitError() << "expects a static input of rank >= 2, not "
                            << formatShape(type.getShape());

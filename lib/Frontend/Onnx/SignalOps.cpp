@@ -185,11 +185,7 @@ LogicalResult importDft(NodeContext &ctx) {
                onesided);
   if (failed(result))
     return failure();
-  Value y = joinComplex(ctx, result->first, result->second);
-  if (!y)
-    return failure();
-  ctx.setResult(0, y);
-  return success();
+  return finish(ctx, joinComplex(ctx, result->first, result->second));
 }
 
 /// STFT-17: signal [batch, length, 1|2], frame_step, window [frame_length]
@@ -271,11 +267,7 @@ LogicalResult importStft(NodeContext &ctx) {
                /*inverse=*/false, onesided);
   if (failed(result))
     return failure();
-  Value y = joinComplex(ctx, result->first, result->second);
-  if (!y)
-    return failure();
-  ctx.setResult(0, y);
-  return success();
+  return finish(ctx, joinComplex(ctx, result->first, result->second));
 }
 
 /// MelWeightMatrix-17 as a constant [dft_length/2+1, num_mel_bins]: the

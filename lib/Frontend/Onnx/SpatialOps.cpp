@@ -182,9 +182,9 @@ LogicalResult importGridSample(NodeContext &ctx) {
     return ctx.emitError() << "GridSample supports 4-D [N, C, H, W] inputs, "
                               "got "
                            << formatShape(xType.getShape());
-  if (!isa<FloatType>(xType.getElementType()))
-    return ctx.emitError() << "GridSample input must be a float tensor, not "
-                           << xType.getElementType();
+  if (failed(requireFloatElements(ctx, xType,
+                                  "GridSample input must be a float tensor")))
+    return failure();
   Value x = ctx.operand(0), grid = ctx.operand(1);
   if (!x || !grid)
     return failure();
@@ -222,9 +222,9 @@ LogicalResult importRoiAlign(NodeContext &ctx) {
   if (!xType || !ctx.operandType(1) || !ctx.operandType(2))
     return ctx.emitError() << "RoiAlign needs inputs 'X', 'rois' and "
                               "'batch_indices'";
-  if (!isa<FloatType>(xType.getElementType()))
-    return ctx.emitError() << "RoiAlign input must be a float tensor, not "
-                           << xType.getElementType();
+  if (failed(requireFloatElements(ctx, xType,
+                                  "RoiAlign input must be a float tensor")))
+    return failure();
   Value x = ctx.operand(0), rois = ctx.operand(1), indices = ctx.operand(2);
   if (!x || !rois || !indices)
     return failure();

@@ -209,10 +209,7 @@ LogicalResult importTfIdfVectorizer(NodeContext &ctx) {
   }
   if (xType.getRank() == 1)
     y = ctx.reshape(y, {c.outputSize});
-  if (!y)
-    return failure();
-  ctx.setResult(0, y);
-  return success();
+  return finish(ctx, y);
 }
 
 LogicalResult validateStringNormalizer(const NodeInfo &node) {
