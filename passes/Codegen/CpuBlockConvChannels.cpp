@@ -138,32 +138,54 @@ struct KilnCpuBlockConvChannelsPass
         continue;
       }
       auto type = cast<RankedTensorType>(in->get().getType());
-      // (n, f, h, w) -> (0, fo * nb + fi, oh, ow): a channel dimension of
-      // the operand is split into [FO, NB].
-      SmallVector<int64_t> shape;
+      // (n, f, h, w) -> (fo * nb + fi, oh, ow): dims indexed by the batch or
+      // by a constant are sliced away (a constant index in a map would
+      // keep the op from being tiled), a channel dim is split into [FO, NB].
+      SmallVector<OpFoldResult> offsets, sizes;
+      SmallVector<int64_t> kept, shape;
       SmallVector<AffineExpr> exprs;
       SmallVector<ReassociationIndices> groups;
       for (auto [i, e] : llvm::enumerate(map.getResults())) {
-        int64_t first = shape.size();
         auto d = dyn_cast<AffineDimExpr>(e);
-        if (!d) {
-          exprs.push_back(e);
-          shape.push_back(type.getDimSize(i));
-        } else if (d.getPosition() == 1) {
+        int64_t offset = 0;
+        if (auto c = dyn_cast<AffineConstantExpr>(e))
+          offset = c.getValue();
+        bool dropped = !d || d.getPosition() == 0;
+        offsets.push_back(rewriter.getIndexAttr(offset));
+        sizes.push_back(
+            rewriter.getIndexAttr(dropped ? 1 : type.getDimSize(i)));
+        if (dropped)
+          continue;
+        kept.push_back(type.getDimSize(i));
+        int64_t first = shape.size();
+        if (d.getPosition() == 1) {
           exprs.append({dfo, dfi});
           shape.append({fo, nb});
         } else {
-          AffineExpr blockedDims[] = {getAffineConstantExpr(0, ctx), {},
-                                      doh, dow};
-          int64_t sizes[] = {1, 0, oh, ow};
-          exprs.push_back(blockedDims[d.getPosition()]);
-          shape.push_back(sizes[d.getPosition()]);
+          exprs.push_back(d.getPosition() == 2 ? doh : dow);
+          shape.push_back(d.getPosition() == 2 ? oh : ow);
         }
         groups.emplace_back(llvm::to_vector(
             llvm::seq<int64_t>(first, static_cast<int64_t>(shape.size()))));
       }
+      // Reshaped before the blocked convolution when the operand is
+      // available there (defined before the original convolution, which the
+      // blocked one was built right before), so the consumer can be fused
+      // into its tiles.
       Value v = in->get();
-      if (ArrayRef<int64_t>(shape) != type.getShape())
+      Operation *def = v.getDefiningOp();
+      OpBuilder::InsertionGuard operandGuard(rewriter);
+      if (!def || (def->getBlock() == conv->getBlock() &&
+                   def->isBeforeInBlock(conv)))
+        rewriter.setInsertionPoint(blocked.getDefiningOp());
+      if (kept.size() != static_cast<size_t>(type.getRank()))
+        v = tensor::ExtractSliceOp::create(
+            rewriter, loc,
+            RankedTensorType::get(kept, type.getElementType()), v, offsets,
+            sizes,
+            SmallVector<OpFoldResult>(type.getRank(),
+                                      rewriter.getIndexAttr(1)));
+      if (shape != kept)
         v = tensor::ExpandShapeOp::create(
             rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
             v, groups);

@@ -398,17 +398,22 @@ struct TilingSite {
   }
 };
 
+static linalg::LinalgOp getEpilogueProducer(linalg::LinalgOp op,
+                                            unsigned vectorBits);
+
 /// Which producers are fused into the tiles of a consumer of kind `kind`:
-/// only ones that are cheap to recompute per tile.
+/// only ones that are cheap to recompute per tile, and not the epilogue of a
+/// contraction or convolution (it is fused into that op's tiles instead).
 static std::optional<scf::SCFTileAndFuseOptions::ControlFnResult>
-fusionControl(OpKind kind, const TilingSite &site, tensor::ExtractSliceOp,
-              OpResult producer, bool isDestinationOperand) {
+fusionControl(OpKind kind, unsigned vectorBits, const TilingSite &site,
+              tensor::ExtractSliceOp, OpResult producer,
+              bool isDestinationOperand) {
   Operation *op = producer.getOwner();
   if (isa<linalg::FillOp>(op))
     return scf::SCFTileAndFuseOptions::ControlFnResult{};
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || linalgOp.getNumReductionLoops() != 0 ||
-      !site.onlyFeedsRoot(op))
+      !site.onlyFeedsRoot(op) || getEpilogueProducer(linalgOp, vectorBits))
     return std::nullopt;
   if (!llvm::all_of(linalgOp.getIndexingMapsArray(), [](AffineMap m) {
         return m.isProjectedPermutation(/*allowZeroInResults=*/true);
@@ -434,6 +439,7 @@ static SmallVector<OpFoldResult> toOfr(Builder &b, ArrayRef<int64_t> sizes) {
 static FailureOr<TilingInterface>
 tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
           scf::SCFTilingOptions::LoopType loopType, bool fuse, OpKind kind,
+          unsigned vectorBits,
           SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
   if (allZero(sizes))
     return op;
@@ -454,9 +460,10 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tilingOptions);
   TilingSite site{op, op->getPrevNode(), op->getNextNode()};
-  options.setFusionControlFn([kind, site](tensor::ExtractSliceOp slice,
-                                          OpResult producer, bool isDest) {
-    return fusionControl(kind, site, slice, producer, isDest);
+  options.setFusionControlFn([kind, vectorBits, site](
+                                 tensor::ExtractSliceOp slice,
+                                 OpResult producer, bool isDest) {
+    return fusionControl(kind, vectorBits, site, slice, producer, isDest);
   });
   FailureOr<scf::SCFTileAndFuseResult> res =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
@@ -978,7 +985,7 @@ struct KilnCpuTileAndFusePass
         continue;
       (void)tileLevel(rewriter, cast<TilingInterface>(op.getOperation()),
                       plan->registers, scf::SCFTilingOptions::LoopType::ForOp,
-                      /*fuse=*/false, plan->kind);
+                      /*fuse=*/false, plan->kind, vectorBits);
     }
 
     // Peel until every tile is static (peeling an outer loop clones the
@@ -1042,7 +1049,7 @@ struct KilnCpuTileAndFusePass
       SmallVector<LoopLikeOpInterface> loops;
       FailureOr<TilingInterface> next =
           tileLevel(rewriter, cur, level.sizes, level.loopType, level.fuse,
-                    plan->kind, &loops);
+                    plan->kind, vectorBits, &loops);
       // A level that cannot be tiled leaves the op as it is: still correct,
       // only slower.
       if (failed(next))

@@ -138,18 +138,34 @@ func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: 
 
 // The elementwise consumer (here a residual add and clip) runs on the
 // blocked result, before the transpose back to NCHW, so it can be fused into
-// the convolution's tiles; the other NCHW operand is read through the
-// blocked indices (channels split into [2, 16]).
+// the convolution's tiles; the other NCHW operand loses its unit batch dim
+// (a constant index in a map would keep the op from being tiled), is split
+// into [2, 16] channel blocks before the convolution and read through the
+// blocked indices.
 // CHECK-LABEL: func.func @epilogue(
 // CHECK-SAME: %[[X:.*]]: tensor<1x32x7x7xf32>, %[[R:.*]]: tensor<1x32x7x7xf32>
+// CHECK: %[[RS:.*]] = tensor.extract_slice %[[R]][0, 0, 0, 0] [1, 32, 7, 7] [1, 1, 1, 1] : tensor<1x32x7x7xf32> to tensor<32x7x7xf32>
+// CHECK: %[[RB:.*]] = tensor.expand_shape %[[RS]] {{\[\[}}0, 1], [2], [3]] output_shape [2, 16, 7, 7]
 // CHECK: %[[CONV:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<2x7x7x16xf32>)
-// CHECK: %[[RB:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 16, 7, 7]
-// CHECK: %[[EPI:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[RMAP:.*]], #[[ID]]]{{.*}}ins(%[[CONV]], %[[RB]] : tensor<2x7x7x16xf32>, tensor<1x2x16x7x7xf32>) outs(%{{.*}} : tensor<2x7x7x16xf32>)
+// CHECK: %[[EPI:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[RMAP:.*]], #[[ID]]]{{.*}}ins(%[[CONV]], %[[RB]] : tensor<2x7x7x16xf32>, tensor<2x16x7x7xf32>) outs(%{{.*}} : tensor<2x7x7x16xf32>)
 // CHECK: arith.addf
 // CHECK: arith.maximumf
 // CHECK: linalg.transpose ins(%[[EPI]] : tensor<2x7x7x16xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK: return
+// Tiled: the consumer runs on each register tile of the convolution (in
+// the same thread chunk, right after the input-channel loop), not in the
+// transpose's loops.
+// TILE-LABEL: func.func @epilogue(
+// TILE: scf.forall
+// TILE:   scf.for
+// TILE:     scf.for %{{.*}} = %c0 to %c32 step %c1
+// TILE:       linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// TILE:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// TILE:       arith.addf
+// TILE:       arith.maximumf
+// TILE: scf.forall
+// TILE:   linalg.transpose
 func.func @epilogue(%x1: tensor<1x32x7x7xf32>, %res: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
   %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
   %zero = arith.constant 0.0 : f32
