@@ -292,14 +292,16 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
           threadPreference.push_back(*d);
     if (vecDim)
       minChunk[*vecDim] = plan.registers[*vecDim];
-    // A transposing read (an input's contiguous dimension is another
-    // parallel dimension): a square tile of one vector along both, so the
-    // tile is read as rows of the input and transposed in registers instead
-    // of gathered element by element.
+    // A transposing read (an input of the output's rank whose contiguous
+    // dimension is another parallel dimension; not a broadcast): a square
+    // tile of one vector along both, so the tile is read as rows of the
+    // input and transposed in registers instead of gathered element by
+    // element.
     if (plan.kind == OpKind::Elementwise && vecDim) {
       for (OpOperand *in : op.getDpsInputOperands()) {
         AffineMap inMap = op.getMatchingIndexingMap(in);
-        if (inMap.getNumResults() == 0)
+        if (inMap.getNumResults() == 0 ||
+            inMap.getNumResults() != outMap.getNumResults())
           continue;
         std::optional<unsigned> inInner = getDim(inMap.getResults().back());
         if (!inInner || *inInner == *vecDim || !isParallel(*inInner))
@@ -961,11 +963,11 @@ struct KilnCpuTileAndFusePass
     }
     func.walk([](Operation *op) { op->removeAttr(kSkipAttr); });
 
-    // Producers fused at the thread or cache level (a fill of the whole
-    // accumulator tile, ...) and epilogues are still too big for registers:
-    // give them a register level of their own (once canonicalization made
-    // their shapes static).
-    if (failed(canonicalizeLoops(func)))
+    // Peel until every tile is static. Then producers fused at the thread
+    // or cache level (a fill or bias broadcast of a whole cache tile, ...)
+    // and epilogues that are still too big for registers get a register
+    // level of their own, and the loops that creates are peeled too.
+    if (failed(peelUntilStatic(rewriter, func)))
       return signalPassFailure();
     SmallVector<linalg::LinalgOp> nested;
     func.walk([&](linalg::LinalgOp op) {
@@ -987,15 +989,22 @@ struct KilnCpuTileAndFusePass
                       plan->registers, scf::SCFTilingOptions::LoopType::ForOp,
                       /*fuse=*/false, plan->kind, vectorBits);
     }
+    if (failed(peelUntilStatic(rewriter, func)))
+      return signalPassFailure();
+  }
 
-    // Peel until every tile is static (peeling an outer loop clones the
-    // inner loops; canonicalization makes their bounds constant).
+  /// Peels loops (peeling an outer loop clones the inner loops;
+  /// canonicalization makes their bounds constant) until every tile has a
+  /// static shape.
+  static LogicalResult peelUntilStatic(RewriterBase &rewriter,
+                                       func::FuncOp func) {
     for (int i = 0; i < 8; ++i) {
       if (failed(canonicalizeLoops(func)))
-        return signalPassFailure();
+        return failure();
       if (!peelPartialLoops(rewriter, func))
         break;
     }
+    return success();
   }
 
   /// Elementwise epilogues waiting for their producer to be tiled, and

@@ -108,6 +108,27 @@ func.func @copy_work(%x: tensor<64x128xf32>) -> tensor<64x128xf32> {
 
 // -----
 
+// Matmul with a bias: the broadcast is fused into each cache tile (64 x 128,
+// the columns peeled: 784 = 6 x 128 + 16) and then gets register strips of
+// its own (1 x 64), once peeling made the cache tiles static.
+// CHECK-LABEL: func.func @matmul_bias(
+// CHECK: scf.forall
+// CHECK:   scf.for %{{.*}} = %c0 to %c768 step %c128
+// CHECK:     linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x64xf32>)
+// CHECK:     linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK-NOT: linalg.broadcast {{.*}} outs(%{{.*}} : tensor<64x128xf32>)
+// CHECK: return
+func.func @matmul_bias(%a: tensor<192x32xf32>, %b: tensor<32x784xf32>,
+                       %bias: tensor<192xf32>) -> tensor<192x784xf32> {
+  %e = tensor.empty() : tensor<192x784xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<192xf32>) outs(%e : tensor<192x784xf32>) dimensions = [1]
+  %0 = linalg.matmul ins(%a, %b : tensor<192x32xf32>, tensor<32x784xf32>)
+                     outs(%bb : tensor<192x784xf32>) -> tensor<192x784xf32>
+  return %0 : tensor<192x784xf32>
+}
+
+// -----
+
 // Large matmul: cache tiles 64 x 128 x 256 around the register tile.
 // CHECK-LABEL: func.func @matmul_cache_tiles(
 // CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
