@@ -92,6 +92,9 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
 }
 
 void addOneShotBufferizePasses(OpPassManager &pm) {
+  // Values inserted into a bigger tensor and read again later are read back
+  // from it (no copy out of a padded buffer and back).
+  pm.nest<func::FuncOp>().addPass(createKilnReadInsertedSlices());
   // tensor.empty destinations of ops whose result is inserted into a bigger
   // tensor become slices of it, so the op writes in place.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());

@@ -349,6 +349,35 @@ def KilnLowerMemRefCopy : Pass<"kiln-lower-memref-copy"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def KilnReadInsertedSlices : Pass<"kiln-read-inserted-slices",
+                                   "::mlir::func::FuncOp"> {
+  let summary = "Read a value back from the tensor.insert_slice that stored "
+                "it, so bufferization writes it in place";
+  let description = [{
+    A value that a `tensor.insert_slice` writes into a bigger tensor (an
+    activation stored into the interior of its padded copy, built in place
+    by its producer) and that is also read after the insert (a residual
+    connection) is read back from the insert's result through a
+    `tensor.extract_slice` at the same place. One-shot bufferization then
+    sees no read of the value after the insert wrote its buffer, and keeps
+    the producer in place instead of copying the interior out to a temporary
+    and back. Canonicalization would fold the read-back away again, so this
+    runs right before bufferization. Readers before the insert, or in other
+    blocks than the insert's, are left alone.
+
+    ```mlir
+    %r = scf.forall ... shared_outs(%o = %interior) -> (tensor<1x64x56x56xf32>)
+    %p = tensor.insert_slice %r into %filled[0, 0, 1, 1] [1, 64, 56, 56] [1, 1, 1, 1]
+    %s = linalg.generic ins(%r, ...)      // residual add, later
+    // becomes
+    %p = tensor.insert_slice %r into %filled[0, 0, 1, 1] [1, 64, 56, 56] [1, 1, 1, 1]
+    %back = tensor.extract_slice %p[0, 0, 1, 1] [1, 64, 56, 56] [1, 1, 1, 1]
+    %s = linalg.generic ins(%back, ...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def KilnEraseWriteOnlyBuffers : Pass<"kiln-erase-write-only-buffers",
                                      "::mlir::func::FuncOp"> {
   let summary = "Erase local buffers that are written but never read";
