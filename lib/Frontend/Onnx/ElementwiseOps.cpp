@@ -21,22 +21,34 @@ namespace {
 
 using IntFold = std::optional<int64_t> (*)(llvm::ArrayRef<int64_t>);
 
+/// The first `numOperands` operands when all are constants with `ElementT`
+/// elements (IntegerType, FloatType); nothing otherwise.
+template <typename ElementT>
+std::optional<llvm::SmallVector<DenseElementsAttr>>
+constantOperands(NodeContext &ctx, unsigned numOperands) {
+  llvm::SmallVector<DenseElementsAttr> operands;
+  for (unsigned i = 0; i < numOperands; ++i) {
+    DenseElementsAttr attr = ctx.constantOperand(i);
+    if (!attr || !isa<ElementT>(attr.getElementType()))
+      return std::nullopt;
+    operands.push_back(attr);
+  }
+  return operands;
+}
+
 /// Folds an integer elementwise node whose operands are all constants.
 /// Returns true if the result was defined as a constant.
 bool tryFoldInts(NodeContext &ctx, unsigned numOperands, Type resultElement,
                  IntFold fn) {
   if (!fn)
     return false;
-  llvm::SmallVector<DenseElementsAttr> operands;
-  for (unsigned i = 0; i < numOperands; ++i) {
-    DenseElementsAttr attr = ctx.constantOperand(i);
-    if (!attr || !isa<IntegerType>(attr.getElementType()))
-      return false;
-    operands.push_back(attr);
-  }
+  std::optional<llvm::SmallVector<DenseElementsAttr>> operands =
+      constantOperands<IntegerType>(ctx, numOperands);
+  if (!operands)
+    return false;
   Type elementType = resultElement ? resultElement
-                                   : operands.front().getElementType();
-  DenseElementsAttr folded = foldIntElementwise(operands, elementType, fn);
+                                   : operands->front().getElementType();
+  DenseElementsAttr folded = foldIntElementwise(*operands, elementType, fn);
   if (!folded)
     return false;
   ctx.setConstantResult(0, folded);
@@ -50,14 +62,11 @@ using FloatFold = std::optional<double> (*)(llvm::ArrayRef<double>);
 bool tryFoldFloats(NodeContext &ctx, unsigned numOperands, FloatFold fn) {
   if (!fn)
     return false;
-  llvm::SmallVector<DenseElementsAttr> operands;
-  for (unsigned i = 0; i < numOperands; ++i) {
-    DenseElementsAttr attr = ctx.constantOperand(i);
-    if (!attr || !isa<FloatType>(attr.getElementType()))
-      return false;
-    operands.push_back(attr);
-  }
-  DenseElementsAttr folded = foldFloatElementwise(operands, fn);
+  std::optional<llvm::SmallVector<DenseElementsAttr>> operands =
+      constantOperands<FloatType>(ctx, numOperands);
+  if (!operands)
+    return false;
+  DenseElementsAttr folded = foldFloatElementwise(*operands, fn);
   if (!folded)
     return false;
   ctx.setConstantResult(0, folded);
