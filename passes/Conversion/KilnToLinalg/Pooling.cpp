@@ -140,7 +140,12 @@ protected:
     auto resultType = cast<RankedTensorType>(resultTypes.front());
     Type kilnType = getElementTypeOrSelf(op.getInput().getType());
     Value lowest = createLowest(rewriter, loc, kilnType);
-    Value init = createFilled(rewriter, loc, resultType.getShape(), lowest);
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    Value init = createFilled(rewriter, loc, resultType.getShape(), lowest,
+                              *dynamicSizes);
     Value result =
         buildPooling(rewriter, loc, adaptor.getInput(), lowest, init,
                      getPoolParams(op), PoolKind::Max, isUnsignedInt(kilnType));
@@ -182,7 +187,11 @@ protected:
     int64_t spatial = shape.size() - 2;
     PoolParams p = getPoolParams(op);
     Value zero = createScalar(rewriter, loc, elementType, 0.0);
-    Value init = createFilled(rewriter, loc, shape, zero);
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    Value init = createFilled(rewriter, loc, shape, zero, *dynamicSizes);
     Value sum = buildPooling(rewriter, loc, adaptor.getInput(), zero, init, p,
                              PoolKind::Sum, /*isUnsigned=*/false);
 
@@ -195,6 +204,11 @@ protected:
         rewriter.getMultiDimIdentityMap(shape.size())};
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t inSize = inputType.getDimSize(i + 2);
+      if (ShapedType::isDynamic(inSize)) {
+        // Unpadded windows over a dynamic dim (checked up front): all full.
+        uniform *= p.kernel[i];
+        continue;
+      }
       int64_t begin = op.getCountIncludePad() ? -p.padsLow[i] : 0;
       int64_t end = op.getCountIncludePad() ? inSize + explicitHigh[i] : inSize;
       SmallVector<int64_t> counts =
@@ -214,7 +228,7 @@ protected:
           AffineMap::get(shape.size(), 0, rewriter.getAffineDimExpr(i + 2)));
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(shape.size()));
-    Value empty = createEmpty(rewriter, loc, shape, elementType);
+    Value empty = createEmpty(rewriter, loc, shape, elementType, *dynamicSizes);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, inputs, ValueRange{empty}, maps,
         parallelIterators(shape.size()),
@@ -249,6 +263,16 @@ lowering::getPoolingUnsupportedReason(Operation *op) {
     os << name << " on " << inputType.getElementType()
        << " tensors is not supported (floating-point only)";
     return s;
+  }
+  if (auto avg = dyn_cast<AvgPoolOp>(op)) {
+    // The divisor of a padded window over a dynamic dim depends on the
+    // run-time size.
+    ArrayRef<int64_t> pads = avg.getPads();
+    for (int64_t i = 0; i < spatial; ++i)
+      if (inputType.isDynamicDim(i + 2) &&
+          (pads[i] != 0 || pads[i + spatial] != 0 || avg.getCeilMode()))
+        return name + " with padding or ceil_mode over a dynamic spatial "
+                      "dim is not supported yet";
   }
   return std::nullopt;
 }
