@@ -75,8 +75,8 @@ typedef int (*kiln_run_fn)(const void *const inputs[], void *const outputs[],
 
 /* Entry point of a model compiled with dimension ranges, for any input
  * shape inside them: input_dims[i] points at the `rank` actual dims of
- * input i (NULL is allowed for an input without ranges); inputs are dense in
- * those shapes, outputs[i] are sized by the upper bounds. Every dim is
+ * input i (NULL is allowed for an input without dynamic dims); inputs are
+ * dense in those shapes, outputs[i] are sized by the upper bounds. Every dim is
  * checked (range, equal symbols) before any memory is touched:
  * KILN_ERROR_INPUT_SHAPE. The actual shape of each dynamic output is at
  * workspace + dims_offset after the run. */

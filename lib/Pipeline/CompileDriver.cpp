@@ -262,6 +262,12 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   FailureOr<ModelSignature> signature = getModelSignature(graph);
   if (failed(signature))
     return 1;
+  if (cuda && (signature->hasDynamicInputs() ||
+               graph->hasAttr("kiln.input_ranges")))
+    return fail("dynamic dimensions are not supported with --target=cuda "
+                "yet; pin them with --input-shape NAME=DxDx... or compile "
+                "for --target=cpu",
+                input);
   if (cuda)
     for (const TensorSignature &t : llvm::concat<const TensorSignature>(
              signature->inputs, signature->outputs))
@@ -293,6 +299,22 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   }
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
+
+  // A model compiled with ranges: the bufferize stage recorded the bounds
+  // of the dynamic outputs; kiln-lower-dynamic-arguments the layout of the
+  // run-time input dims, which the ABI must fill the same way.
+  if (Operation *lowered = module->lookupSymbol(kModelFunctionName))
+    if (failed(setOutputUpperBounds(*signature, lowered)))
+      return 1;
+  if (signature->hasDynamicInputs()) {
+    auto layout =
+        (*module)->getAttrOfType<DenseI64ArrayAttr>("kiln.dynamic_input_dims");
+    if (!layout || layout.asArrayRef() !=
+                       ArrayRef<int64_t>(signature->dynamicInputDims()))
+      return fail("internal error: the lowered model function does not take "
+                  "the run-time input dims the signature expects",
+                  input);
+  }
 
   // The memory plan (kiln-plan-workspace) records the workspace it needs.
   uint64_t workspaceSize = 0;
