@@ -70,6 +70,43 @@ static void format_desc(char *buf, size_t size, const kiln_tensor_desc *d) {
            d->dims_offset >= 0 ? "up to " : "", shape);
 }
 
+/* For a model with ranges: one line per group of input dims that share a
+ * symbol, e.g. "  equal dims: x[0] = y[0]". */
+static void print_equal_dims(const kiln_model_info *m) {
+  for (int32_t i = 0; i < m->num_inputs; ++i) {
+    const kiln_tensor_desc *d = &m->inputs[i];
+    for (int32_t k = 0; d->dim_symbols && k < d->rank; ++k) {
+      int64_t symbol = d->dim_symbols[k];
+      if (symbol < 0)
+        continue;
+      /* Print each group once, at its first dim, if it has another. */
+      int first = 1, others = 0;
+      for (int32_t j = 0; j < m->num_inputs; ++j) {
+        const kiln_tensor_desc *e = &m->inputs[j];
+        for (int32_t l = 0; e->dim_symbols && l < e->rank; ++l) {
+          if (e->dim_symbols[l] != symbol || (j == i && l == k))
+            continue;
+          if (j < i || (j == i && l < k))
+            first = 0;
+          else
+            ++others;
+        }
+      }
+      if (!first || !others)
+        continue;
+      printf("  equal dims: %s[%d]", d->name, (int)k);
+      for (int32_t j = i; j < m->num_inputs; ++j) {
+        const kiln_tensor_desc *e = &m->inputs[j];
+        for (int32_t l = j == i ? k + 1 : 0; e->dim_symbols && l < e->rank;
+             ++l)
+          if (e->dim_symbols[l] == symbol)
+            printf(" = %s[%d]", e->name, (int)l);
+      }
+      printf("\n");
+    }
+  }
+}
+
 static void print_help(void) {
   const kiln_model_info *m = &kiln_exe_model;
   char desc[600];
@@ -83,6 +120,7 @@ static void print_help(void) {
     format_desc(desc, sizeof desc, &m->inputs[i]);
     printf("  %d  %s  %s\n", (int)i, m->inputs[i].name, desc);
   }
+  print_equal_dims(m);
   printf("Outputs (-o OUTPUT files: .npy or .pb, by extension; in this "
          "order):\n");
   if (m->num_outputs == 0)
