@@ -12,7 +12,8 @@
 //  - an out-param from the shape of the value copied into it (the usual
 //    form after buffer-results-to-out-params), right before that copy, so
 //    the output is written densely in its actual shape at the start of the
-//    caller's buffer. The caller learns that shape from the output's dims
+//    caller's buffer; an out-param written in place, from the dims its dims
+//    result stores. The caller learns that shape from the output's dims
 //    result (kiln.output_dims).
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/Support/MathExtras.h"
@@ -80,6 +82,65 @@ static Value viewAs(OpBuilder &b, Location loc, MemRefType type, Value flat,
   return memref::ReinterpretCastOp::create(b, loc, type, flat,
                                            b.getIndexAttr(0), sizes,
                                            rowMajorStrides(b, loc, sizes));
+}
+
+/// An out-param written in place: viewed in the shape its dims result holds
+/// (the i64 values stored, at the top level of `entry`, into `dimsParam` or
+/// into a buffer copied into it), from where those values are defined on.
+static LogicalResult viewFromDimsResult(Block &entry, BlockArgument arg,
+                                        MemRefType type, Value dimsParam) {
+  SmallVector<Value> sources = {dimsParam};
+  for (Operation *user : dimsParam.getUsers())
+    if (auto copy = dyn_cast<memref::CopyOp>(user))
+      if (copy.getTarget() == dimsParam)
+        sources.push_back(copy.getSource());
+  SmallVector<Value> stored(type.getRank());
+  for (Operation &op : entry) {
+    auto store = dyn_cast<memref::StoreOp>(op);
+    if (!store || !llvm::is_contained(sources, store.getMemRef()) ||
+        store.getIndices().size() != 1)
+      continue;
+    std::optional<int64_t> d = getConstantIntValue(store.getIndices()[0]);
+    if (!d || *d < 0 || *d >= type.getRank())
+      return failure();
+    if (stored[*d] && stored[*d] != store.getValue())
+      return failure(); // stored twice: which one is final is unclear
+    stored[*d] = store.getValue();
+  }
+  // The view goes after the last definition of a needed dim, before every
+  // use of the out-param.
+  Operation *after = nullptr;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    if (!stored[d] || !stored[d].getType().isInteger(64))
+      return failure();
+    Operation *def = stored[d].getDefiningOp();
+    if (!def)
+      continue; // a block argument of the entry block
+    if (def->getBlock() != &entry)
+      return failure();
+    if (!after || after->isBeforeInBlock(def))
+      after = def;
+  }
+  for (Operation *user : arg.getUsers()) {
+    Operation *top = entry.findAncestorOpInBlock(*user);
+    if (!top || (after && (top == after || top->isBeforeInBlock(after))))
+      return failure();
+  }
+  OpBuilder b = after ? OpBuilder(after->getBlock(), ++after->getIterator())
+                      : OpBuilder::atBlockBegin(&entry);
+  Location loc = arg.getLoc();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(type.isDynamicDim(d)
+                        ? OpFoldResult(arith::IndexCastOp::create(
+                                           b, loc, b.getIndexType(), stored[d])
+                                           .getResult())
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  Value view = viewAs(b, loc, type, arg, sizes);
+  arg.replaceAllUsesExcept(view, view.getDefiningOp());
+  return success();
 }
 
 struct KilnLowerDynamicArgumentsPass
@@ -248,11 +309,19 @@ struct KilnLowerDynamicArgumentsPass
       if (arg.use_empty())
         continue;
       auto copy = dyn_cast<memref::CopyOp>(*arg.getUsers().begin());
-      if (!arg.hasOneUse() || !copy || copy.getTarget() != arg)
-        return func.emitError()
-               << "dynamic output " << (i - numInputs)
-               << " must be written by one memref.copy into its out-param "
-                  "(its actual shape is taken from the copied value)";
+      if (!arg.hasOneUse() || !copy || copy.getTarget() != arg) {
+        int64_t dimsResult = outDims ? outDims[i - numInputs] : -1;
+        if (dimsResult < 0 ||
+            failed(viewFromDimsResult(
+                entry, arg, type, entry.getArgument(numInputs + dimsResult))))
+          return func.emitError()
+                 << "dynamic output " << (i - numInputs)
+                 << " must be written by one memref.copy into its out-param, "
+                    "or its dims result must be stored at the top level "
+                    "(its actual shape is taken from the copied value or "
+                    "the stored dims)";
+        continue;
+      }
       b.setInsertionPoint(copy);
       Location copyLoc = copy.getLoc();
       SmallVector<OpFoldResult> sizes;

@@ -353,7 +353,9 @@ def KilnLowerDynamicArguments : Pass<"kiln-lower-dynamic-arguments",
       `memref.copy` that writes it (its only use), in the shape of the copied
       value: the output is stored densely in its actual shape at the start of
       the caller's buffer (the actual dims reach the caller through the
-      output's dims result, `kiln.output_dims`).
+      output's dims result, `kiln.output_dims`). An out-param written in
+      place is viewed, for all its uses, in the shape its dims result holds
+      (the values stored into it at the top level).
 
     The module gets `kiln.dynamic_input_dims`: the (input, dim) pairs of the
     dims argument, flattened, for the ABI. Functions with static arguments

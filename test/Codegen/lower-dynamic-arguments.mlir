@@ -84,8 +84,36 @@ func.func @main_graph(%x: memref<4xf32>, %y: memref<4xf32>)
 
 // -----
 
-// An out-param written in place cannot be given its actual shape.
-// expected-error@+1 {{dynamic output 0 must be written by one memref.copy into its out-param}}
+// An out-param written in place is viewed in the shape its dims result
+// holds, from where the stored dims are defined on (here they are stored
+// into a buffer copied into the dims out-param).
+// CHECK-LABEL: func.func @main_graph(
+// CHECK-SAME: %{{[^:]*}}: memref<8xf32>, %[[Y:[^:]*]]: memref<8xf32>, %[[DIMS:[^:]*]]: memref<1xi64>, %{{[^:]*}}: memref<1xi64>, %[[WS:[^:]*]]: memref<64xi8>)
+// CHECK: %[[N:.*]] = arith.index_cast %[[XN:.*]] : index to i64
+// CHECK-NEXT: %[[NI:.*]] = arith.index_cast %[[N]] : i64 to index
+// CHECK-NEXT: %[[YV:.*]] = memref.reinterpret_cast %[[Y]] to offset: [0], sizes: [%[[NI]]], strides: [1] : memref<8xf32> to memref<?xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[YV]] : memref<?xf32>)
+// CHECK: memref.copy %{{.*}}, %[[DIMS]]
+func.func @main_graph(%x: memref<?xf32>, %y: memref<?xf32>, %dims: memref<1xi64>, %ws: memref<64xi8>)
+    attributes {kiln.input_names = ["x"], kiln.output_names = ["y"],
+                kiln.output_dims = array<i64: 1>,
+                kiln.input_ranges = [array<i64: 1, 8, 8>],
+                kiln.output_upper_bounds = [array<i64: 8>]} {
+  %c0 = arith.constant 0 : index
+  %xn = memref.dim %x, %c0 : memref<?xf32>
+  %n = arith.index_cast %xn : index to i64
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?xf32>)
+  %d = memref.view %ws[%c0][] : memref<64xi8> to memref<1xi64>
+  memref.store %n, %d[%c0] : memref<1xi64>
+  memref.copy %d, %dims : memref<1xi64> to memref<1xi64>
+  return
+}
+
+// -----
+
+// Without a copy or stored dims, an out-param cannot be given its shape.
+// expected-error@+1 {{dynamic output 0 must be written by one memref.copy into its out-param, or its dims result must be stored at the top level}}
 func.func @main_graph(%x: memref<?xf32>, %y: memref<?xf32>)
     attributes {kiln.input_names = ["x"], kiln.output_names = ["y"],
                 kiln.input_ranges = [array<i64: 1, 8, 8>],
