@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -154,6 +155,27 @@ static LogicalResult printModule(ModuleOp module,
   return success();
 }
 
+// MODULE.mlir instead of an ONNX model: a module whose `func.func @main`
+// (or @main_graph) works on tensors in the dialects the linalg stage takes
+// (linalg, tensor, arith, math; kiln too), with the kiln.* function
+// attributes of an imported model where it needs them (names, dims results,
+// ranges). It goes through the same stages and gets the same ABI.
+static OwningOpRef<ModuleOp> parseModelModule(MLIRContext &context,
+                                              StringRef path) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
+  if (!module)
+    return nullptr;
+  if (!module->lookupSymbol<func::FuncOp>(kModelFunctionName)) {
+    auto main = module->lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal()) {
+      fail("expected a func.func @main in the module", path);
+      return nullptr;
+    }
+    main.setSymName(kModelFunctionName);
+  }
+  return module;
+}
+
 // --target=cuda: the option values, checked before any work.
 static LogicalResult checkCudaOptions(const CompileOptions &options,
                                       GpuPipelineOptions &gpuOptions) {
@@ -253,7 +275,8 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   });
 
   OwningOpRef<ModuleOp> module =
-      importOnnxModel(context, input, options.import);
+      input.ends_with(".mlir") ? parseModelModule(context, input)
+                               : importOnnxModel(context, input, options.import);
   if (!module)
     return 1;
   auto graph = module->lookupSymbol<func::FuncOp>(kModelFunctionName);
