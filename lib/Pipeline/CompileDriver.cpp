@@ -285,8 +285,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   FailureOr<ModelSignature> signature = getModelSignature(graph);
   if (failed(signature))
     return 1;
-  if (cuda && (signature->hasDynamicInputs() ||
-               graph->hasAttr("kiln.input_ranges")))
+  if (cuda && signature->hasDynamicInputs())
     return fail("dynamic dimensions are not supported with --target=cuda "
                 "yet; pin them with --input-shape NAME=DxDx... or compile "
                 "for --target=cpu",

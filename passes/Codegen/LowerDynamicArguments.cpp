@@ -15,6 +15,8 @@
 //    caller's buffer; an out-param written in place, from the dims its dims
 //    result stores. The caller learns that shape from the output's dims
 //    result (kiln.output_dims).
+// It also works around an LLVM 22 crash on expand_shapes with several
+// dynamic dims in one group (see relaxMultiDynamicExpandShapes).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/Passes.h"
@@ -143,6 +145,72 @@ static LogicalResult viewFromDimsResult(Block &entry, BlockArgument arg,
   return success();
 }
 
+/// LLVM 22's expand-strided-metadata crashes on a memref.expand_shape with
+/// more than one dynamic dim in a reassociation group (llvm-project#186830,
+/// fixed for LLVM 23), which collapsed elementwise ops over several dynamic
+/// dims produce. Such an expand_shape becomes a reinterpret_cast of its
+/// source's base buffer with the sizes of its output_shape and the strides
+/// they imply.
+static void relaxMultiDynamicExpandShapes(ModuleOp module) {
+  SmallVector<memref::ExpandShapeOp> worklist;
+  module.walk([&](memref::ExpandShapeOp op) {
+    MemRefType type = op.getResultType();
+    for (const ReassociationIndices &group : op.getReassociationIndices())
+      if (llvm::count_if(group, [&](int64_t d) {
+            return type.isDynamicDim(d);
+          }) > 1) {
+        worklist.push_back(op);
+        return;
+      }
+  });
+  for (memref::ExpandShapeOp op : worklist) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    MemRefType type = op.getResultType();
+    auto [resultStrides, resultOffset] = type.getStridesAndOffset();
+    auto meta =
+        memref::ExtractStridedMetadataOp::create(b, loc, op.getSrc());
+    SmallVector<OpFoldResult> sizes = op.getMixedOutputShape();
+    SmallVector<OpFoldResult> strides(type.getRank());
+    auto mul = [&](OpFoldResult x, OpFoldResult y) -> OpFoldResult {
+      std::optional<int64_t> cx = getConstantIntValue(x);
+      std::optional<int64_t> cy = getConstantIntValue(y);
+      if (cx && cy)
+        return b.getIndexAttr(*cx * *cy);
+      if (cx && *cx == 1)
+        return y;
+      if (cy && *cy == 1)
+        return x;
+      auto value = [&](OpFoldResult v) -> Value {
+        if (auto c = getConstantIntValue(v))
+          return arith::ConstantIndexOp::create(b, loc, *c);
+        return cast<Value>(v);
+      };
+      return arith::MulIOp::create(b, loc, value(x), value(y)).getResult();
+    };
+    for (auto [srcDim, group] : llvm::enumerate(op.getReassociationIndices())) {
+      OpFoldResult stride = getAsOpFoldResult(meta.getStrides()[srcDim]);
+      for (int64_t k = static_cast<int64_t>(group.size()) - 1; k >= 0; --k) {
+        strides[group[k]] = stride;
+        if (k > 0)
+          stride = mul(stride, sizes[group[k]]);
+      }
+    }
+    // What the result type has static must be given static.
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!ShapedType::isDynamic(resultStrides[d]))
+        strides[d] = b.getIndexAttr(resultStrides[d]);
+    OpFoldResult offset =
+        ShapedType::isDynamic(resultOffset)
+            ? getAsOpFoldResult(meta.getOffset())
+            : OpFoldResult(b.getIndexAttr(resultOffset));
+    auto cast = memref::ReinterpretCastOp::create(
+        b, loc, type, meta.getBaseBuffer(), offset, sizes, strides);
+    op.replaceAllUsesWith(cast.getResult());
+    op.erase();
+  }
+}
+
 struct KilnLowerDynamicArgumentsPass
     : public kiln::impl::KilnLowerDynamicArgumentsBase<
           KilnLowerDynamicArgumentsPass> {
@@ -150,6 +218,7 @@ struct KilnLowerDynamicArgumentsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    relaxMultiDynamicExpandShapes(module);
     auto func = module.lookupSymbol<func::FuncOp>(funcName);
     if (!func || func.isExternal())
       return;

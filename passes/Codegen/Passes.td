@@ -361,6 +361,12 @@ def KilnLowerDynamicArguments : Pass<"kiln-lower-dynamic-arguments",
     dims argument, flattened, for the ABI. Functions with static arguments
     only are left unchanged.
 
+    Every `memref.expand_shape` with more than one dynamic dim in a
+    reassociation group (what collapsed elementwise ops over several dynamic
+    dims leave) becomes a `memref.reinterpret_cast` of its source's base
+    buffer: LLVM 22's expand-strided-metadata crashes on it
+    (llvm-project#186830, fixed for LLVM 23).
+
     ```mlir
     func.func @main_graph(%x: memref<?x64xf32>, %y: memref<?x32xf32>,
                           %dims: memref<2xi64>, %ws: memref<4096xi8>)

@@ -140,3 +140,19 @@ func.func @main_graph(%x: memref<?xf32>, %y: memref<4xf32>)
     attributes {kiln.input_names = ["x"], kiln.output_names = ["y"]} {
   return
 }
+
+// -----
+
+// An expand_shape with two dynamic dims in one group (which LLVM 22's
+// expand-strided-metadata cannot lower) becomes a reinterpret_cast of its
+// source's base buffer, in any function.
+// CHECK-LABEL: func.func @expand(
+// CHECK-SAME: %[[SRC:[^:]*]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[N:[^:]*]]: index, %[[M:[^:]*]]: index)
+// CHECK: %[[BASE:.*]], %[[OFF:.*]], %{{.*}}:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %[[SRC]]
+// CHECK: %[[S1:.*]] = arith.muli %[[STRIDES]]#1, %[[N]] : index
+// CHECK: memref.reinterpret_cast %[[BASE]] to offset: [%[[OFF]]], sizes: [%[[N]], %[[M]], %[[N]]], strides: [%[[STRIDES]]#0, %[[S1]], 1]
+// CHECK-NOT: memref.expand_shape
+func.func @expand(%c: memref<?x?xf32, strided<[?, 1], offset: ?>>, %n: index, %m: index) -> memref<?x?x?xf32, strided<[?, ?, 1], offset: ?>> {
+  %e = memref.expand_shape %c [[0], [1, 2]] output_shape [%n, %m, %n] : memref<?x?xf32, strided<[?, 1], offset: ?>> into memref<?x?x?xf32, strided<[?, ?, 1], offset: ?>>
+  return %e : memref<?x?x?xf32, strided<[?, ?, 1], offset: ?>>
+}
