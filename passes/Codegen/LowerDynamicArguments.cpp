@@ -204,9 +204,9 @@ static void relaxMultiDynamicExpandShapes(ModuleOp module) {
         ShapedType::isDynamic(resultOffset)
             ? getAsOpFoldResult(meta.getOffset())
             : OpFoldResult(b.getIndexAttr(resultOffset));
-    auto cast = memref::ReinterpretCastOp::create(
+    auto view = memref::ReinterpretCastOp::create(
         b, loc, type, meta.getBaseBuffer(), offset, sizes, strides);
-    op.replaceAllUsesWith(cast.getResult());
+    op.replaceAllUsesWith(view.getResult());
     op.erase();
   }
 }
