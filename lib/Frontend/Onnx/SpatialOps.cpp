@@ -68,10 +68,6 @@ LogicalResult importResize(NodeContext &ctx) {
   RankedTensorType xType = ctx.operandType(0);
   if (!xType)
     return ctx.emitError() << "missing input 'X'";
-  if (!xType.hasStaticShape())
-    return ctx.emitError() << "Resize needs a static input shape, got "
-                           << formatShape(xType.getShape())
-                           << "; pin it with --input-shape";
   int64_t rank = xType.getRank();
   llvm::ArrayRef<int64_t> shape = xType.getShape();
   // Resize-10 takes (X, scales); later versions (X, roi, scales, sizes).

@@ -8,10 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "OnnxImporterImpl.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
@@ -125,6 +127,58 @@ LogicalResult sliceResult(NodeContext &ctx, unsigned result,
 // Reshape, Flatten, Squeeze, Unsqueeze
 //===----------------------------------------------------------------------===//
 
+/// Reshape to run-time sizes that do not regroup the input's dims: collapse
+/// to one dim, expand to the requested sizes (0 copies an input dim, -1 takes
+/// what the others leave), all computed at run time.
+static LogicalResult reshapeThroughFlat(NodeContext &ctx,
+                                        llvm::ArrayRef<int64_t> requested,
+                                        int64_t inferred, bool allowZero) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Value input = ctx.operand(0);
+  auto type = cast<RankedTensorType>(input.getType());
+  llvm::SmallVector<OpFoldResult> elements = *ctx.shapeOperand(1);
+  auto asValue = [&](OpFoldResult v) {
+    return getValueOrCreateConstantIndexOp(b, loc, v);
+  };
+  Value total = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    total = arith::MulIOp::create(b, loc, total, asValue(ctx.dimOf(input, d)));
+  llvm::SmallVector<OpFoldResult> sizes;
+  Value known = arith::ConstantIndexOp::create(b, loc, 1);
+  for (auto [i, d] : llvm::enumerate(requested)) {
+    OpFoldResult size = elements[i];
+    if (d == 0 && !allowZero)
+      size = ctx.dimOf(input, i);
+    if (static_cast<int64_t>(i) != inferred)
+      known = arith::MulIOp::create(b, loc, known, asValue(size));
+    sizes.push_back(size);
+  }
+  if (inferred >= 0)
+    sizes[inferred] = arith::DivSIOp::create(b, loc, total, known).getResult();
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<Value> dynamic;
+  for (OpFoldResult size : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(size);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  Value flat = input;
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, input, llvm::ArrayRef<ReassociationIndices>{all});
+  }
+  ReassociationIndices all;
+  for (size_t d = 0; d < shape.size(); ++d)
+    all.push_back(d);
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return finish(ctx, tensor::ExpandShapeOp::create(
+                         b, loc, resultType, flat,
+                         llvm::ArrayRef<ReassociationIndices>{all}, sizes));
+}
+
 LogicalResult importReshape(NodeContext &ctx) {
   RankedTensorType type = requireInputType(ctx, 0, "data");
   if (!type)
@@ -189,6 +243,16 @@ LogicalResult importReshape(NodeContext &ctx) {
       return ctx.emitError() << "shape is too large";
     known *= d;
     shape.push_back(d);
+  }
+  // Dims that do not regroup (e.g. [b, h*w, c] -> [b, h, w*c]) but whose
+  // run-time sizes are all known: through one flat dim.
+  if (ctx.isShapeValue(1) && !type.hasStaticShape()) {
+    llvm::SmallVector<int64_t> target(shape);
+    if (inferred >= 0)
+      target[inferred] = ShapedType::kDynamic;
+    auto targetType = RankedTensorType::get(target, type.getElementType());
+    if (!getReshapeGroups(type, targetType))
+      return reshapeThroughFlat(ctx, requested, inferred, allowZero);
   }
   if (inferred >= 0 && !type.hasStaticShape()) {
     // Dynamic input dims that are copied (0) to the same position cancel
