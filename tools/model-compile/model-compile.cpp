@@ -169,8 +169,8 @@ int main(int argc, char **argv) {
     auto shape = parseShapeRanges(dims);
     if (inputName.empty() || !shape) {
       errs() << "error: bad --input-shape '" << spec
-             << "' (expected NAME=1x3x224x224; a dim may be a range MIN:MAX "
-                "or MIN:OPT:MAX)\n";
+             << "' (expected NAME=1x3x224x224; a dim may be a range such as "
+                "1:8, or 1:4:8 to tune for 4)\n";
       return 1;
     }
     options.import.inputShapes[inputName.str()] = *shape;
@@ -180,7 +180,8 @@ int main(int argc, char **argv) {
     auto range = parseDimRange(text);
     if (dimName.empty() || !range) {
       errs() << "error: bad --dim '" << spec
-             << "' (expected NAME=MIN:MAX, NAME=MIN:OPT:MAX or NAME=N)\n";
+             << "' (expected NAME=MIN:MAX such as batch=1:8, NAME=MIN:TUNE:MAX, "
+                "or NAME=N)\n";
       return 1;
     }
     options.import.dimRanges[dimName.str()] = *range;
