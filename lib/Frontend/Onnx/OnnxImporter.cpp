@@ -82,7 +82,9 @@ public:
   OwningOpRef<ModuleOp> import();
 
   bool isUsed(llvm::StringRef name) const { return usedNames.contains(name); }
-  llvm::StringRef getModelDirectory() const { return model.directory; }
+  const ExternalDataDir &getExternalDataDir() const {
+    return model.directory;
+  }
   ValueEntry *lookup(llvm::StringRef name) const {
     return values.lookup(name);
   }
@@ -657,8 +659,8 @@ bool NodeInfo::isOutputUsed(unsigned i) const {
   return hasOutput(i) && graph.isUsed(node.output(i));
 }
 
-llvm::StringRef NodeInfo::getModelDirectory() const {
-  return graph.getModelDirectory();
+const ExternalDataDir &NodeInfo::getExternalDataDir() const {
+  return graph.getExternalDataDir();
 }
 
 const ::onnx::AttributeProto *NodeInfo::getAttr(llvm::StringRef name) const {
