@@ -57,6 +57,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -547,6 +548,15 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
     std::exit(2);
   }
   state->modelPath = path({"model", "model.onnx"});
+  // Leave nothing behind in the temporary directory (libFuzzer exits
+  // through exit(), after -max_total_time or -runs).
+  static std::string baseDir;
+  baseDir = std::string(base);
+  std::atexit([] {
+    // llvm::sys::fs::remove refuses FIFOs.
+    ::unlink((baseDir + "/model/fifo.bin").c_str());
+    (void)llvm::sys::fs::remove_directories(baseDir);
+  });
   return 0;
 }
 
