@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
 
+#include "dialects/Kiln/IR/KilnFoldBudget.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -265,14 +267,28 @@ lowering::getPoolingUnsupportedReason(Operation *op) {
     return s;
   }
   if (auto avg = dyn_cast<AvgPoolOp>(op)) {
-    // The divisor of a padded window over a dynamic dim depends on the
-    // run-time size.
     ArrayRef<int64_t> pads = avg.getPads();
-    for (int64_t i = 0; i < spatial; ++i)
-      if (inputType.isDynamicDim(i + 2) &&
-          (pads[i] != 0 || pads[i + spatial] != 0 || avg.getCeilMode()))
-        return name + " with padding or ceil_mode over a dynamic spatial "
-                      "dim is not supported yet";
+    auto resultType = cast<RankedTensorType>(avg.getType());
+    for (int64_t i = 0; i < spatial; ++i) {
+      // The divisor of a padded window over a dynamic dim depends on the
+      // run-time size.
+      if (inputType.isDynamicDim(i + 2)) {
+        if (pads[i] != 0 || pads[i + spatial] != 0 || avg.getCeilMode())
+          return name + " with padding or ceil_mode over a dynamic spatial "
+                        "dim is not supported yet";
+        continue;
+      }
+      // The divisor tables are planned at compile time, one count per
+      // output position of a dim and kernel tap: keep that within the
+      // folding budget (a model can name a 10^12-element input in a few
+      // bytes).
+      int64_t outSize = resultType.getDimSize(i + 2);
+      int64_t kernel = std::max<int64_t>(avg.getKernelShape()[i], 1);
+      if (outSize > kFoldMaxWork / kernel)
+        return name + " with " + std::to_string(outSize) +
+               " output positions and a kernel of " + std::to_string(kernel) +
+               " in one dim is too large to plan at compile time";
+    }
   }
   return std::nullopt;
 }
