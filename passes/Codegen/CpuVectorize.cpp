@@ -15,12 +15,14 @@
 // layout, stride, dilation or grouping.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -424,12 +426,51 @@ struct KilnCpuVectorizePass
     : public kiln::impl::KilnCpuVectorizeBase<KilnCpuVectorizePass> {
   using Base::Base;
 
+  /// Upper bounds of the loop ranges of `op` (the static ranges where they
+  /// are static), over the input ranges of the model function; nothing when
+  /// some dynamic range has no constant bound.
+  static std::optional<SmallVector<int64_t>>
+  getLoopUpperBounds(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    auto func = op->getParentOfType<func::FuncOp>();
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        continue;
+      FailureOr<int64_t> ub = failure();
+      for (OpOperand &operand : op->getOpOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+          auto dimExpr = dyn_cast<AffineDimExpr>(e);
+          if (!dimExpr || dimExpr.getPosition() != d)
+            continue;
+          ub = kiln::computeUpperBound(operand.get(), pos, func);
+          if (succeeded(ub))
+            break;
+        }
+        if (succeeded(ub))
+          break;
+      }
+      if (failed(ub))
+        return std::nullopt;
+      ranges[d] = *ub;
+    }
+    return ranges;
+  }
+
   bool isVectorizable(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics())
       return false;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (ranges.empty())
       return false;
+    // Tiles of run-time extent (the remainders of peeled loops) count with
+    // their upper bound.
+    if (llvm::any_of(ranges, ShapedType::isDynamic)) {
+      std::optional<SmallVector<int64_t>> bounds = getLoopUpperBounds(op);
+      if (!bounds)
+        return false;
+      ranges = *bounds;
+    }
     int64_t points = 1;
     for (int64_t r : ranges) {
       if (ShapedType::isDynamic(r) || r <= 0)
@@ -480,6 +521,59 @@ struct KilnCpuVectorizePass
     rewriter.replaceOp(target, res->replacements);
   }
 
+  /// Vectorizes a tile of run-time extent (at most `bounds` along each loop):
+  /// with masks (vector sizes = the bounds) where upstream's vectorizer takes
+  /// the op; otherwise its dynamic loops are tiled by 1 and the static tiles
+  /// are vectorized like any other.
+  void vectorizeDynamic(RewriterBase &rewriter, linalg::LinalgOp op,
+                        ArrayRef<int64_t> bounds) {
+    bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+      return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+    });
+    Operation *target = op;
+    if (projected && !isa<linalg::GenericOp, linalg::FillOp>(target)) {
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
+          rewriter, cast<linalg::LinalgOp>(target));
+      if (succeeded(g))
+        target = *g;
+    }
+    // Upstream reads one scalable flag per vector size: pass them all.
+    SmallVector<bool> scalable(bounds.size(), false);
+    if (projected && succeeded(linalg::vectorizeOpPrecondition(
+                         target, bounds, scalable))) {
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::VectorizationResult> res =
+          linalg::vectorize(rewriter, target, bounds, scalable);
+      if (succeeded(res)) {
+        rewriter.replaceOp(target, res->replacements);
+        return;
+      }
+    }
+    auto linalgTarget = cast<linalg::LinalgOp>(target);
+    SmallVector<int64_t> ranges = linalgTarget.getStaticLoopRanges();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t r : ranges)
+      sizes.push_back(rewriter.getIndexAttr(ShapedType::isDynamic(r) ? 1 : 0));
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    options.setTileSizes(sizes);
+    rewriter.setInsertionPoint(target);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(target), options);
+    if (failed(tiled))
+      return; // left for the scalar fallback
+    rewriter.replaceOp(target, tiled->replacements);
+    auto tile = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
+    if (!tile || !isVectorizable(tile) ||
+        llvm::any_of(tile.getStaticLoopRanges(), ShapedType::isDynamic))
+      return;
+    SmallVector<linalg::LinalgOp> pieces;
+    splitToPowersOfTwo(rewriter, tile, vectorBits, pieces);
+    for (linalg::LinalgOp piece : pieces)
+      vectorizeOne(rewriter, piece);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -491,6 +585,12 @@ struct KilnCpuVectorizePass
         candidates.push_back(op);
     });
     for (linalg::LinalgOp candidate : candidates) {
+      if (llvm::any_of(candidate.getStaticLoopRanges(),
+                       ShapedType::isDynamic)) {
+        vectorizeDynamic(rewriter, candidate,
+                         *getLoopUpperBounds(candidate));
+        continue;
+      }
       SmallVector<linalg::LinalgOp> pieces;
       splitToPowersOfTwo(rewriter, candidate, vectorBits, pieces);
       for (linalg::LinalgOp op : pieces)
