@@ -411,26 +411,27 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // runtime can balance them when a thread is slowed down (a shared or
     // loaded machine): a thread that finishes early takes the next chunk.
     std::optional<std::pair<unsigned, int64_t>> split;
-    // Dimensions of run-time extent have no even split: only static ones
-    // are tried for one, then a dynamic one is split in chunks sized at its
-    // opt extent.
-    SmallVector<unsigned> staticPreference;
-    for (unsigned d : threadPreference)
-      if (!dynamic[d])
-        staticPreference.push_back(d);
+    // With dimensions of run-time extent: the same preference order; a
+    // static dimension must split evenly, a dynamic one is split in chunks
+    // sized at its opt extent (the trip count follows the actual extent).
     for (int64_t perThread = chunksPerThread; perThread >= 1 && !split;
          perThread /= 2) {
       if (perThread > 1 && work < perThread * minParallelWork)
         continue;
-      split = pickThreadDim(staticPreference, ranges, minChunk,
-                            numThreads * perThread);
-    }
-    for (int64_t perThread = chunksPerThread;
-         anyDynamic && perThread >= 1 && !split; perThread /= 2) {
-      if (perThread > 1 && work < perThread * minParallelWork)
+      if (!anyDynamic) {
+        split = pickThreadDim(threadPreference, ranges, minChunk,
+                              numThreads * perThread);
         continue;
-      split = pickDynamicThreadDim(threadPreference, dynamic, opt, minChunk,
-                                   numThreads, numThreads * perThread);
+      }
+      for (unsigned d : threadPreference) {
+        split = dynamic[d]
+                    ? pickDynamicThreadDim({d}, dynamic, opt, minChunk,
+                                           numThreads, numThreads * perThread)
+                    : pickThreadDim({d}, ranges, minChunk,
+                                    numThreads * perThread);
+        if (split)
+          break;
+      }
     }
     if (!split && !anyDynamic)
       split = pickUnevenThreadDim(
@@ -924,7 +925,15 @@ getCollapsibleInnerDims(linalg::LinalgOp op) {
   }
   int64_t n = generic.getNumLoops();
   ReassociationIndices group = {n - 1};
+  // At most one dimension of run-time extent per group: the size of the
+  // collapsed dimension must stay affine in the input dims (a product of
+  // two dynamic sizes has no bound the workspace plan or the vectorizer
+  // can use).
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  int64_t dynamicInGroup = ShapedType::isDynamic(ranges[n - 1]) ? 1 : 0;
   for (int64_t d = n - 2; d >= 0; --d) {
+    if (ShapedType::isDynamic(ranges[d]) && ++dynamicInGroup > 1)
+      break;
     ReassociationIndices candidate = {d};
     llvm::append_range(candidate, group);
     if (!linalg::areDimSequencesPreserved(maps, {candidate}))

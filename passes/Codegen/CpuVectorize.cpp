@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -574,10 +576,67 @@ struct KilnCpuVectorizePass
       vectorizeOne(rewriter, piece);
   }
 
+  /// Windowed tiles of run-time extent (the remainders of convolution,
+  /// depthwise and pooling loops peeled over a dynamic dimension) have no
+  /// masked vectorization upstream. Each dynamic loop of such a tile is
+  /// tiled by the largest power of two not above its bound and peeled: the
+  /// full tiles are static (vectorized like any other tile, accumulators in
+  /// registers), the remainder is at most half as large and is split again
+  /// (31 columns: 16 + 8 + 4 + 2 + 1).
+  void splitDynamicWindowedTiles(RewriterBase &rewriter, func::FuncOp func) {
+    for (int round = 0; round < 8; ++round) {
+      SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
+      func.walk([&](linalg::LinalgOp op) {
+        if (!isVectorizable(op) ||
+            !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
+            llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+              return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+            }))
+          return;
+        work.push_back({op, *getLoopUpperBounds(op)});
+      });
+      if (work.empty())
+        return;
+      for (auto &[op, bounds] : work) {
+        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+        SmallVector<OpFoldResult> sizes;
+        for (auto [r, ub] : llvm::zip(ranges, bounds))
+          sizes.push_back(rewriter.getIndexAttr(
+              ShapedType::isDynamic(r)
+                  ? static_cast<int64_t>(llvm::bit_floor(
+                        static_cast<uint64_t>(std::max<int64_t>(1, ub))))
+                  : 0));
+        scf::SCFTilingOptions options;
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+        options.setTileSizes(sizes);
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled))
+          continue;
+        rewriter.replaceOp(op, tiled->replacements);
+        for (LoopLikeOpInterface loop : tiled->loops) {
+          auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+          if (!forOp)
+            continue;
+          scf::ForOp partial;
+          rewriter.setInsertionPoint(forOp);
+          (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+        }
+      }
+      // Full tiles get their static shapes.
+      (void)canonicalize(func, [](RewritePatternSet &patterns) {
+        linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+        scf::populateSCFForLoopCanonicalizationPatterns(patterns);
+      });
+    }
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
+    splitDynamicWindowedTiles(rewriter, func);
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
