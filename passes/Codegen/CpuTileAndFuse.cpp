@@ -472,6 +472,10 @@ struct TilingSite {
   bool onlyFeedsRoot(Operation *producer) const {
     Block *block = root->getBlock();
     for (Operation *user : producer->getUsers()) {
+      // Sizes read by the tiling of a dynamically shaped root (they are
+      // moved to the producer's init once it is fused).
+      if (isa<tensor::DimOp>(user))
+        continue;
       Operation *top = block->findAncestorOpInBlock(*user);
       if (top != root && !(isa<LoopLikeOpInterface>(top) && isNew(top)))
         return false;
@@ -516,6 +520,25 @@ static SmallVector<OpFoldResult> toOfr(Builder &b, ArrayRef<int64_t> sizes) {
   });
 }
 
+/// Reads the sizes of DPS op results from their inits instead (the init
+/// has the result's shape): a fused producer whose result was only read by
+/// the `tensor.dim`s that tiling a dynamically shaped consumer creates is
+/// then dead, instead of being computed a second time as a root of its own.
+static void readDimsFromInits(RewriterBase &rewriter, Block *block) {
+  block->walk([&](tensor::DimOp dim) {
+    Value source = dim.getSource();
+    while (auto result = dyn_cast<OpResult>(source)) {
+      auto dps = dyn_cast<DestinationStyleOpInterface>(result.getOwner());
+      if (!dps || !dps.hasPureTensorSemantics() ||
+          !isa<linalg::LinalgOp>(result.getOwner()))
+        break;
+      source = dps.getTiedOpOperand(result)->get();
+    }
+    if (source != dim.getSource())
+      rewriter.modifyOpInPlace(dim, [&] { dim.getSourceMutable().set(source); });
+  });
+}
+
 /// Tiles `op` with `sizes` (fusing producers when `fuse`), replaces it, and
 /// returns the tiled op inside the new loops (outermost first in `loops`).
 static FailureOr<TilingInterface>
@@ -551,6 +574,11 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
   if (failed(res))
     return failure();
+  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && !shaped.hasStaticShape();
+      }))
+    readDimsFromInits(rewriter, op->getBlock());
   if (loops)
     loops->assign(res->loops.begin(), res->loops.end());
   auto tiled = cast<TilingInterface>(res->tiledAndFusedOps.front());

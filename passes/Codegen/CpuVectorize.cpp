@@ -578,58 +578,112 @@ struct KilnCpuVectorizePass
 
   /// Windowed tiles of run-time extent (the remainders of convolution,
   /// depthwise and pooling loops peeled over a dynamic dimension) have no
-  /// masked vectorization upstream. Each dynamic loop of such a tile is
-  /// tiled by the largest power of two not above its bound and peeled: the
-  /// full tiles are static (vectorized like any other tile, accumulators in
-  /// registers), the remainder is at most half as large and is split again
-  /// (31 columns: 16 + 8 + 4 + 2 + 1).
-  void splitDynamicWindowedTiles(RewriterBase &rewriter, func::FuncOp func) {
-    for (int round = 0; round < 8; ++round) {
-      SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
-      func.walk([&](linalg::LinalgOp op) {
-        if (!isVectorizable(op) ||
-            !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
-            llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
-              return m.isProjectedPermutation(/*allowZeroInResults=*/true);
-            }))
-          return;
-        work.push_back({op, *getLoopUpperBounds(op)});
-      });
-      if (work.empty())
-        return;
-      for (auto &[op, bounds] : work) {
-        SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-        SmallVector<OpFoldResult> sizes;
-        for (auto [r, ub] : llvm::zip(ranges, bounds))
-          sizes.push_back(rewriter.getIndexAttr(
-              ShapedType::isDynamic(r)
-                  ? static_cast<int64_t>(llvm::bit_floor(
-                        static_cast<uint64_t>(std::max<int64_t>(1, ub))))
-                  : 0));
-        scf::SCFTilingOptions options;
-        options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-        options.setTileSizes(sizes);
-        rewriter.setInsertionPoint(op);
-        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-            rewriter, cast<TilingInterface>(op.getOperation()), options);
-        if (failed(tiled))
-          continue;
-        rewriter.replaceOp(op, tiled->replacements);
-        for (LoopLikeOpInterface loop : tiled->loops) {
-          auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
-          if (!forOp)
-            continue;
-          scf::ForOp partial;
-          rewriter.setInsertionPoint(forOp);
-          (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
-        }
-      }
-      // Full tiles get their static shapes.
-      (void)canonicalize(func, [](RewritePatternSet &patterns) {
-        linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
-        scf::populateSCFForLoopCanonicalizationPatterns(patterns);
-      });
+  /// masked vectorization upstream. A tile whose only dynamic loop is a
+  /// parallel one (at most `bound` iterations) is computed as a chain of
+  /// static tiles of the powers of two below the bound, each guarded by an
+  /// scf.if on the iterations left (31 columns: 16 + 8 + 4 + 2 + 1, each
+  /// piece vectorized like any static tile). Returns whether `op` was
+  /// rewritten.
+  static bool splitIntoPowersOfTwo(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   ArrayRef<int64_t> bounds) {
+    if (op->getNumResults() != 1 || op.getNumDpsInits() != 1)
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    std::optional<unsigned> dyn;
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        continue;
+      if (dyn)
+        return false;
+      dyn = d;
     }
+    if (!dyn ||
+        op.getIteratorTypesArray()[*dyn] != utils::IteratorType::parallel)
+      return false;
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    std::optional<unsigned> outPos;
+    for (auto [i, e] : llvm::enumerate(outMap.getResults()))
+      if (auto dimExpr = dyn_cast<AffineDimExpr>(e))
+        if (dimExpr.getPosition() == *dyn)
+          outPos = i;
+    if (!outPos)
+      return false;
+
+    Location loc = op.getLoc();
+    auto tiling = cast<TilingInterface>(op.getOperation());
+    rewriter.setInsertionPoint(op);
+    SmallVector<Range> domain = tiling.getIterationDomain(rewriter);
+    Value result = op.getDpsInits()[0];
+    Value size = tensor::DimOp::create(rewriter, loc, result, *outPos);
+    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (int64_t piece = static_cast<int64_t>(llvm::bit_floor(
+             static_cast<uint64_t>(std::max<int64_t>(1, bounds[*dyn]))));
+         piece >= 1; piece /= 2) {
+      Value pieceValue = arith::ConstantIndexOp::create(rewriter, loc, piece);
+      Value left = arith::SubIOp::create(rewriter, loc, size, offset);
+      Value cond = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sge, left, pieceValue);
+      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{result.getType()},
+                                    cond, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        SmallVector<OpFoldResult> offsets, sizes;
+        for (auto [d, range] : llvm::enumerate(domain)) {
+          offsets.push_back(d == *dyn ? OpFoldResult(offset) : range.offset);
+          sizes.push_back(d == *dyn ? rewriter.getIndexAttr(piece)
+                                    : range.size);
+        }
+        // The pieces are disjoint along a parallel output dimension: each
+        // reads its init slice from the result of the previous ones (so
+        // bufferization keeps one buffer) and is inserted into it.
+        rewriter.modifyOpInPlace(
+            op, [&] { op.getDpsInitOperand(0)->set(result); });
+        FailureOr<TilingResult> tiled =
+            tiling.getTiledImplementation(rewriter, offsets, sizes);
+        SmallVector<OpFoldResult> resultOffsets, resultSizes;
+        Value inserted = result;
+        if (succeeded(tiled) && !tiled->tiledValues.empty() &&
+            succeeded(tiling.getResultTilePosition(rewriter, 0, offsets, sizes,
+                                                   resultOffsets,
+                                                   resultSizes))) {
+          SmallVector<OpFoldResult> strides(resultOffsets.size(),
+                                            rewriter.getIndexAttr(1));
+          inserted = tensor::InsertSliceOp::create(
+              rewriter, loc, tiled->tiledValues[0], result, resultOffsets,
+              resultSizes, strides);
+        } else {
+          // Cannot happen for linalg ops; stay correct anyway: the whole
+          // op, once.
+          inserted = rewriter.clone(*op)->getResult(0);
+          cond = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
+        }
+        scf::YieldOp::create(rewriter, loc, inserted);
+        rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(rewriter, loc, result);
+      }
+      result = ifOp.getResult(0);
+      offset = arith::SelectOp::create(
+          rewriter, loc, cond,
+          arith::AddIOp::create(rewriter, loc, offset, pieceValue), offset);
+    }
+    rewriter.replaceOp(op, result);
+    return true;
+  }
+
+  void splitDynamicWindowedTiles(RewriterBase &rewriter, func::FuncOp func) {
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isVectorizable(op) ||
+          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
+          llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+            return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+          }))
+        return;
+      work.push_back({op, *getLoopUpperBounds(op)});
+    });
+    for (auto &[op, bounds] : work)
+      (void)splitIntoPowersOfTwo(rewriter, op, bounds);
   }
 
   void runOnOperation() override {
