@@ -10,11 +10,14 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/DimBounds.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
+
+#include "llvm/Support/MathExtras.h"
 
 #include <limits>
 
@@ -93,6 +96,57 @@ getProductFactors(Value v, std::optional<int64_t> dim) {
   return factors;
 }
 
+/// [lb, ub] of a semi-affine expression (products of symbols, e.g. the
+/// size of a collapse_shape of two dynamic dims after canonicalization)
+/// over operands in [lbs[i], ubs[i]], all non-negative; none if the
+/// expression is not monotone in them (subtraction, division by a symbol).
+static std::optional<std::pair<int64_t, int64_t>>
+evaluateInterval(AffineExpr e, unsigned numDims, ArrayRef<int64_t> lbs,
+                 ArrayRef<int64_t> ubs) {
+  using Interval = std::pair<int64_t, int64_t>;
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return Interval{c.getValue(), c.getValue()};
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return Interval{lbs[d.getPosition()], ubs[d.getPosition()]};
+  if (auto s = dyn_cast<AffineSymbolExpr>(e))
+    return Interval{lbs[numDims + s.getPosition()],
+                    ubs[numDims + s.getPosition()]};
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return std::nullopt;
+  auto l = evaluateInterval(bin.getLHS(), numDims, lbs, ubs);
+  auto r = evaluateInterval(bin.getRHS(), numDims, lbs, ubs);
+  if (!l || !r || l->first < 0 || r->first < 0)
+    return std::nullopt;
+  auto sat = [](int64_t a, int64_t b, bool mul) {
+    int64_t out;
+    if (mul ? llvm::MulOverflow(a, b, out) : llvm::AddOverflow(a, b, out))
+      return std::numeric_limits<int64_t>::max();
+    return out;
+  };
+  switch (bin.getKind()) {
+  case AffineExprKind::Add:
+    return Interval{sat(l->first, r->first, false),
+                    sat(l->second, r->second, false)};
+  case AffineExprKind::Mul:
+    return Interval{sat(l->first, r->first, true),
+                    sat(l->second, r->second, true)};
+  case AffineExprKind::FloorDiv:
+  case AffineExprKind::CeilDiv: {
+    auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    if (!c || c.getValue() <= 0)
+      return std::nullopt;
+    bool ceil = bin.getKind() == AffineExprKind::CeilDiv;
+    auto div = [&](int64_t x) {
+      return ceil ? llvm::divideCeil(x, c.getValue()) : x / c.getValue();
+    };
+    return Interval{div(l->first), div(l->second)};
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
 static FailureOr<int64_t>
 computeBound(presburger::BoundType type,
              const ValueBoundsConstraintSet::Variable &var, func::FuncOp func,
@@ -101,6 +155,34 @@ computeBound(presburger::BoundType type,
     return failure();
   auto stop = [&](Value v, std::optional<int64_t> dim,
                   ValueBoundsConstraintSet &cstr) {
+    // A semi-affine apply (a product of sizes): ValueBounds cannot model
+    // it, so it is bounded by interval arithmetic over its operands.
+    if (auto apply = v.getDefiningOp<affine::AffineApplyOp>();
+        apply && !dim && !apply.getAffineMap().getResult(0).isPureAffine()) {
+      SmallVector<int64_t> lbs, ubs;
+      bool known = true;
+      for (Value operand : apply.getMapOperands()) {
+        FailureOr<int64_t> l = computeBound(presburger::BoundType::LB,
+                                            operand, func, estimate);
+        FailureOr<int64_t> u = computeBound(presburger::BoundType::UB,
+                                            operand, func, estimate);
+        known &= succeeded(l) && succeeded(u);
+        if (!known)
+          break;
+        lbs.push_back(*l);
+        ubs.push_back(*u);
+      }
+      std::optional<std::pair<int64_t, int64_t>> interval;
+      if (known)
+        interval = evaluateInterval(apply.getAffineMap().getResult(0),
+                                    apply.getAffineMap().getNumDims(), lbs,
+                                    ubs);
+      if (interval) {
+        cstr.bound(v) >= interval->first;
+        cstr.bound(v) <= interval->second;
+      }
+      return true;
+    }
     // A product of sizes: bounded by the product of its factors' bounds
     // (sizes are non-negative), computed on their own.
     SmallVector<ValueBoundsConstraintSet::Variable> factors =

@@ -138,6 +138,12 @@ struct KilnLowerForallToRuntimePass
     sinkConstants(region);
     SetVector<Value> captured;
     getUsedValuesDefinedAbove(region, captured);
+    // Run-time bounds (dynamic shapes) travel too: the body recomputes the
+    // trip counts from them.
+    for (auto *list : {&bounds->lbs, &bounds->ubs, &bounds->steps})
+      for (OpFoldResult ofr : *list)
+        if (auto v = dyn_cast<Value>(ofr))
+          captured.insert(v);
 
     auto ptrTy = LLVM::LLVMPointerType::get(ctx);
     auto i64 = IntegerType::get(ctx, 64);
