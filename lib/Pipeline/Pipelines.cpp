@@ -92,6 +92,9 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
 }
 
 void addOneShotBufferizePasses(OpPassManager &pm) {
+  // While results are still tensors: the largest size of each output of a
+  // model with input ranges (kiln.output_upper_bounds, read by the ABI).
+  pm.addPass(createKilnRecordOutputUpperBounds());
   // Values inserted into a bigger tensor and read again later are read back
   // from it (no copy out of a padded buffer and back).
   pm.nest<func::FuncOp>().addPass(createKilnReadInsertedSlices());
@@ -113,6 +116,9 @@ void addOneShotBufferizePasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferResultsToOutParamsPassOptions outParamOptions;
   outParamOptions.hoistStaticAllocs = true;
+  // Also a dynamically shaped result (a model with input ranges): computed
+  // in the out-param, which the caller shapes like the actual output.
+  outParamOptions.hoistDynamicAllocs = true;
   outParamOptions.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParamOptions));
   // Buffers that fused epilogues left write-only (after the results became

@@ -234,6 +234,19 @@ struct KilnCpuLowerVectorsPass
     MLIRContext *ctx = &getContext();
     Operation *root = getOperation();
 
+    // 0. Masked transfers (the remainder tiles of loops over a dynamic
+    // dimension) take their mask as an operand: the transfer lowerings below
+    // would otherwise rewrite the op inside a vector.mask into several ops,
+    // or drop unit dims of its vector but not of its mask. Masked
+    // contractions and reductions stay in their vector.mask, which the
+    // lowerings of step 1 handle.
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+      if (failed(applyPatternsGreedily(root, std::move(patterns))))
+        return signalPassFailure();
+    }
+
     // 1. Contractions and reductions, while transfers are still n-D.
     {
       RewritePatternSet patterns(ctx);

@@ -12,6 +12,7 @@
 // accumulator is C viewed as [M, N/nr, nr], a free reshape).
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
 #include "passes/Codegen/ConstantLayout.h"
 
@@ -67,8 +68,11 @@ struct KilnCpuPackMatmulWeightsPass
     auto aType = dyn_cast<RankedTensorType>(a.getType());
     auto bType = dyn_cast<RankedTensorType>(b.getType());
     auto cType = dyn_cast<RankedTensorType>(init.getType());
-    if (!aType || !bType || !cType || !aType.hasStaticShape() ||
-        !bType.hasStaticShape() || !cType.hasStaticShape())
+    // M may be a run-time extent (a batch of rows): the packed weights do
+    // not depend on it. K and N must be static.
+    if (!aType || !bType || !cType || !bType.hasStaticShape() ||
+        aType.isDynamicDim(1) || cType.isDynamicDim(1) ||
+        aType.isDynamicDim(0) != cType.isDynamicDim(0))
       return {};
     Type f32 = rewriter.getF32Type();
     if (aType.getElementType() != f32 || bType.getElementType() != f32 ||
@@ -76,8 +80,18 @@ struct KilnCpuPackMatmulWeightsPass
       return {};
     int64_t m = aType.getDimSize(0), k = aType.getDimSize(1),
             n = bType.getDimSize(1);
+    // A dynamic M counts with its size at the opt input shape (what the
+    // build is tuned for).
+    int64_t workM = m;
+    if (ShapedType::isDynamic(m)) {
+      FailureOr<int64_t> opt = kiln::computeOptSize(
+          a, 0, op->getParentOfType<func::FuncOp>());
+      if (failed(opt))
+        return {};
+      workM = *opt;
+    }
     if (n % panel != 0 || n == panel ||
-        static_cast<double>(m) * n * k < static_cast<double>(minWork))
+        static_cast<double>(workM) * n * k < static_cast<double>(minWork))
       return {};
     ElementsAttr weights;
     if (!matchPattern(b, m_Constant(&weights)))
@@ -95,8 +109,17 @@ struct KilnCpuPackMatmulWeightsPass
         arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(packedAttr));
     SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
     auto acc3Type = RankedTensorType::get({m, panels, panel}, f32);
-    Value acc3 = tensor::ExpandShapeOp::create(rewriter, loc, acc3Type, init,
-                                               groups);
+    Value acc3;
+    if (ShapedType::isDynamic(m)) {
+      Value rows = tensor::DimOp::create(rewriter, loc, init, 0);
+      acc3 = tensor::ExpandShapeOp::create(
+          rewriter, loc, acc3Type, init, groups,
+          SmallVector<OpFoldResult>{rows, rewriter.getIndexAttr(panels),
+                                    rewriter.getIndexAttr(panel)});
+    } else {
+      acc3 = tensor::ExpandShapeOp::create(rewriter, loc, acc3Type, init,
+                                           groups);
+    }
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr dm, dj, dl, dk;
     bindDims(ctx, dm, dj, dl, dk);

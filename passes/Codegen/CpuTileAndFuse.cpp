@@ -17,6 +17,7 @@
 // divide are peeled.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -51,6 +52,9 @@ namespace {
 /// Marks ops the pass decided not to tile (removed at the end).
 constexpr StringLiteral kSkipAttr = "__kiln_no_tile";
 
+/// Marks loops of run-time extent already peeled (removed at the end).
+constexpr StringLiteral kPeeledAttr = "__kiln_peeled";
+
 /// Nested ops with more iterations than this get a register tiling level.
 constexpr int64_t kRegisterTilePoints = 1024;
 
@@ -63,6 +67,8 @@ struct TilePlan {
   SmallVector<int64_t> cacheParallel;
   SmallVector<int64_t> cacheReduction;
   SmallVector<int64_t> registers;
+  SmallVector<int64_t> bounds; // loop ranges (upper bounds when dynamic)
+  bool dynamic = false;         // some loop has a run-time extent
 };
 
 static int64_t product(ArrayRef<int64_t> v) {
@@ -104,6 +110,25 @@ pickThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
   return std::nullopt;
 }
 
+/// A dimension of run-time extent (`dynamic[d]`): `chunks` chunks of the size
+/// it has at its `opt` size (`opt[d]`), a multiple of `minChunk[d]`. The
+/// trip count of the scf.forall is then computed at run time from the
+/// actual extent (fewer chunks for a smaller input, more for a larger one).
+static std::optional<std::pair<unsigned, int64_t>>
+pickDynamicThreadDim(ArrayRef<unsigned> preferred, ArrayRef<bool> dynamic,
+                     ArrayRef<int64_t> opt, ArrayRef<int64_t> minChunk,
+                     int64_t numThreads, int64_t chunks) {
+  for (unsigned d : preferred) {
+    if (!dynamic[d])
+      continue;
+    int64_t step = std::max<int64_t>(1, minChunk[d]);
+    int64_t chunk = llvm::alignTo(llvm::divideCeil(opt[d], chunks), step);
+    if (llvm::divideCeil(opt[d], chunk) >= numThreads)
+      return std::make_pair(d, chunk);
+  }
+  return std::nullopt;
+}
+
 /// When no dimension divides evenly among the threads (5 channel blocks
 /// for 2 threads): the first of `preferred` that splits into at least
 /// `numThreads` equal chunks of at most ceil(range / `maxChunks`)
@@ -132,8 +157,46 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned numLoops = ranges.size();
-  if (numLoops == 0 ||
-      llvm::any_of(ranges, [](int64_t r) { return ShapedType::isDynamic(r) || r <= 0; }))
+  if (numLoops == 0)
+    return std::nullopt;
+  // Loops of run-time extent are planned at their upper bound over the input
+  // ranges (register and cache tiles) and at their `opt` size (the work
+  // that decides threading, the chunk size); without a bound the op is left
+  // alone (scalar loops, still correct).
+  SmallVector<bool> dynamic(numLoops, false);
+  SmallVector<int64_t> opt(ranges);
+  if (llvm::any_of(ranges, ShapedType::isDynamic)) {
+    auto func = op->getParentOfType<func::FuncOp>();
+    if (!func)
+      return std::nullopt;
+    for (unsigned d = 0; d < numLoops; ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        continue;
+      dynamic[d] = true;
+      FailureOr<int64_t> ub = failure(), optSize = failure();
+      for (OpOperand &operand : op->getOpOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+          auto dimExpr = dyn_cast<AffineDimExpr>(e);
+          if (!dimExpr || dimExpr.getPosition() != d)
+            continue;
+          ub = kiln::computeUpperBound(operand.get(), pos, func);
+          if (succeeded(ub)) {
+            optSize = kiln::computeOptSize(operand.get(), pos, func);
+            break;
+          }
+        }
+        if (succeeded(ub))
+          break;
+      }
+      if (failed(ub) || *ub <= 0)
+        return std::nullopt;
+      ranges[d] = *ub;
+      opt[d] = succeeded(optSize) ? std::max<int64_t>(1, *optSize) : *ub;
+    }
+  }
+  bool anyDynamic = llvm::is_contained(dynamic, true);
+  if (llvm::any_of(ranges, [](int64_t r) { return r <= 0; }))
     return std::nullopt;
   Type elemType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   if (!elemType.isIntOrFloat())
@@ -250,7 +313,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // 14- or 28-wide image) leaves no partial tile to peel.
     if (rowDim && isParallel(*rowDim)) {
       int64_t rows = std::min<int64_t>(8, ranges[*rowDim]);
-      for (int64_t r = 8; r >= 5; --r)
+      for (int64_t r = 8; r >= 5 && !dynamic[*rowDim]; --r)
         if (ranges[*rowDim] % r == 0) {
           rows = r;
           break;
@@ -317,6 +380,8 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     return std::nullopt;
   }
 
+  plan.bounds = ranges;
+  plan.dynamic = anyDynamic;
   // Register tiles that cover a whole loop need no loop.
   for (unsigned d = 0; d < numLoops; ++d)
     plan.registers[d] = clampTile(plan.registers[d], ranges[d]);
@@ -330,7 +395,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   // elementwise op. Windowed ops without output channels (depthwise
   // convolutions, pooling) reuse no input across channels: they are
   // load-bound, about 4x slower per multiply-add.
-  int64_t work = product(ranges);
+  int64_t work = product(opt);
   if (plan.kind == OpKind::Windowed && convDims->outputChannel.empty())
     work /= 4;
   else if (plan.kind == OpKind::Contraction || plan.kind == OpKind::Windowed)
@@ -346,14 +411,29 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // runtime can balance them when a thread is slowed down (a shared or
     // loaded machine): a thread that finishes early takes the next chunk.
     std::optional<std::pair<unsigned, int64_t>> split;
+    // With dimensions of run-time extent: the same preference order; a
+    // static dimension must split evenly, a dynamic one is split in chunks
+    // sized at its opt extent (the trip count follows the actual extent).
     for (int64_t perThread = chunksPerThread; perThread >= 1 && !split;
          perThread /= 2) {
       if (perThread > 1 && work < perThread * minParallelWork)
         continue;
-      split = pickThreadDim(threadPreference, ranges, minChunk,
-                            numThreads * perThread);
+      if (!anyDynamic) {
+        split = pickThreadDim(threadPreference, ranges, minChunk,
+                              numThreads * perThread);
+        continue;
+      }
+      for (unsigned d : threadPreference) {
+        split = dynamic[d]
+                    ? pickDynamicThreadDim({d}, dynamic, opt, minChunk,
+                                           numThreads, numThreads * perThread)
+                    : pickThreadDim({d}, ranges, minChunk,
+                                    numThreads * perThread);
+        if (split)
+          break;
+      }
     }
-    if (!split)
+    if (!split && !anyDynamic)
       split = pickUnevenThreadDim(
           threadPreference, ranges, minChunk, numThreads,
           numThreads * std::max<int64_t>(
@@ -392,6 +472,10 @@ struct TilingSite {
   bool onlyFeedsRoot(Operation *producer) const {
     Block *block = root->getBlock();
     for (Operation *user : producer->getUsers()) {
+      // Sizes read by the tiling of a dynamically shaped root (they are
+      // moved to the producer's init once it is fused).
+      if (isa<tensor::DimOp>(user))
+        continue;
       Operation *top = block->findAncestorOpInBlock(*user);
       if (top != root && !(isa<LoopLikeOpInterface>(top) && isNew(top)))
         return false;
@@ -436,6 +520,25 @@ static SmallVector<OpFoldResult> toOfr(Builder &b, ArrayRef<int64_t> sizes) {
   });
 }
 
+/// Reads the sizes of DPS op results from their inits instead (the init
+/// has the result's shape): a fused producer whose result was only read by
+/// the `tensor.dim`s that tiling a dynamically shaped consumer creates is
+/// then dead, instead of being computed a second time as a root of its own.
+static void readDimsFromInits(RewriterBase &rewriter, Block *block) {
+  block->walk([&](tensor::DimOp dim) {
+    Value source = dim.getSource();
+    while (auto result = dyn_cast<OpResult>(source)) {
+      auto dps = dyn_cast<DestinationStyleOpInterface>(result.getOwner());
+      if (!dps || !dps.hasPureTensorSemantics() ||
+          !isa<linalg::LinalgOp>(result.getOwner()))
+        break;
+      source = dps.getTiedOpOperand(result)->get();
+    }
+    if (source != dim.getSource())
+      rewriter.modifyOpInPlace(dim, [&] { dim.getSourceMutable().set(source); });
+  });
+}
+
 /// Tiles `op` with `sizes` (fusing producers when `fuse`), replaces it, and
 /// returns the tiled op inside the new loops (outermost first in `loops`).
 static FailureOr<TilingInterface>
@@ -471,6 +574,11 @@ tileLevel(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes,
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
   if (failed(res))
     return failure();
+  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && !shaped.hasStaticShape();
+      }))
+    readDimsFromInits(rewriter, op->getBlock());
   if (loops)
     loops->assign(res->loops.begin(), res->loops.end());
   auto tiled = cast<TilingInterface>(res->tiledAndFusedOps.front());
@@ -526,8 +634,20 @@ static linalg::LinalgOp getEpilogueProducer(linalg::LinalgOp op,
     if (v.getDefiningOp() == best || dom.properlyDominates(v, best))
       continue;
     auto empty = v.getDefiningOp<tensor::EmptyOp>();
-    if (!empty || empty->getNumOperands() != 0)
+    if (!empty)
       return {};
+    // Dynamic sizes (tensor.dim of the function's arguments) must be
+    // available before the producer too, or computable there.
+    for (Value size : empty.getDynamicSizes()) {
+      Operation *def = size.getDefiningOp();
+      if (dom.properlyDominates(size, best))
+        continue;
+      if (!def || def->getNumRegions() != 0 || !isMemoryEffectFree(def) ||
+          llvm::any_of(def->getOperands(), [&](Value operand) {
+            return !dom.properlyDominates(operand, best);
+          }))
+        return {};
+    }
   }
   return best;
 }
@@ -833,7 +953,15 @@ getCollapsibleInnerDims(linalg::LinalgOp op) {
   }
   int64_t n = generic.getNumLoops();
   ReassociationIndices group = {n - 1};
+  // At most one dimension of run-time extent per group: the size of the
+  // collapsed dimension must stay affine in the input dims (a product of
+  // two dynamic sizes has no bound the workspace plan or the vectorizer
+  // can use).
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  int64_t dynamicInGroup = ShapedType::isDynamic(ranges[n - 1]) ? 1 : 0;
   for (int64_t d = n - 2; d >= 0; --d) {
+    if (ShapedType::isDynamic(ranges[d]) && ++dynamicInGroup > 1)
+      break;
     ReassociationIndices candidate = {d};
     llvm::append_range(candidate, group);
     if (!linalg::areDimSequencesPreserved(maps, {candidate}))
@@ -853,6 +981,17 @@ static bool peelPartialLoops(RewriterBase &rewriter, func::FuncOp func) {
     std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
     std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    // A loop of run-time extent (tiling a dynamic dimension) is peeled once
+    // when its body still sizes a partial tile with an affine.min of the
+    // induction variable: peeling leaves full static tiles in the main loop
+    // and the remainder (at most step - 1) in a loop of its own.
+    if ((!lb || !ub) && step && *step > 1 && !loop->hasAttr(kPeeledAttr) &&
+        llvm::any_of(loop.getInductionVar().getUsers(), [&](Operation *user) {
+          return isa<affine::AffineMinOp>(user);
+        })) {
+      candidates.push_back(loop);
+      return;
+    }
     if (!lb || !ub || !step || *step <= 0)
       return;
     int64_t span = *ub - *lb;
@@ -862,7 +1001,14 @@ static bool peelPartialLoops(RewriterBase &rewriter, func::FuncOp func) {
   for (scf::ForOp loop : candidates) {
     scf::ForOp partial;
     rewriter.setInsertionPoint(loop);
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
+    bool dynamicBounds = !getConstantIntValue(loop.getLowerBound()) ||
+                         !getConstantIntValue(loop.getUpperBound());
+    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)) &&
+        dynamicBounds) {
+      loop->setAttr(kPeeledAttr, rewriter.getUnitAttr());
+      if (partial)
+        partial->setAttr(kPeeledAttr, rewriter.getUnitAttr());
+    }
   }
   return !candidates.empty();
 }
@@ -975,8 +1121,15 @@ struct KilnCpuTileAndFusePass
           op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics())
         return;
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      if (llvm::any_of(ranges, ShapedType::isDynamic) ||
-          product(ranges) <= kRegisterTilePoints)
+      if (llvm::any_of(ranges, ShapedType::isDynamic)) {
+        // A tile of run-time extent: sized by its upper bound.
+        std::optional<TilePlan> plan =
+            planTiling(op, vectorBits, /*numThreads=*/1, minParallelWork);
+        if (plan && product(plan->bounds) > kRegisterTilePoints)
+          nested.push_back(op);
+        return;
+      }
+      if (product(ranges) <= kRegisterTilePoints)
         return;
       nested.push_back(op);
     });
@@ -991,6 +1144,7 @@ struct KilnCpuTileAndFusePass
     }
     if (failed(peelUntilStatic(rewriter, func)))
       return signalPassFailure();
+    func.walk([](scf::ForOp loop) { loop->removeAttr(kPeeledAttr); });
   }
 
   /// Peels loops (peeling an outer loop clones the inner loops;
@@ -1050,6 +1204,18 @@ struct KilnCpuTileAndFusePass
                   {plan->cacheParallel, LoopType::ForOp, true},
                   {plan->cacheReduction, LoopType::ForOp, false},
                   {plan->registers, LoopType::ForOp, false}};
+    // A tile of run-time extent that a level already made as small as this
+    // level's tile (a windowed op's cache tile is its register tile) needs
+    // no loop here: with a static extent that loop has one iteration and
+    // folds away, with a dynamic one it would be peeled into a main loop
+    // that never runs.
+    if (plan->dynamic)
+      for (unsigned d = 0; d < plan->registers.size(); ++d)
+        if (plan->registers[d] != 0 &&
+            (plan->registers[d] == plan->cacheParallel[d] ||
+             (!plan->threads.empty() &&
+              plan->registers[d] == plan->threads[d])))
+          plan->registers[d] = 0;
     TilingInterface cur = op;
     bool fusedEpilogue = false;
     for (auto [index, level] : llvm::enumerate(levels)) {

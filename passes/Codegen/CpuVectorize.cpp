@@ -15,12 +15,16 @@
 // layout, stride, dilation or grouping.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -424,12 +428,51 @@ struct KilnCpuVectorizePass
     : public kiln::impl::KilnCpuVectorizeBase<KilnCpuVectorizePass> {
   using Base::Base;
 
+  /// Upper bounds of the loop ranges of `op` (the static ranges where they
+  /// are static), over the input ranges of the model function; nothing when
+  /// some dynamic range has no constant bound.
+  static std::optional<SmallVector<int64_t>>
+  getLoopUpperBounds(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    auto func = op->getParentOfType<func::FuncOp>();
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        continue;
+      FailureOr<int64_t> ub = failure();
+      for (OpOperand &operand : op->getOpOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+          auto dimExpr = dyn_cast<AffineDimExpr>(e);
+          if (!dimExpr || dimExpr.getPosition() != d)
+            continue;
+          ub = kiln::computeUpperBound(operand.get(), pos, func);
+          if (succeeded(ub))
+            break;
+        }
+        if (succeeded(ub))
+          break;
+      }
+      if (failed(ub))
+        return std::nullopt;
+      ranges[d] = *ub;
+    }
+    return ranges;
+  }
+
   bool isVectorizable(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics())
       return false;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (ranges.empty())
       return false;
+    // Tiles of run-time extent (the remainders of peeled loops) count with
+    // their upper bound.
+    if (llvm::any_of(ranges, ShapedType::isDynamic)) {
+      std::optional<SmallVector<int64_t>> bounds = getLoopUpperBounds(op);
+      if (!bounds)
+        return false;
+      ranges = *bounds;
+    }
     int64_t points = 1;
     for (int64_t r : ranges) {
       if (ShapedType::isDynamic(r) || r <= 0)
@@ -480,10 +523,174 @@ struct KilnCpuVectorizePass
     rewriter.replaceOp(target, res->replacements);
   }
 
+  /// Vectorizes a tile of run-time extent (at most `bounds` along each loop):
+  /// with masks (vector sizes = the bounds) where upstream's vectorizer takes
+  /// the op; otherwise its dynamic loops are tiled by 1 and the static tiles
+  /// are vectorized like any other.
+  void vectorizeDynamic(RewriterBase &rewriter, linalg::LinalgOp op,
+                        ArrayRef<int64_t> bounds) {
+    bool projected = llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+      return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+    });
+    Operation *target = op;
+    if (projected && !isa<linalg::GenericOp, linalg::FillOp>(target)) {
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
+          rewriter, cast<linalg::LinalgOp>(target));
+      if (succeeded(g))
+        target = *g;
+    }
+    // Upstream reads one scalable flag per vector size: pass them all.
+    SmallVector<bool> scalable(bounds.size(), false);
+    if (projected && succeeded(linalg::vectorizeOpPrecondition(
+                         target, bounds, scalable))) {
+      rewriter.setInsertionPoint(target);
+      FailureOr<linalg::VectorizationResult> res =
+          linalg::vectorize(rewriter, target, bounds, scalable);
+      if (succeeded(res)) {
+        rewriter.replaceOp(target, res->replacements);
+        return;
+      }
+    }
+    auto linalgTarget = cast<linalg::LinalgOp>(target);
+    SmallVector<int64_t> ranges = linalgTarget.getStaticLoopRanges();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t r : ranges)
+      sizes.push_back(rewriter.getIndexAttr(ShapedType::isDynamic(r) ? 1 : 0));
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    options.setTileSizes(sizes);
+    rewriter.setInsertionPoint(target);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(target), options);
+    if (failed(tiled))
+      return; // left for the scalar fallback
+    rewriter.replaceOp(target, tiled->replacements);
+    auto tile = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.back());
+    if (!tile || !isVectorizable(tile) ||
+        llvm::any_of(tile.getStaticLoopRanges(), ShapedType::isDynamic))
+      return;
+    SmallVector<linalg::LinalgOp> pieces;
+    splitToPowersOfTwo(rewriter, tile, vectorBits, pieces);
+    for (linalg::LinalgOp piece : pieces)
+      vectorizeOne(rewriter, piece);
+  }
+
+  /// Windowed tiles of run-time extent (the remainders of convolution,
+  /// depthwise and pooling loops peeled over a dynamic dimension) have no
+  /// masked vectorization upstream. A tile whose only dynamic loop is a
+  /// parallel one (at most `bound` iterations) is computed as a chain of
+  /// static tiles of the powers of two below the bound, each guarded by an
+  /// scf.if on the iterations left (31 columns: 16 + 8 + 4 + 2 + 1, each
+  /// piece vectorized like any static tile). Returns whether `op` was
+  /// rewritten.
+  static bool splitIntoPowersOfTwo(RewriterBase &rewriter, linalg::LinalgOp op,
+                                   ArrayRef<int64_t> bounds) {
+    if (op->getNumResults() != 1 || op.getNumDpsInits() != 1)
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    std::optional<unsigned> dyn;
+    for (unsigned d = 0; d < ranges.size(); ++d) {
+      if (!ShapedType::isDynamic(ranges[d]))
+        continue;
+      if (dyn)
+        return false;
+      dyn = d;
+    }
+    if (!dyn ||
+        op.getIteratorTypesArray()[*dyn] != utils::IteratorType::parallel)
+      return false;
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    std::optional<unsigned> outPos;
+    for (auto [i, e] : llvm::enumerate(outMap.getResults()))
+      if (auto dimExpr = dyn_cast<AffineDimExpr>(e))
+        if (dimExpr.getPosition() == *dyn)
+          outPos = i;
+    if (!outPos)
+      return false;
+
+    Location loc = op.getLoc();
+    auto tiling = cast<TilingInterface>(op.getOperation());
+    rewriter.setInsertionPoint(op);
+    SmallVector<Range> domain = tiling.getIterationDomain(rewriter);
+    Value result = op.getDpsInits()[0];
+    Value size = tensor::DimOp::create(rewriter, loc, result, *outPos);
+    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (int64_t piece = static_cast<int64_t>(llvm::bit_floor(
+             static_cast<uint64_t>(std::max<int64_t>(1, bounds[*dyn]))));
+         piece >= 1; piece /= 2) {
+      Value pieceValue = arith::ConstantIndexOp::create(rewriter, loc, piece);
+      Value left = arith::SubIOp::create(rewriter, loc, size, offset);
+      Value cond = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::sge, left, pieceValue);
+      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{result.getType()},
+                                    cond, /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        SmallVector<OpFoldResult> offsets, sizes;
+        for (auto [d, range] : llvm::enumerate(domain)) {
+          offsets.push_back(d == *dyn ? OpFoldResult(offset) : range.offset);
+          sizes.push_back(d == *dyn ? rewriter.getIndexAttr(piece)
+                                    : range.size);
+        }
+        // The pieces are disjoint along a parallel output dimension: each
+        // reads its init slice from the result of the previous ones (so
+        // bufferization keeps one buffer) and is inserted into it.
+        rewriter.modifyOpInPlace(
+            op, [&] { op.getDpsInitOperand(0)->set(result); });
+        FailureOr<TilingResult> tiled =
+            tiling.getTiledImplementation(rewriter, offsets, sizes);
+        SmallVector<OpFoldResult> resultOffsets, resultSizes;
+        Value inserted = result;
+        if (succeeded(tiled) && !tiled->tiledValues.empty() &&
+            succeeded(tiling.getResultTilePosition(rewriter, 0, offsets, sizes,
+                                                   resultOffsets,
+                                                   resultSizes))) {
+          SmallVector<OpFoldResult> strides(resultOffsets.size(),
+                                            rewriter.getIndexAttr(1));
+          inserted = tensor::InsertSliceOp::create(
+              rewriter, loc, tiled->tiledValues[0], result, resultOffsets,
+              resultSizes, strides);
+        } else {
+          // Cannot happen for linalg ops; stay correct anyway: the whole
+          // op, once.
+          inserted = rewriter.clone(*op)->getResult(0);
+          cond = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
+        }
+        scf::YieldOp::create(rewriter, loc, inserted);
+        rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(rewriter, loc, result);
+      }
+      result = ifOp.getResult(0);
+      offset = arith::SelectOp::create(
+          rewriter, loc, cond,
+          arith::AddIOp::create(rewriter, loc, offset, pieceValue), offset);
+    }
+    rewriter.replaceOp(op, result);
+    return true;
+  }
+
+  void splitDynamicWindowedTiles(RewriterBase &rewriter, func::FuncOp func) {
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isVectorizable(op) ||
+          !llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic) ||
+          llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+            return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+          }))
+        return;
+      work.push_back({op, *getLoopUpperBounds(op)});
+    });
+    for (auto &[op, bounds] : work)
+      (void)splitIntoPowersOfTwo(rewriter, op, bounds);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
+    splitDynamicWindowedTiles(rewriter, func);
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
@@ -491,6 +698,12 @@ struct KilnCpuVectorizePass
         candidates.push_back(op);
     });
     for (linalg::LinalgOp candidate : candidates) {
+      if (llvm::any_of(candidate.getStaticLoopRanges(),
+                       ShapedType::isDynamic)) {
+        vectorizeDynamic(rewriter, candidate,
+                         *getLoopUpperBounds(candidate));
+        continue;
+      }
       SmallVector<linalg::LinalgOp> pieces;
       splitToPowersOfTwo(rewriter, candidate, vectorBits, pieces);
       for (linalg::LinalgOp op : pieces)

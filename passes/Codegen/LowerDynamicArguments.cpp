@@ -117,6 +117,10 @@ static LogicalResult viewFromDimsResult(Block &entry, BlockArgument arg,
       continue;
     if (!stored[d] || !stored[d].getType().isInteger(64))
       return failure();
+    // A dim stored as index_cast(%size) (the importer's form) is %size,
+    // which is usually defined long before the out-param is written.
+    if (auto cast = stored[d].getDefiningOp<arith::IndexCastOp>())
+      stored[d] = cast.getIn();
     Operation *def = stored[d].getDefiningOp();
     if (!def)
       continue; // a block argument of the entry block
@@ -135,11 +139,13 @@ static LogicalResult viewFromDimsResult(Block &entry, BlockArgument arg,
   Location loc = arg.getLoc();
   SmallVector<OpFoldResult> sizes;
   for (int64_t d = 0; d < type.getRank(); ++d)
-    sizes.push_back(type.isDynamicDim(d)
-                        ? OpFoldResult(arith::IndexCastOp::create(
-                                           b, loc, b.getIndexType(), stored[d])
-                                           .getResult())
-                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+    sizes.push_back(
+        !type.isDynamicDim(d) ? OpFoldResult(b.getIndexAttr(type.getDimSize(d)))
+        : stored[d].getType().isIndex()
+            ? OpFoldResult(stored[d])
+            : OpFoldResult(arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                      stored[d])
+                               .getResult()));
   Value view = viewAs(b, loc, type, arg, sizes);
   arg.replaceAllUsesExcept(view, view.getDefiningOp());
   return success();

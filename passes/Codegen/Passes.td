@@ -97,9 +97,20 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     init: that op writes straight into the interior, built before it), and
     the contiguous inner dimensions of elementwise generics are collapsed (a
     ReLU on 1x512x7x7 runs as 64-lane strips). Loops whose trip count does
-    not divide are peeled, so every innermost op has a static shape. Ops
-    with dynamic shapes are left alone. The next pass (`kiln-cpu-vectorize`)
-    vectorizes the tiles.
+    not divide are peeled, so every innermost op has a static shape. The
+    next pass (`kiln-cpu-vectorize`) vectorizes the tiles.
+
+    Dynamic dimensions (a model with `kiln.input_ranges`): a loop of
+    run-time extent is planned at its upper bound over the input ranges
+    (tile sizes; passes/Codegen/DimBounds.h) and at its `opt` size (the work
+    deciding the parallel threshold). The tile sizes stay static; the loops
+    over a dynamic dimension get a run-time trip count, and each is peeled
+    once into full static tiles and a remainder tile (smaller than one step)
+    that `kiln-cpu-vectorize` vectorizes with masks. A dynamic dimension
+    split among threads gets chunks sized at its `opt` extent, so the
+    `scf.forall` trip count follows the actual extent at run time; static
+    dimensions that divide evenly are preferred. Ops whose dynamic sizes
+    have no constant bound are left alone (scalar loops, still correct).
 
     ```mlir
     %r = linalg.matmul ins(%a, %b : tensor<256x512xf32>, tensor<512x1024xf32>)
@@ -250,6 +261,14 @@ def KilnCpuVectorize : Pass<"kiln-cpu-vectorize", "::mlir::func::FuncOp"> {
       hoisted out of the reduction loops, on tensors, then the IR is
       canonicalized so bufferization adds no copies;
     - `a * b + c` on float vectors becomes `vector.fma`.
+
+    A tile of run-time extent (the remainder of a loop peeled over a dynamic
+    dimension) whose upper bound (over `kiln.input_ranges`) fits the same
+    limit is vectorized with masks: `linalg::vectorize` with the bounds as
+    vector sizes (`vector.mask`, `vector.create_mask` of the actual sizes).
+    Where upstream's masked vectorization does not take the op (windowed
+    ops), its dynamic loops are tiled by 1 and the static tiles vectorized
+    as above.
 
     ```mlir
     scf.for %k ... iter_args(%acc = %c) {
@@ -547,6 +566,53 @@ def KilnVerifyLLVMContract : Pass<"kiln-verify-llvm-contract",
   ];
 }
 
+def KilnTestDimBounds : Pass<"kiln-test-dim-bounds", "::mlir::func::FuncOp"> {
+  let summary = "Annotate index values and dynamic dims with their bounds "
+                "over the input ranges (tests passes/Codegen/DimBounds.h)";
+  let description = [{
+    For testing the bounds utility: every op of a function with
+    `kiln.input_ranges` that produces an index value gets
+    `kiln.bounds = [lower, upper]` (`"none"` for a missing bound), and an op
+    whose first result is a shaped value with dynamic dimensions gets
+    `kiln.dim_bounds` (one `[lower, upper]` pair per dimension, -1 where
+    missing) and `kiln.dim_opt` (the sizes at the `opt` input shape).
+
+    ```mlir
+    %d = tensor.dim %x, %c0 : tensor<?x64xf32>   // range 1..200
+    // gets {kiln.bounds = [1, 200]}
+    ```
+  }];
+}
+
+def KilnRecordOutputUpperBounds : Pass<"kiln-record-output-upper-bounds",
+                                       "::mlir::ModuleOp"> {
+  let summary = "Record the upper bound of every output dimension of a model "
+                "with input ranges";
+  let description = [{
+    Runs while the model function `func-name` still returns tensors (the
+    first step of the bufferize stage). When the function has
+    `kiln.input_ranges`, it gets `kiln.output_upper_bounds`: an ArrayAttr
+    with one `DenseI64ArrayAttr` per model output (the results named by
+    `kiln.output_names`, not the dims results after them) holding the
+    largest size of each dimension over the input ranges (static
+    dimensions as they are). The bound comes from upstream
+    `ValueBoundsConstraintSet` (passes/Codegen/DimBounds.h); a dimension
+    without a constant bound is an error. The ABI sizes output buffers with
+    it. Functions without `kiln.input_ranges` are left unchanged.
+
+    ```mlir
+    func.func @main_graph(%x: tensor<?x64xf32>) -> (tensor<?x32xf32>, tensor<2xi64>)
+        attributes {kiln.input_ranges = [array<i64: 1, 8, 64, 64, 64, 64>], ...}
+    // gets
+    //   kiln.output_upper_bounds = [array<i64: 64, 32>]
+    ```
+  }];
+  let options = [
+    Option<"funcName", "func-name", "std::string", "\"main_graph\"",
+           "Name of the model function">,
+  ];
+}
+
 def KilnPlanWorkspace : Pass<"kiln-plan-workspace", "::mlir::ModuleOp"> {
   let summary = "Place the model function's intermediate buffers in one "
                 "caller-provided workspace (static memory plan)";
@@ -573,8 +639,15 @@ def KilnPlanWorkspace : Pass<"kiln-plan-workspace", "::mlir::ModuleOp"> {
       innermost parallel loop's body, bracketed by `llvm.intr.stacksave` /
       `llvm.intr.stackrestore`, while that body's allocas fit in
       `max-stack-bytes`. A larger one gets one workspace slot per iteration of
-      its enclosing parallel loops (static trip counts) and is indexed by the
-      linearized iteration; otherwise the pass fails.
+      its enclosing parallel loops (static trip counts, or trip counts
+      bounded over the input ranges) and is indexed by the linearized
+      iteration; otherwise the pass fails.
+    - A dynamically sized alloc (a model with `kiln.input_ranges`) is
+      placed like the others with the bytes of its largest size over the
+      input ranges (passes/Codegen/DimBounds.h), viewed with its actual
+      sizes (`memref.view %workspace[%offset][%sizes]`) where the alloc was;
+      `kiln.workspace_size` is the size at the upper bounds. A dynamic size
+      without a constant upper bound is an error naming the dimension.
 
     `memref.dealloc`s of these buffers are erased; any heap allocation or
     deallocation left in the model function is an error. The module gets

@@ -8,6 +8,7 @@
 // stack (small ones) or get one workspace slot per iteration.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,8 +57,11 @@ static bool isParallelRegionOp(Operation *op) {
          !isa<RegionBranchOpInterface>(op);
 }
 
-/// Trip count of each dimension of a parallel loop, if all are static.
-static std::optional<SmallVector<int64_t>> getStaticTripCounts(Operation *op) {
+/// Trip count of each dimension of a parallel loop, if all are static; with
+/// `func`, a dynamic upper bound may instead be bounded from the input ranges
+/// (the largest trip count: a loop tiling a dynamic dimension).
+static std::optional<SmallVector<int64_t>>
+getStaticTripCounts(Operation *op, func::FuncOp func = nullptr) {
   SmallVector<OpFoldResult> lbs, ubs, steps;
   if (auto forall = dyn_cast<scf::ForallOp>(op)) {
     lbs = forall.getMixedLowerBound();
@@ -75,6 +79,11 @@ static std::optional<SmallVector<int64_t>> getStaticTripCounts(Operation *op) {
     std::optional<int64_t> l = getConstantIntValue(lb),
                            u = getConstantIntValue(ub),
                            s = getConstantIntValue(step);
+    if (!u && func)
+      if (auto ubValue = dyn_cast<Value>(ub))
+        if (FailureOr<int64_t> bound = kiln::computeUpperBound(ubValue, func);
+            succeeded(bound))
+          u = *bound;
     if (!l || !u || !s || *s <= 0)
       return std::nullopt;
     counts.push_back(std::max<int64_t>(0, llvm::divideCeil(*u - *l, *s)));
@@ -86,7 +95,8 @@ static std::optional<SmallVector<int64_t>> getStaticTripCounts(Operation *op) {
 /// `loops`, outermost first), the row-major linear index of the current
 /// iteration over all of them.
 static Value buildLinearIteration(OpBuilder &b, Location loc,
-                                  ArrayRef<Operation *> loops) {
+                                  ArrayRef<Operation *> loops,
+                                  func::FuncOp func) {
   Value linear = arith::ConstantIndexOp::create(b, loc, 0);
   for (Operation *loop : loops) {
     SmallVector<OpFoldResult> lbs, steps;
@@ -101,7 +111,7 @@ static Value buildLinearIteration(OpBuilder &b, Location loc,
       steps = getAsOpFoldResult(par.getStep());
       ivs = llvm::to_vector(par.getInductionVars());
     }
-    SmallVector<int64_t> counts = *getStaticTripCounts(loop);
+    SmallVector<int64_t> counts = *getStaticTripCounts(loop, func);
     for (auto [lb, step, iv, count] : llvm::zip(lbs, steps, ivs, counts)) {
       Value lbValue = arith::ConstantIndexOp::create(
           b, loc, *getConstantIntValue(lb));
@@ -172,6 +182,7 @@ struct KilnPlanWorkspacePass
     // the stack bytes already given out per parallel region block.
     SmallVector<std::pair<memref::AllocOp, Block *>> stackAllocs;
     DenseMap<Block *, int64_t> stackBytes;
+    DenseMap<Operation *, int64_t> stackBufferBytes;
     bool failedAny = false;
 
     SmallVector<memref::AllocOp> allocs;
@@ -182,10 +193,31 @@ struct KilnPlanWorkspacePass
         failedAny = true;
         return alloc.emitError() << "kiln-plan-workspace: ";
       };
-      if (!type.hasStaticShape() || !alloc.getSymbolOperands().empty()) {
-        fail() << "cannot place a dynamically sized buffer " << type;
+      if (!alloc.getSymbolOperands().empty()) {
+        fail() << "cannot place a buffer with symbol operands " << type;
         continue;
       }
+      // A dynamically sized buffer gets the bytes of its largest size over
+      // the input ranges (kiln.input_ranges): the plan holds for every run.
+      int64_t numElements = 1;
+      bool unbounded = false;
+      for (int64_t d = 0, e = type.getRank(); d < e; ++d) {
+        FailureOr<int64_t> size =
+            kiln::computeUpperBound(alloc.getResult(), d, func);
+        if (failed(size)) {
+          fail() << "cannot place a dynamically sized buffer " << type
+                 << ": dimension " << d
+                 << " has no upper bound over the input ranges"
+                 << (func->hasAttr("kiln.input_ranges")
+                         ? ""
+                         : " (the model function has no kiln.input_ranges)");
+          unbounded = true;
+          break;
+        }
+        numElements *= std::max<int64_t>(0, *size);
+      }
+      if (unbounded)
+        continue;
       if (!type.getLayout().isIdentity() || type.getMemorySpace()) {
         fail() << "cannot place a buffer with a layout or memory space: "
                << type;
@@ -198,7 +230,7 @@ struct KilnPlanWorkspacePass
         continue;
       }
       int64_t rawBytes =
-          type.getNumElements() *
+          numElements *
           static_cast<int64_t>(
               layout.getTypeSize(type.getElementType()).getFixedValue());
       int64_t bytes = llvm::alignTo(rawBytes, kAlignment);
@@ -261,6 +293,7 @@ struct KilnPlanWorkspacePass
         if (used + bytes <= maxStackBytes) {
           used += bytes;
           stackAllocs.push_back({alloc, scopeBlock});
+          stackBufferBytes[alloc] = bytes;
           continue;
         }
         // Too big for the stack: one workspace copy per iteration of the
@@ -268,7 +301,7 @@ struct KilnPlanWorkspacePass
         int64_t copies = 1;
         for (Operation *loop : parallelLoops) {
           std::optional<SmallVector<int64_t>> counts =
-              getStaticTripCounts(loop);
+              getStaticTripCounts(loop, func);
           if (!counts) {
             copies = -1;
             break;
@@ -388,7 +421,7 @@ struct KilnPlanWorkspacePass
           }
         if (innermost) {
           b.setInsertionPointToStart(&innermost->getRegion(0).front());
-          Value linear = buildLinearIteration(b, loc, loops);
+          Value linear = buildLinearIteration(b, loc, loops, func);
           Value base = arith::ConstantIndexOp::create(b, loc, buffer.offset);
           Value stride = arith::ConstantIndexOp::create(b, loc, buffer.bytes);
           offset = arith::AddIOp::create(
@@ -399,8 +432,12 @@ struct KilnPlanWorkspacePass
       }
       if (!offset)
         offset = arith::ConstantIndexOp::create(b, loc, buffer.offset);
+      // Dynamic sizes are defined where the alloc was: the view stays
+      // there, at the offset computed above.
+      if (!alloc.getDynamicSizes().empty())
+        b.setInsertionPoint(alloc);
       auto view = memref::ViewOp::create(b, loc, alloc.getType(), workspace,
-                                         offset, ValueRange{});
+                                         offset, alloc.getDynamicSizes());
       alloc.replaceAllUsesWith(view.getResult());
       alloc.erase();
     }
@@ -424,9 +461,25 @@ struct KilnPlanWorkspacePass
     for (auto [alloc, block] : stackAllocs) {
       OpBuilder b(ctx);
       b.setInsertionPointAfter(stackSaves[block]);
-      auto alloca = memref::AllocaOp::create(b, alloc.getLoc(), alloc.getType(),
-                                             alloc.getAlignmentAttr());
-      alloc.replaceAllUsesWith(alloca.getResult());
+      if (alloc.getDynamicSizes().empty()) {
+        auto alloca = memref::AllocaOp::create(
+            b, alloc.getLoc(), alloc.getType(), alloc.getAlignmentAttr());
+        alloc.replaceAllUsesWith(alloca.getResult());
+        alloc.erase();
+        continue;
+      }
+      // A dynamic size: the bytes of its upper bound on the stack, viewed
+      // with the actual sizes where they are known (the alloc's place).
+      auto bytesType = MemRefType::get({stackBufferBytes.lookup(alloc)},
+                                       IntegerType::get(ctx, 8));
+      auto alloca = memref::AllocaOp::create(
+          b, alloc.getLoc(), bytesType,
+          b.getI64IntegerAttr(kAlignment));
+      b.setInsertionPoint(alloc);
+      Value zero = arith::ConstantIndexOp::create(b, alloc.getLoc(), 0);
+      auto view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(),
+                                         alloca, zero, alloc.getDynamicSizes());
+      alloc.replaceAllUsesWith(view.getResult());
       alloc.erase();
     }
 

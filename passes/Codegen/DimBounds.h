@@ -1,0 +1,49 @@
+//===- DimBounds.h - Bounds of dynamic sizes from the input ranges --*- C++ -*-===//
+//
+// Constant bounds of index values and dynamic dimensions of the model
+// function, over the `[min, max]` (or the `opt` size) that `kiln.input_ranges`
+// gives each dynamic input dimension. The analysis is upstream's
+// ValueBoundsConstraintSet; it stops at dimensions of the function's
+// arguments and constrains them by their ranges.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_PASSES_CODEGEN_DIMBOUNDS_H
+#define KILN_PASSES_CODEGEN_DIMBOUNDS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <array>
+#include <optional>
+
+namespace mlir::kiln {
+
+/// The `[min, opt, max]` range of dimension `dim` of argument `argNumber` of
+/// `func` from `kiln.input_ranges`, or of an out-param (an argument after the
+/// inputs, once results became out-params) from `kiln.output_upper_bounds`
+/// (min 0, opt = max). Static dimensions of a ranged argument are `d, d, d`.
+std::optional<std::array<int64_t, 3>> getArgDimRange(func::FuncOp func,
+                                                     unsigned argNumber,
+                                                     int64_t dim);
+
+/// Largest value `indexValue` (index-typed) takes when every dynamic input
+/// dimension of `func` lies in its range. Failure when it has no constant
+/// bound (e.g. it depends on data, or `func` has no `kiln.input_ranges`).
+FailureOr<int64_t> computeUpperBound(Value indexValue, func::FuncOp func);
+/// Largest size of dimension `dim` of the shaped value `shaped`.
+FailureOr<int64_t> computeUpperBound(Value shaped, int64_t dim,
+                                     func::FuncOp func);
+/// Smallest value of `indexValue` / of dimension `dim` of `shaped`.
+FailureOr<int64_t> computeLowerBound(Value indexValue, func::FuncOp func);
+FailureOr<int64_t> computeLowerBound(Value shaped, int64_t dim,
+                                     func::FuncOp func);
+/// Size of dimension `dim` of `shaped` when every dynamic input dimension is
+/// at its `opt` size (the size to tune for): its upper bound with each range
+/// pinned to `[opt, opt]`.
+FailureOr<int64_t> computeOptSize(Value shaped, int64_t dim,
+                                  func::FuncOp func);
+
+} // namespace mlir::kiln
+
+#endif // KILN_PASSES_CODEGEN_DIMBOUNDS_H

@@ -1,0 +1,91 @@
+// RUN: model-opt %s -split-input-file -kiln-cpu-tile-and-fuse="vector-bits=512" | FileCheck %s
+
+// A matmul with a dynamic M (rows: 1..512, tuned for 256): the threads get
+// chunks of 32 rows (opt 256 / 8 chunks), so the scf.forall trip count
+// follows the actual M at run time; inside a chunk the 8-row register loop
+// is peeled into full static 8 x 32 tiles and one remainder tile of
+// run-time extent (fewer than 8 rows), which kiln-cpu-vectorize masks.
+// CHECK-DAG: #[[CHUNK:.*]] = affine_map<(d0)[s0] -> (-d0 + s0, 32)>
+// CHECK-DAG: #[[SPLIT:.*]] = affine_map<()[s0] -> ((s0 floordiv 8) * 8)>
+// CHECK-LABEL: func.func @main_graph(
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (%[[M:.*]]) step (32)
+// CHECK:   %[[ROWS:.*]] = affine.min #[[CHUNK]](%[[I]])[%[[M]]]
+// CHECK:   linalg.fill {{.*}} -> tensor<1x64xf32>
+// CHECK:   %[[FULL:.*]] = affine.apply #[[SPLIT]]()[%[[ROWS]]]
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %{{.*}}
+// CHECK:     linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK:   scf.for %{{.*}} = %[[FULL]] to %[[ROWS]] step %{{.*}}
+// CHECK:     linalg.matmul {{.*}} outs(%{{.*}} : tensor<?x32xf32>) -> tensor<?x32xf32>
+// CHECK: scf.forall.in_parallel
+func.func @main_graph(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>) -> tensor<?x256xf32>
+    attributes {kiln.input_ranges = [array<i64: 1, 256, 512, 256, 256, 256>,
+                                     array<i64: 256, 256, 256, 256, 256, 256>]} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %d0 = tensor.dim %x, %c0 : tensor<?x256xf32>
+  %e = tensor.empty(%d0) : tensor<?x256xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x256xf32>) -> tensor<?x256xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x256xf32>, tensor<256x256xf32>) outs(%f : tensor<?x256xf32>) -> tensor<?x256xf32>
+  return %y : tensor<?x256xf32>
+}
+
+// -----
+
+// A small op (opt work under the parallel threshold): no scf.forall. The
+// 64-row cache loop over the dynamic M is peeled (full 64-row tiles, then
+// the remainder), and so is the 8-row loop inside the remainder. The
+// elementwise epilogue (bias + ReLU) with a dynamically sized init is still
+// fused into the matmul's cache tiles.
+// CHECK-LABEL: func.func @main_graph(
+// CHECK-NOT: scf.forall
+// CHECK: %[[SPLIT:.*]] = affine.apply #{{.*}}()[%[[M:.*]]]
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[SPLIT]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<?x32xf32>, tensor<?x32xf32>)
+// CHECK:   linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x32xf32>)
+// CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[M]] step %{{.*}} iter_args
+// CHECK:   linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK:   linalg.matmul {{.*}} -> tensor<?x32xf32>
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x32xf32>)
+func.func @main_graph(%x: tensor<?x64xf32>) -> tensor<?x32xf32>
+    attributes {kiln.input_ranges = [array<i64: 1, 16, 200, 64, 64, 64>]} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %d0 = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %w = arith.constant dense<0.5> : tensor<64x32xf32>
+  %bias = arith.constant dense<0.25> : tensor<32xf32>
+  %e = tensor.empty(%d0) : tensor<?x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<?x64xf32>, tensor<64x32xf32>) outs(%f : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %e2 = tensor.empty(%d0) : tensor<?x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%y, %bias : tensor<?x32xf32>, tensor<32xf32>) outs(%e2 : tensor<?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
+// -----
+
+// Without a bound on a dynamic size (a model function without
+// kiln.input_ranges) the op is left alone: scalar loops later, still
+// correct.
+// CHECK-LABEL: func.func @main_graph(
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
+func.func @main_graph(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %d0 = tensor.dim %x, %c0 : tensor<?x64xf32>
+  %e = tensor.empty(%d0) : tensor<?x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
