@@ -13,6 +13,7 @@
 #include "passes/Transforms/ConstantTensor.h"
 #include "passes/Transforms/Passes.h"
 
+#include "dialects/Kiln/IR/KilnFoldBudget.h"
 #include "dialects/Kiln/IR/KilnOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -735,6 +736,45 @@ FailureOr<HostTensor> evalWhere(const HostTensor &cond, const HostTensor &a,
 
 enum class Reduce { Sum, Mean, Max, Min, Prod };
 
+/// x^n with wrap-around (two's complement) multiplication.
+uint64_t wrappingPow(uint64_t x, uint64_t n) {
+  uint64_t result = 1;
+  for (; n; n >>= 1, x *= x)
+    if (n & 1)
+      result *= x;
+  return result;
+}
+
+/// The reduction of `count` copies of a splat's value, computed in one
+/// step rather than element by element (the count can be 10^12): a sum is
+/// value times count (integers wrap like the run-time sum does), a product
+/// value^count, a mean, max and min the value itself. The result is a
+/// splat of `type`.
+HostTensor reduceSplat(Reduce kind, int64_t count, const HostTensor &in,
+                       RankedTensorType type) {
+  ElementFormat format = in.getFormat();
+  HostTensor out = HostTensor::allocate(type, /*splat=*/true);
+  char *dst = out.getMutableData();
+  if (format.isFloat()) {
+    double v = loadFloat(in.element(0), format.kind);
+    double r = v;
+    if (kind == Reduce::Sum)
+      r = count == 0 ? 0.0 : v * double(count);
+    else if (kind == Reduce::Prod)
+      r = count == 0 ? 1.0 : std::pow(v, double(count));
+    storeFloat(dst, format.kind, r);
+    return out;
+  }
+  uint64_t v = loadInt(in.element(0), format);
+  uint64_t r = v;
+  if (kind == Reduce::Sum)
+    r = v * uint64_t(count);
+  else if (kind == Reduce::Prod)
+    r = wrappingPow(v, uint64_t(count));
+  storeInt(dst, format, r);
+  return out;
+}
+
 FailureOr<HostTensor> evalReduce(Reduce kind, ArrayRef<int64_t> axes,
                                  const HostTensor &in, RankedTensorType type) {
   ElementFormat format = in.getFormat();
@@ -756,6 +796,8 @@ FailureOr<HostTensor> evalReduce(Reduce kind, ArrayRef<int64_t> axes,
   int64_t numOut = type.getNumElements();
   if (count == 0 && numOut > 0 && kind != Reduce::Sum && kind != Reduce::Prod)
     return failure();
+  if (in.isSplat())
+    return reduceSplat(kind, count, in, type);
   HostTensor out = HostTensor::allocate(type);
   SmallVector<int64_t> inStrides = in.getStrides();
   std::array<ArrayRef<int64_t>, 2> strides = {ArrayRef<int64_t>(inStrides),
@@ -958,6 +1000,40 @@ FailureOr<HostTensor> evaluate(Operation *op, MutableArrayRef<HostTensor> in,
 constexpr int64_t kMaxGrowth = 4;
 constexpr int64_t kMaxGrowthFreeElements = int64_t(1) << 16;
 
+/// Whether the kernel for `op` computes a splat from one element of each
+/// operand, in constant time whatever the shapes (see the eval* kernels).
+bool evaluatesToSplat(Operation *op, ArrayRef<HostTensor> in) {
+  if (isa<ConcatOp, PadOp>(op))
+    return false;
+  if (isa<GatherOp>(op))
+    return in[0].isSplat();
+  return llvm::all_of(in, [](const HostTensor &t) { return t.isSplat(); });
+}
+
+/// Element operations the kernel for `op` does: one per result element,
+/// plus one per element a reduction reads or per stored operand element.
+/// Saturates above kFoldMaxWork.
+int64_t foldWork(Operation *op, ArrayRef<HostTensor> in,
+                 RankedTensorType type) {
+  int64_t work = 1;
+  auto add = [&](int64_t n) {
+    work = std::min(work + std::min(n, kFoldMaxWork), kFoldMaxWork + 1);
+  };
+  if (evaluatesToSplat(op, in)) {
+    add(int64_t(in.size()));
+    return work;
+  }
+  add(type.getNumElements());
+  if (isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp,
+          ArgMaxOp, ArgMinOp>(op)) {
+    add(in[0].getNumElements());
+    return work;
+  }
+  for (const HostTensor &t : in)
+    add(t.isSplat() ? 1 : t.getNumElements());
+  return work;
+}
+
 /// Replaces a kiln op whose operands are all constants by its value.
 struct FoldConstantOperands : public RewritePattern {
   FoldConstantOperands(MLIRContext *context, int64_t maxElements)
@@ -974,8 +1050,6 @@ struct FoldConstantOperands : public RewritePattern {
     if (!type || !type.hasStaticShape() ||
         !ElementFormat::get(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "result type not supported");
-    if (type.getNumElements() > maxElements)
-      return rewriter.notifyMatchFailure(op, "result exceeds max-elements");
     SmallVector<HostTensor> operands;
     int64_t storedElements = 0;
     bool allSplat = true;
@@ -990,6 +1064,13 @@ struct FoldConstantOperands : public RewritePattern {
       allSplat &= t->isSplat();
       operands.push_back(std::move(*t));
     }
+    // The folding budget (KilnFoldBudget.h): a splat result costs one
+    // element whatever its shape; anything else is bounded by its size and
+    // by the work its kernel does, and is otherwise left to run time.
+    if (!evaluatesToSplat(op, operands) && type.getNumElements() > maxElements)
+      return rewriter.notifyMatchFailure(op, "result exceeds max-elements");
+    if (foldWork(op, operands, type) > kFoldMaxWork)
+      return rewriter.notifyMatchFailure(op, "exceeds the folding work budget");
     // A broadcast at run time is cheap and fuses into its consumer; a
     // materialized one makes the artifact carry the copy.
     if (!allSplat && type.getNumElements() > kMaxGrowthFreeElements &&

@@ -7,6 +7,7 @@
 #define KILN_PASSES_TRANSFORMS_PASSES_H
 
 #include "dialects/Kiln/IR/KilnDialect.h"
+#include "dialects/Kiln/IR/KilnFoldBudget.h"
 #include "mlir/Pass/Pass.h"
 
 #include <cstdint>
@@ -21,9 +22,10 @@ namespace mlir::kiln {
 #include "passes/Transforms/Passes.h.inc"
 
 /// Patterns that replace kiln ops with all-constant operands by constants;
-/// ops whose result or operands exceed `maxElements` elements are skipped.
-void populateKilnFoldConstantsPatterns(RewritePatternSet &patterns,
-                                       int64_t maxElements = int64_t(1) << 27);
+/// ops whose non-splat result or operands exceed `maxElements` elements, or
+/// whose evaluation exceeds kFoldMaxWork element operations, are skipped.
+void populateKilnFoldConstantsPatterns(
+    RewritePatternSet &patterns, int64_t maxElements = kFoldMaxElements);
 
 /// Patterns folding batch_norm with constant parameters into a preceding
 /// conv, or into a mul + add with per-channel constants.

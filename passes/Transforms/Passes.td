@@ -28,6 +28,14 @@ def KilnFoldConstants : Pass<"kiln-fold-constants"> {
     elements over 4x larger than its constant operands (broadcasting at run
     time is cheap; a materialized copy bloats the artifact).
 
+    Folding keeps to the budget of `dialects/Kiln/IR/KilnFoldBudget.h`
+    (models may be untrusted): a non-splat result holds at most
+    `max-elements` (default 16 M) elements and one fold does at most 64 M
+    element operations; ops over splats fold in constant time whatever
+    their shape (a splat expanded, transposed or cast stays a splat; the
+    sum of a splat is its value times the count, its max the value).
+    Anything beyond the budget is left to run time.
+
     ```mlir
     %w = kiln.constant dense_resource<fc.weight> : tensor<1000x512xf32>
     %t = kiln.transpose %w {perm = array<i64: 1, 0>}
@@ -37,8 +45,10 @@ def KilnFoldConstants : Pass<"kiln-fold-constants"> {
     ```
   }];
   let options = [
-    Option<"maxElements", "max-elements", "int64_t", "int64_t(1) << 27",
-           "Skip ops whose result or operands hold more elements than this">,
+    Option<"maxElements", "max-elements", "int64_t",
+           "::mlir::kiln::kFoldMaxElements",
+           "Skip ops whose (non-splat) result or operands hold more elements "
+           "than this">,
   ];
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }

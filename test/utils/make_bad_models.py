@@ -141,6 +141,83 @@ def external_data_missing(path):
     return model(nodes, [vi("x", F, [1, 4])], [vi("y", F, [1, 6])], [w])
 
 
+def _external_weight(location, name="w"):
+    """A 4x6 float weight whose data is in the external file `location`."""
+    w = weight(name, 4, 6)
+    w.ClearField("raw_data")
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("length", str(4 * 6 * 4))):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    return w
+
+
+def _external_matmul(location):
+    nodes = [node("MatMul", ["x", "w"], ["y"], name="mm")]
+    return model(nodes, [vi("x", F, [1, 4])], [vi("y", F, [1, 6])],
+                 [_external_weight(location)])
+
+
+@case
+def external_data_traversal():
+    """External data '../../../../../../../../etc/passwd': a model must not
+    make the compiler embed files from outside its directory."""
+    return _external_matmul("../../../../../../../../etc/passwd")
+
+
+@case
+def external_data_absolute():
+    """External data at an absolute path."""
+    return _external_matmul("/etc/passwd")
+
+
+@case
+def external_data_file(path):
+    """External data in 'OUT.bin' next to the model, which the test creates
+    (as a symlink, a FIFO, a directory, ...); not created here."""
+    return _external_matmul(os.path.basename(path) + ".bin")
+
+
+@case
+def external_data_constant_traversal():
+    """A Constant node whose value tensor has external data outside."""
+    value = _external_weight("../secret.bin", name="c")
+    nodes = [node("Constant", [], ["c"], name="const", value=value),
+             node("MatMul", ["x", "c"], ["y"], name="mm")]
+    return model(nodes, [vi("x", F, [1, 4])], [vi("y", F, [1, 6])])
+
+
+@case
+def external_data_subgraph_traversal():
+    """An initializer of an If branch with external data outside."""
+    then_graph = helper.make_graph(
+        [node("MatMul", ["x", "sw"], ["t"], name="then_mm")], "then", [],
+        [vi("t", F, [1, 6])],
+        initializer=[_external_weight("sub/../../secret.bin", name="sw")])
+    else_graph = helper.make_graph(
+        [node("MatMul", ["x", "ew"], ["e"], name="else_mm")], "else", [],
+        [vi("e", F, [1, 6])], initializer=[weight("ew", 4, 6)])
+    nodes = [node("If", ["cond"], ["y"], name="if",
+                  then_branch=then_graph, else_branch=else_graph)]
+    return model(nodes, [vi("cond", TensorProto.BOOL, []),
+                         vi("x", F, [1, 4])], [vi("y", F, [1, 6])])
+
+
+@case
+def external_data_sparse_traversal():
+    """A sparse initializer whose values are external data outside."""
+    values = _external_weight("../secret.bin", name="sp")
+    values.ClearField("dims")
+    values.dims.append(24)
+    indices = numpy_helper.from_array(np.arange(24, dtype=np.int64), "sp_i")
+    sparse = helper.make_sparse_tensor(values, indices, [4, 6])
+    m = _external_matmul("w.bin")
+    m.graph.ClearField("initializer")
+    m.graph.sparse_initializer.append(sparse)
+    m.graph.node[0].input[1] = "sp"
+    return m
+
+
 @case
 def short_initializer():
     """raw_data holds 5 floats for a 2x3 tensor."""

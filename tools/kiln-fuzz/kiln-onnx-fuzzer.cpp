@@ -22,12 +22,24 @@
 // checker and the kiln handlers instead of failing to parse; the rest get
 // libFuzzer's byte-level mutations.
 //
+// Untrusted models (README, "Compiling untrusted models"): the mutator also
+// points initializers at external data (paths that climb out, absolute
+// paths, and the traps set up next to the model: a symlink to a secret file
+// outside the model directory, a FIFO, a directory) and turns the constants
+// that carry shapes (inputs of ConstantOfShape, Expand, Tile, Reshape,
+// Resize, Range, Pad) into huge values. A finding is then also
+//   - the secret file's bytes in the imported or folded IR, and
+//   - a run past libFuzzer's -timeout (a blocked read of the FIFO, folding
+//     beyond the budget): libFuzzer reports it as a timeout and fails.
+//
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnDialect.h"
 #include "kiln/Frontend/Onnx/OnnxImporter.h"
 #include "passes/Transforms/Passes.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -44,6 +56,9 @@
 #include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -58,6 +73,11 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
+/// The contents of the secret file outside the model directory, which no
+/// model may get the importer to read.
+constexpr llvm::StringLiteral kSecretPattern = "KILN-SECRET-FUZZ";
+constexpr size_t kSecretBytes = 1 << 16;
+
 struct FuzzState {
   DialectRegistry registry;
   std::string modelPath;
@@ -90,6 +110,16 @@ struct ModelMutator {
   std::vector<std::string> opTypes, attributeNames;
 
   size_t pick(size_t n) { return n ? rng() % n : 0; }
+  /// How many elements of `t` a mutation may write values for.
+  static int64_t smallCount(const ::onnx::TensorProto &t) {
+    int64_t n = 1;
+    for (int64_t d : t.dims()) {
+      if (d < 0 || d > 16)
+        return -1;
+      n *= d;
+    }
+    return n <= 16 ? n : -1;
+  }
   bool coin(unsigned oneIn) { return rng() % oneIn == 0; }
 
   int64_t interestingInt() {
@@ -202,10 +232,149 @@ struct ModelMutator {
     }
   }
 
+  /// A tensor that a reader could take from a file: an initializer or the
+  /// value of a Constant node.
+  ::onnx::TensorProto *pickTensor(::onnx::GraphProto &graph) {
+    std::vector<::onnx::TensorProto *> tensors;
+    for (auto &t : *graph.mutable_initializer())
+      tensors.push_back(&t);
+    for (auto &node : *graph.mutable_node())
+      for (auto &attr : *node.mutable_attribute())
+        if (attr.has_t())
+          tensors.push_back(attr.mutable_t());
+    return tensors.empty() ? nullptr : tensors[pick(tensors.size())];
+  }
+
+  /// Moves a tensor's data to external data: a location that climbs out of
+  /// the model directory, is absolute, or names one of the traps next to
+  /// the model (see LLVMFuzzerInitialize); offsets and lengths near limits.
+  void mutateExternalData(::onnx::TensorProto &tensor) {
+    static const char *const locations[] = {
+        "../outside/secret.bin", "link.bin", "linkdir/secret.bin",
+        "fifo.bin", "subdir", ".", "..", "", "weights.bin",
+        "subdir/../weights.bin", "subdir/../../outside/secret.bin",
+        "/etc/passwd", "//etc/passwd", "model.onnx", "missing.bin",
+        "weights.bin\0../outside/secret.bin"};
+    static const char *const numbers[] = {
+        "0", "1", "16", "4096", "65535", "65536", "-1", "x",
+        "18446744073709551615", "9223372036854775807"};
+    if (tensor.data_location() != ::onnx::TensorProto::EXTERNAL || coin(3)) {
+      tensor.set_data_location(::onnx::TensorProto::EXTERNAL);
+      tensor.clear_raw_data();
+      tensor.clear_external_data();
+    }
+    auto set = [&](const std::string &key, const std::string &value) {
+      for (auto &entry : *tensor.mutable_external_data())
+        if (entry.key() == key) {
+          entry.set_value(value);
+          return;
+        }
+      auto *entry = tensor.add_external_data();
+      entry->set_key(key);
+      entry->set_value(value);
+    };
+    switch (pick(3)) {
+    case 0: {
+      llvm::StringRef location = locations[pick(std::size(locations))];
+      // One location holds a NUL byte, which C paths would cut short.
+      auto [before, after] = location.split("\\0");
+      set("location", after.empty() ? before.str()
+                                    : before.str() + '\0' + after.str());
+      break;
+    }
+    case 1:
+      set("offset", numbers[pick(std::size(numbers))]);
+      break;
+    default:
+      set("length", numbers[pick(std::size(numbers))]);
+      break;
+    }
+  }
+
+  /// Values that make a shape, size, repeat count or range huge.
+  int64_t hugeInt() {
+    static const int64_t values[] = {
+        1000000,          int64_t(1) << 20, int64_t(1) << 31,
+        1000000000000LL,  int64_t(1) << 40, int64_t(1) << 62,
+        -1,               0};
+    return values[pick(std::size(values))];
+  }
+  float hugeFloat() {
+    static const float values[] = {1e6f, 5e5f, 1e12f, 1e30f, 3.4e38f, -1e12f,
+                                   0.0f};
+    return values[pick(std::size(values))];
+  }
+
+  /// Rewrites the constant feeding a shape-carrying input (ConstantOfShape
+  /// shape, Expand shape, Tile repeats, Reshape shape, Resize scales/sizes,
+  /// Range start/limit/delta, Pad pads) toward huge values.
+  void mutateShapeConstant(::onnx::GraphProto &graph) {
+    std::vector<std::string> names;
+    for (const auto &node : graph.node()) {
+      const std::string &op = node.op_type();
+      auto add = [&](int i) {
+        if (i < node.input_size() && !node.input(i).empty())
+          names.push_back(node.input(i));
+      };
+      if (op == "ConstantOfShape")
+        add(0);
+      else if (op == "Expand" || op == "Tile" || op == "Reshape" ||
+               op == "Pad")
+        add(1);
+      else if (op == "Resize")
+        for (int i : {2, 3})
+          add(i);
+      else if (op == "Range")
+        for (int i : {0, 1, 2})
+          add(i);
+    }
+    if (names.empty())
+      return;
+    const std::string &name = names[pick(names.size())];
+    ::onnx::TensorProto *tensor = nullptr;
+    for (auto &t : *graph.mutable_initializer())
+      if (t.name() == name)
+        tensor = &t;
+    for (auto &node : *graph.mutable_node())
+      if (node.op_type() == "Constant" && node.output_size() &&
+          node.output(0) == name)
+        for (auto &attr : *node.mutable_attribute())
+          if (attr.has_t())
+            tensor = attr.mutable_t();
+    int64_t count = tensor ? smallCount(*tensor) : -1;
+    if (count <= 0)
+      return;
+    tensor->clear_raw_data();
+    tensor->clear_int64_data();
+    tensor->clear_float_data();
+    tensor->clear_int32_data();
+    tensor->clear_double_data();
+    tensor->set_data_location(::onnx::TensorProto::DEFAULT);
+    tensor->clear_external_data();
+    bool isFloat = tensor->data_type() == ::onnx::TensorProto::FLOAT;
+    if (!isFloat)
+      tensor->set_data_type(::onnx::TensorProto::INT64);
+    int64_t keep = coin(2) ? pick(count) : -1;
+    for (int64_t i = 0; i < count; ++i) {
+      bool huge = keep < 0 || i == keep;
+      if (isFloat)
+        tensor->add_float_data(huge ? hugeFloat() : 1.0f);
+      else
+        tensor->add_int64_data(huge ? hugeInt() : 1);
+    }
+  }
+
   void mutate(::onnx::ModelProto &model) {
     ::onnx::GraphProto &graph = *model.mutable_graph();
     int nodes = graph.node_size();
-    switch (pick(12)) {
+    switch (pick(14)) {
+    case 12: // external data
+      if (::onnx::TensorProto *tensor = pickTensor(graph))
+        mutateExternalData(*tensor);
+      return;
+    case 13: // shape-carrying constants toward huge values
+      mutateShapeConstant(graph);
+      return;
     case 0: // op type
       if (nodes && !opTypes.empty())
         graph.mutable_node(pick(nodes))
@@ -340,16 +509,83 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   }
   const char *verbose = std::getenv("KILN_FUZZ_VERBOSE");
   state->verbose = verbose && *verbose && std::strcmp(verbose, "0") != 0;
-  // The model lives alone in a private directory: external-data references
-  // resolve next to it and find nothing.
-  llvm::SmallString<128> dir;
-  if (llvm::sys::fs::createUniqueDirectory("kiln-onnx-fuzzer", dir)) {
+  // The model lives in a private directory, next to traps for external
+  // data: weights.bin (a regular file: allowed), link.bin and linkdir (
+  // symlinks to a secret file and its directory outside), fifo.bin (a
+  // FIFO, which a read blocks on) and subdir (a directory).
+  llvm::SmallString<128> base;
+  if (llvm::sys::fs::createUniqueDirectory("kiln-onnx-fuzzer", base)) {
     llvm::errs() << "kiln-onnx-fuzzer: cannot create a temporary directory\n";
     std::exit(2);
   }
-  llvm::sys::path::append(dir, "model.onnx");
-  state->modelPath = std::string(dir);
+  auto path = [&](std::initializer_list<llvm::StringRef> parts) {
+    llvm::SmallString<128> p(base);
+    for (llvm::StringRef part : parts)
+      llvm::sys::path::append(p, part);
+    return std::string(p);
+  };
+  auto writeFile = [](const std::string &file, char fill) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    std::string bytes(kSecretBytes, fill);
+    if (fill == 'S')
+      for (size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = kSecretPattern[i % kSecretPattern.size()];
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return static_cast<bool>(out);
+  };
+  bool ok = !llvm::sys::fs::create_directory(path({"model"})) &&
+            !llvm::sys::fs::create_directory(path({"outside"})) &&
+            !llvm::sys::fs::create_directory(path({"model", "subdir"})) &&
+            writeFile(path({"outside", "secret.bin"}), 'S') &&
+            writeFile(path({"model", "weights.bin"}), '\0') &&
+            !llvm::sys::fs::create_link("../outside/secret.bin",
+                                        path({"model", "link.bin"})) &&
+            !llvm::sys::fs::create_link("../outside",
+                                        path({"model", "linkdir"})) &&
+            ::mkfifo(path({"model", "fifo.bin"}).c_str(), 0600) == 0;
+  if (!ok) {
+    llvm::errs() << "kiln-onnx-fuzzer: cannot set up " << base << "\n";
+    std::exit(2);
+  }
+  state->modelPath = path({"model", "model.onnx"});
+  // Leave nothing behind in the temporary directory (libFuzzer exits
+  // through exit(), after -max_total_time or -runs).
+  static std::string baseDir;
+  baseDir = std::string(base);
+  std::atexit([] {
+    // llvm::sys::fs::remove refuses FIFOs.
+    ::unlink((baseDir + "/model/fifo.bin").c_str());
+    (void)llvm::sys::fs::remove_directories(baseDir);
+  });
   return 0;
+}
+
+/// Whether the secret file outside the model directory leaked into the IR
+/// (as the bytes of a constant, folded or not).
+static bool containsSecret(ModuleOp module) {
+  auto leaks = [](llvm::ArrayRef<char> bytes) {
+    llvm::StringRef data(bytes.data(), bytes.size());
+    // Any 2 * 16 bytes of the file hold the pattern, rotated.
+    for (size_t i = 0; i < kSecretPattern.size(); ++i) {
+      std::string rotated =
+          kSecretPattern.substr(i).str() + kSecretPattern.substr(0, i).str();
+      if (data.contains(rotated))
+        return true;
+    }
+    return false;
+  };
+  bool found = false;
+  module->walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs()) {
+      if (auto dense = dyn_cast<DenseElementsAttr>(attr.getValue()))
+        found |= leaks(dense.getRawData());
+      else if (auto resource =
+                   dyn_cast<DenseResourceElementsAttr>(attr.getValue()))
+        if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+          found |= leaks(blob->getData());
+    }
+  });
+  return found;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -383,6 +619,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     findingAbort("the importer reported errors but returned a module");
   if (failed(verify(*module)))
     findingAbort("the imported module does not verify");
+  if (containsSecret(*module))
+    findingAbort("the importer read external data from outside the model "
+                 "directory");
 
   if (!state->graphPasses)
     return 0;
@@ -405,5 +644,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (failed(verify(*module)))
     findingAbort("the module does not verify after the graph passes");
+  if (containsSecret(*module))
+    findingAbort("the graph passes hold external data from outside the "
+                 "model directory");
   return 0;
 }

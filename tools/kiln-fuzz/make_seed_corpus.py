@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of kiln-onnx-fuzzer into DIR: every model of the
-importer's tests (test/utils/onnx_ops.py, valid and unsupported ones) and of
-the invalid-model tests (test/utils/make_bad_models.py), one .onnx file each;
+importer's tests (test/utils/onnx_ops.py, valid and unsupported ones), of
+the invalid-model tests (test/utils/make_bad_models.py) and of the folding
+budget tests (test/utils/make_bomb_models.py), one .onnx file each;
 and DIR.dict, a libFuzzer dictionary of ONNX operator and attribute names
 (-dict=DIR.dict).
 
@@ -12,6 +13,7 @@ import sys
 import tempfile
 
 import make_bad_models
+import make_bomb_models
 import onnx
 import onnx_ops
 
@@ -40,7 +42,11 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         count = write_cases(onnx_ops.CASES, "ops_", out_dir, scratch)
         count += write_cases(make_bad_models.CASES, "bad_", out_dir, scratch)
-    words = set()
+        count += write_cases(make_bomb_models.CASES, "bomb_", out_dir,
+                             scratch)
+    # External data keys and the fuzzer's traps next to the model.
+    words = {"location", "offset", "length", "../", "..", "/etc/passwd",
+             "link.bin", "linkdir", "fifo.bin", "subdir", "weights.bin"}
     for schema in onnx.defs.get_all_schemas():
         words.add(schema.name)
         words.update(schema.attributes)

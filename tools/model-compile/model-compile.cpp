@@ -80,6 +80,11 @@ static cl::list<std::string> constantInputs(
              "(NAME=FILE.pb): it becomes a weight, and the executable no "
              "longer takes it; use for shape/axes/size inputs"),
     cl::value_desc("name=file"), cl::cat(category));
+static cl::opt<std::string> externalDataDir(
+    "external-data-dir",
+    cl::desc("Read the model's external data from DIR instead of the "
+             "model's directory; no external data path may leave it"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string>
     name("name", cl::desc("Symbol prefix of the generated API (default: "
                           "from the output name)"),
@@ -183,5 +188,6 @@ int main(int argc, char **argv) {
     }
     options.import.constantInputs[inputName.str()] = file.str();
   }
+  options.import.externalDataDir = externalDataDir;
   return compileModel(options, argv[0]);
 }

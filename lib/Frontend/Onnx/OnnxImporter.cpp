@@ -82,7 +82,9 @@ public:
   OwningOpRef<ModuleOp> import();
 
   bool isUsed(llvm::StringRef name) const { return usedNames.contains(name); }
-  llvm::StringRef getModelDirectory() const { return model.directory; }
+  const ExternalDataDir &getExternalDataDir() const {
+    return model.directory;
+  }
   ValueEntry *lookup(llvm::StringRef name) const {
     return values.lookup(name);
   }
@@ -657,8 +659,8 @@ bool NodeInfo::isOutputUsed(unsigned i) const {
   return hasOutput(i) && graph.isUsed(node.output(i));
 }
 
-llvm::StringRef NodeInfo::getModelDirectory() const {
-  return graph.getModelDirectory();
+const ExternalDataDir &NodeInfo::getExternalDataDir() const {
+  return graph.getExternalDataDir();
 }
 
 const ::onnx::AttributeProto *NodeInfo::getAttr(llvm::StringRef name) const {
@@ -846,6 +848,15 @@ DenseElementsAttr NodeContext::constantOperand(unsigned i) const {
 
 InFlightDiagnostic NodeContext::emitNotConstant(unsigned i,
                                                 llvm::StringRef what) const {
+  // A constant too big to evaluate on the host (a splat of 10^12 elements
+  // from ConstantOfShape, say) is not "unknown": say what it is.
+  if (ValueEntry *entry = getInputEntry(i); entry && entry->constant) {
+    int64_t count = entry->constant.getShapedType().getNumElements();
+    if (count > kMaxFoldElements)
+      return emitError() << "input '" << what << "' is a constant of " << count
+                         << " elements, more than the " << kMaxFoldElements
+                         << " the compiler evaluates at compile time";
+  }
   InFlightDiagnostic diag = emitError()
                             << "input '" << what
                             << "' must be a constant known at compile time";

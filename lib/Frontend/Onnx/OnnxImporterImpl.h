@@ -100,11 +100,20 @@ struct NodeOrigin {
   std::string opType;
 };
 
+/// The one directory external data may be read from: the model's own
+/// directory, or --external-data-dir. Paths are resolved (symlinks
+/// followed) and must stay inside it.
+struct ExternalDataDir {
+  std::string path;
+  /// False when it comes from --external-data-dir (for error messages).
+  bool isModelDirectory = true;
+};
+
 struct LoadedModel {
   ::onnx::ModelProto proto;
-  /// The model path as given, and its directory (for external data).
+  /// The model path as given, and where its external data lives.
   std::string path;
-  std::string directory;
+  ExternalDataDir directory;
   /// The default-domain opset the graph is imported with (after conversion).
   int64_t opset = 0;
   /// The opset the file declared (differs from `opset` after conversion).
@@ -138,17 +147,27 @@ Type convertElementType(MLIRContext *context, int32_t dataType);
 std::string onnxTypeName(int32_t dataType);
 
 /// Checks a TensorProto's dtype, dims and data size (and that external data
-/// exists) without reading the data. `what` names it in errors.
+/// is a regular file inside `directory`) without reading the data. `what`
+/// names it in errors.
 LogicalResult verifyTensorProto(const ::onnx::TensorProto &tensor,
-                                llvm::StringRef directory, Location loc,
+                                const ExternalDataDir &directory, Location loc,
                                 const llvm::Twine &what);
+
+/// Checks every external-data location in the model (initializers, sparse
+/// initializers and tensor attributes, in subgraphs and functions too):
+/// relative, resolving (symlinks followed) inside `directory`, and a
+/// regular file if it exists. Missing files are left to the later checks,
+/// which name them.
+LogicalResult verifyExternalDataPaths(const ::onnx::ModelProto &model,
+                                      const ExternalDataDir &directory,
+                                      Location loc);
 
 /// Converts a TensorProto to an ElementsAttr: a DenseElementsAttr when it has
 /// at most `maxDenseElements` elements or is a splat, otherwise a
 /// DenseResourceElementsAttr whose blob is named after `blobName`.
 FailureOr<ElementsAttr> convertTensorProto(const ::onnx::TensorProto &tensor,
                                            MLIRContext *context,
-                                           llvm::StringRef directory,
+                                           const ExternalDataDir &directory,
                                            Location loc,
                                            const llvm::Twine &what,
                                            llvm::StringRef blobName,
@@ -283,8 +302,8 @@ public:
   }
   /// True if output `i` is consumed by another node or is a graph output.
   bool isOutputUsed(unsigned i) const;
-  /// The model file's directory (external data is relative to it).
-  llvm::StringRef getModelDirectory() const;
+  /// Where external data is read from (relative to it, confined to it).
+  const ExternalDataDir &getExternalDataDir() const;
 
   const ::onnx::AttributeProto *getAttr(llvm::StringRef name) const;
   bool hasAttr(llvm::StringRef name) const { return getAttr(name) != nullptr; }

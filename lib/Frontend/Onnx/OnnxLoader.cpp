@@ -758,7 +758,11 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
   model.path = path.str();
   llvm::SmallString<256> directory(path);
   llvm::sys::path::remove_filename(directory);
-  model.directory = directory.empty() ? "." : std::string(directory);
+  model.directory.path = directory.empty() ? "." : std::string(directory);
+  if (!options.externalDataDir.empty()) {
+    model.directory.path = options.externalDataDir;
+    model.directory.isModelDirectory = false;
+  }
 
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
@@ -802,6 +806,12 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
            << ")";
   model.opset = model.originalOpset;
 
+  // Untrusted models: no external data path may leave its directory or
+  // name a FIFO or device (which a read would block on); checked before
+  // anything (the ONNX checker included) looks at the files.
+  if (failed(verifyExternalDataPaths(model.proto, model.directory, fileLoc)))
+    return failure();
+
   if (failed(bindConstantInputs(*model.proto.mutable_graph(), options,
                                 fileLoc)) ||
       failed(checkGraphStructure(model.proto, fileLoc)))
@@ -830,7 +840,7 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
 
   // The checker resolves external data relative to the model's directory.
   ::onnx::checker::CheckerContext checkerContext;
-  checkerContext.set_model_dir(model.directory);
+  checkerContext.set_model_dir(model.directory.path);
   if (!newerThanLibOnnx &&
       !runCatching(
           [&] { ::onnx::checker::check_model(model.proto, checkerContext); },

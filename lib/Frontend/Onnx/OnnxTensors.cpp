@@ -2,7 +2,9 @@
 //
 // Element-type mapping and the conversion of initializers and Constant
 // tensors (raw_data, the typed *_data fields, external data files) into
-// dense attributes (small tensors) or resource blobs (weights).
+// dense attributes (small tensors) or resource blobs (weights). External
+// data is read only from regular files inside the model's directory (or
+// --external-data-dir), after resolving symlinks: models may be untrusted.
 //
 //===----------------------------------------------------------------------===//
 #include "OnnxImporterImpl.h"
@@ -15,8 +17,13 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cerrno>
 #include <cstring>
 #include <limits>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -93,18 +100,122 @@ static int64_t typedFieldSize(const TensorProto &t) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// External data: confined to one directory
+//===----------------------------------------------------------------------===//
+
 namespace {
 /// Where external data lives: file, byte offset and length (-1: to the end).
 struct ExternalData {
   std::string location;
+  /// The real path (symlinks resolved), inside the external data directory.
   std::string resolvedPath;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
 };
 } // namespace
 
+static const char *describeFileType(llvm::sys::fs::file_type type) {
+  using llvm::sys::fs::file_type;
+  switch (type) {
+  case file_type::directory_file:
+    return "a directory";
+  case file_type::fifo_file:
+    return "a FIFO";
+  case file_type::block_file:
+  case file_type::character_file:
+    return "a device";
+  case file_type::socket_file:
+    return "a socket";
+  default:
+    return "not a regular file";
+  }
+}
+
+/// Resolves external data `location` against `directory` the way a reader
+/// would (realpath: symlinks followed) and requires the result to be a
+/// regular file inside the directory, so that a model cannot make the
+/// compiler embed /etc/passwd or block on a FIFO. Returns the real path;
+/// an empty string for a missing file when `mustExist` is false.
+static FailureOr<std::string>
+resolveExternalDataPath(const ExternalDataDir &directory,
+                        llvm::StringRef location, bool mustExist,
+                        Location loc, const llvm::Twine &what) {
+  auto outside = [&]() {
+    InFlightDiagnostic diag = emitError(loc)
+                              << what << ": external data path '" << location
+                              << "' resolves outside the ";
+    if (directory.isModelDirectory)
+      diag << "model directory";
+    else
+      diag << "external data directory '" << directory.path << "'";
+    return diag;
+  };
+  if (location.contains('\0'))
+    return emitError(loc) << what
+                          << ": external data path contains a NUL character";
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::sys::path::has_root_name(location) ||
+      llvm::sys::path::has_root_directory(location))
+    return emitError(loc) << what << ": external data path '" << location
+                          << "' is absolute; it must be relative to the "
+                          << (directory.isModelDirectory
+                                  ? "model directory"
+                                  : "external data directory");
+  // `..` that climbs out is refused before the file system is asked, so
+  // that errors do not tell which files exist outside.
+  llvm::SmallString<256> normalized(location);
+  llvm::sys::path::remove_dots(normalized, /*remove_dot_dot=*/true);
+  if (llvm::sys::path::begin(normalized) != llvm::sys::path::end(normalized) &&
+      *llvm::sys::path::begin(normalized) == "..")
+    return outside();
+
+  llvm::SmallString<256> root;
+  if (std::error_code ec = llvm::sys::fs::real_path(directory.path, root))
+    return emitError(loc) << what << ": cannot open the external data "
+                          << "directory '" << directory.path
+                          << "': " << ec.message();
+  llvm::SmallString<256> joined(root);
+  llvm::sys::path::append(joined, location);
+  llvm::SmallString<256> real;
+  if (std::error_code ec = llvm::sys::fs::real_path(joined, real)) {
+    if (!mustExist && ec == std::errc::no_such_file_or_directory)
+      return std::string();
+    llvm::SmallString<256> shown(directory.path);
+    llvm::sys::path::append(shown, location);
+    return emitError(loc) << what << ": cannot open external data file '"
+                          << location << "' (looked for '" << shown
+                          << "'): " << ec.message();
+  }
+  llvm::StringRef realRef = real.str(), rootRef = root.str();
+  bool inside = realRef.starts_with(rootRef) &&
+                (rootRef.ends_with("/") ||
+                 (realRef.size() > rootRef.size() &&
+                  realRef[rootRef.size()] == '/'));
+  if (!inside && realRef != rootRef)
+    return outside();
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(realRef, status))
+    return emitError(loc) << what << ": cannot open external data file '"
+                          << location << "': " << ec.message();
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return emitError(loc) << what << ": external data path '" << location
+                          << "' is " << describeFileType(status.type())
+                          << ", not a regular file";
+  return std::string(realRef);
+}
+
+/// The `location` entry of a TensorProto's external data, or "".
+static std::string externalLocation(const TensorProto &t) {
+  std::string location;
+  for (const auto &entry : t.external_data())
+    if (entry.key() == "location")
+      location = entry.value();
+  return location;
+}
+
 static FailureOr<ExternalData> getExternalData(const TensorProto &t,
-                                               llvm::StringRef directory,
+                                               const ExternalDataDir &directory,
                                                Location loc,
                                                const llvm::Twine &what) {
   ExternalData info;
@@ -126,17 +237,104 @@ static FailureOr<ExternalData> getExternalData(const TensorProto &t,
   if (info.location.empty())
     return emitError(loc) << what
                           << ": external data without a 'location' entry";
-  llvm::SmallString<256> path(info.location);
-  if (llvm::sys::path::is_relative(path)) {
-    path = directory;
-    llvm::sys::path::append(path, info.location);
-  }
-  info.resolvedPath = std::string(path);
+  FailureOr<std::string> resolved = resolveExternalDataPath(
+      directory, info.location, /*mustExist=*/true, loc, what);
+  if (failed(resolved))
+    return failure();
+  info.resolvedPath = std::move(*resolved);
   return info;
 }
 
+/// Reads `numBytes` at `offset` of a file checked by getExternalData. The
+/// file is opened without following a symlink and without blocking, and
+/// must still be a regular file once open (it may have been swapped since
+/// the check).
+static llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>
+readExternalData(const ExternalData &info, uint64_t numBytes) {
+  int fd = ::open(info.resolvedPath.c_str(),
+                  O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return std::error_code(errno, std::generic_category());
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  auto buffer = llvm::MemoryBuffer::getOpenFileSlice(
+      llvm::sys::fs::convertFDToNativeFile(fd), info.resolvedPath, numBytes,
+      static_cast<int64_t>(info.offset), /*IsVolatile=*/false);
+  ::close(fd);
+  return buffer;
+}
+
+namespace {
+/// Visits every TensorProto of a model that a reader could take data from.
+class ExternalDataPathChecker {
+public:
+  ExternalDataPathChecker(const ExternalDataDir &directory, Location loc)
+      : directory(directory), loc(loc) {}
+
+  void check(const TensorProto &t, const llvm::Twine &what) {
+    if (t.data_location() != TensorProto::EXTERNAL)
+      return;
+    std::string location = externalLocation(t);
+    if (!location.empty())
+      ok &= succeeded(resolveExternalDataPath(directory, location,
+                                              /*mustExist=*/false, loc, what));
+  }
+  void check(const ::onnx::SparseTensorProto &t, const llvm::Twine &what) {
+    check(t.values(), what + " (values)");
+    check(t.indices(), what + " (indices)");
+  }
+  void checkNode(const ::onnx::NodeProto &node) {
+    for (const auto &attr : node.attribute()) {
+      std::string what =
+          "attribute '" + attr.name() + "' of node '" + node.name() + "'";
+      if (attr.has_t())
+        check(attr.t(), what);
+      for (const auto &t : attr.tensors())
+        check(t, what);
+      if (attr.has_sparse_tensor())
+        check(attr.sparse_tensor(), what);
+      for (const auto &t : attr.sparse_tensors())
+        check(t, what);
+      if (attr.has_g())
+        checkGraph(attr.g());
+      for (const auto &g : attr.graphs())
+        checkGraph(g);
+    }
+  }
+  void checkGraph(const ::onnx::GraphProto &graph) {
+    for (const auto &t : graph.initializer())
+      check(t, "initializer '" + t.name() + "'");
+    for (const auto &t : graph.sparse_initializer())
+      check(t, "sparse initializer '" + t.values().name() + "'");
+    for (const auto &node : graph.node())
+      checkNode(node);
+  }
+
+  bool ok = true;
+
+private:
+  const ExternalDataDir &directory;
+  Location loc;
+};
+} // namespace
+
+LogicalResult
+onnx_importer::verifyExternalDataPaths(const ::onnx::ModelProto &model,
+                                       const ExternalDataDir &directory,
+                                       Location loc) {
+  ExternalDataPathChecker checker(directory, loc);
+  checker.checkGraph(model.graph());
+  for (const auto &function : model.functions())
+    for (const auto &node : function.node())
+      checker.checkNode(node);
+  return success(checker.ok);
+}
+
 LogicalResult onnx_importer::verifyTensorProto(const TensorProto &t,
-                                               llvm::StringRef directory,
+                                               const ExternalDataDir &directory,
                                                Location loc,
                                                const llvm::Twine &what) {
   Type elementType = convertElementType(loc.getContext(), t.data_type());
@@ -296,7 +494,8 @@ ElementsAttr onnx_importer::makeElementsAttr(RankedTensorType type,
 }
 
 FailureOr<ElementsAttr> onnx_importer::convertTensorProto(
-    const TensorProto &t, MLIRContext *context, llvm::StringRef directory,
+    const TensorProto &t, MLIRContext *context,
+    const ExternalDataDir &directory,
     Location loc, const llvm::Twine &what, llvm::StringRef blobName,
     int64_t maxDenseElements) {
   if (failed(verifyTensorProto(t, directory, loc, what)))
@@ -310,11 +509,10 @@ FailureOr<ElementsAttr> onnx_importer::convertTensorProto(
     FailureOr<ExternalData> info = getExternalData(t, directory, loc, what);
     if (failed(info))
       return failure();
-    auto buffer = llvm::MemoryBuffer::getFileSlice(
-        info->resolvedPath, numBytes, info->offset, /*IsVolatile=*/false);
+    auto buffer = readExternalData(*info, numBytes);
     if (!buffer)
       return emitError(loc) << what << ": cannot read external data file '"
-                            << info->resolvedPath
+                            << info->location
                             << "': " << buffer.getError().message();
     llvm::StringRef data = (*buffer)->getBuffer();
     return makeElementsAttr(type, llvm::ArrayRef<char>(data.data(), numBytes),
@@ -336,14 +534,16 @@ DenseElementsAttr onnx_importer::toDenseElements(ElementsAttr attr,
   auto type = dyn_cast<RankedTensorType>(attr.getShapedType());
   if (!type || !type.hasStaticShape())
     return nullptr;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat() || type.getNumElements() <= maxElements)
-      return dense;
+  // Splats obey the bound too: the importer's folds read every element
+  // (getValues on a splat of 10^12 elements is itself a compile-time bomb);
+  // a bigger splat stays a kiln.constant for kiln-fold-constants, which
+  // handles splats analytically within the folding budget.
+  if (type.getNumElements() > maxElements)
     return nullptr;
-  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
   auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  if (!resource || type.getNumElements() > maxElements ||
-      type.getElementType().isInteger(1))
+  if (!resource || type.getElementType().isInteger(1))
     return nullptr;
   const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
   if (!blob)

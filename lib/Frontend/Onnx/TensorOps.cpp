@@ -802,7 +802,7 @@ LogicalResult importConstant(NodeContext &ctx) {
   Builder b(context);
   if (const ::onnx::TensorProto *tensor = ctx.getTensor("value")) {
     FailureOr<ElementsAttr> attr = convertTensorProto(
-        *tensor, context, ctx.getModelDirectory(), ctx.getLoc(),
+        *tensor, context, ctx.getExternalDataDir(), ctx.getLoc(),
         "Constant value", ctx.getOutputName(0), kMaxInlineElements);
     if (failed(attr)) {
       ctx.markError();
@@ -853,7 +853,7 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   Type elementType;
   if (const ::onnx::TensorProto *tensor = ctx.getTensor("value")) {
     FailureOr<ElementsAttr> attr = convertTensorProto(
-        *tensor, ctx.getContext(), ctx.getModelDirectory(), ctx.getLoc(),
+        *tensor, ctx.getContext(), ctx.getExternalDataDir(), ctx.getLoc(),
         "ConstantOfShape value", ctx.getOutputName(0), kMaxInlineElements);
     if (failed(attr)) {
       ctx.markError();

@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
 
+#include "dialects/Kiln/IR/KilnFoldBudget.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -320,6 +322,20 @@ protected:
     }
     if (!attr)
       return rewriter.notifyMatchFailure(op, "cannot retype the constant");
+    // A splat beyond the folding budget (e.g. ConstantOfShape [10^6, 10^6])
+    // must never become bytes: as a fill it costs one scalar at compile
+    // time and, if it is materialised at all, workspace at run time.
+    auto dense = dyn_cast<DenseElementsAttr>(attr);
+    if (dense && dense.isSplat() &&
+        resultType.getNumElements() > kFoldMaxElements) {
+      Value scalar = arith::ConstantOp::create(
+          rewriter, op.getLoc(),
+          cast<TypedAttr>(dense.getSplatValue<Attribute>()));
+      rewriter.replaceOp(op, lowering::createFilled(rewriter, op.getLoc(),
+                                                    resultType.getShape(),
+                                                    scalar));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, attr);
     return success();
   }

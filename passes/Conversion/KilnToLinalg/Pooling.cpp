@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
 
+#include "dialects/Kiln/IR/KilnFoldBudget.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -249,6 +251,20 @@ lowering::getPoolingUnsupportedReason(Operation *op) {
     os << name << " on " << inputType.getElementType()
        << " tensors is not supported (floating-point only)";
     return s;
+  }
+  // The divisor tables of avg_pool are planned at compile time, one count
+  // per output position of a dim and kernel tap: keep that within the
+  // folding budget (a model can name a 10^12-element input in a few bytes).
+  if (auto avg = dyn_cast<AvgPoolOp>(op)) {
+    auto resultType = cast<RankedTensorType>(avg.getType());
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t outSize = resultType.getDimSize(i + 2);
+      int64_t kernel = std::max<int64_t>(avg.getKernelShape()[i], 1);
+      if (outSize > kFoldMaxWork / kernel)
+        return name + " with " + std::to_string(outSize) +
+               " output positions and a kernel of " + std::to_string(kernel) +
+               " in one dim is too large to plan at compile time";
+    }
   }
   return std::nullopt;
 }

@@ -195,3 +195,22 @@ func.func @constants() -> (tensor<2x2xf32>, tensor<4xui8>, tensor<4xf32>) {
     }
   }
 #-}
+
+// -----
+
+// A splat beyond the folding budget (16 M elements) never becomes bytes: it
+// is a fill of one scalar (materialised, if at all, in the workspace at run
+// time). Smaller splats stay constants.
+// CHECK-LABEL: func.func @huge_splat(
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[E:.*]] = tensor.empty() : tensor<1000000x1000000xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%[[ONE]] : f32) outs(%[[E]] : tensor<1000000x1000000xf32>)
+// CHECK: %[[I:.*]] = arith.constant dense<7> : tensor<16777216xi8>
+// CHECK: %[[B:.*]] = linalg.fill ins(%{{.*}} : i1) outs(%{{.*}} : tensor<16777217xi1>)
+// CHECK: return %[[F]], %[[I]], %[[B]]
+func.func @huge_splat() -> (tensor<1000000x1000000xf32>, tensor<16777216xui8>, tensor<16777217xi1>) {
+  %c = kiln.constant dense<1.0> : tensor<1000000x1000000xf32>
+  %i = kiln.constant dense<7> : tensor<16777216xui8>
+  %b = kiln.constant dense<true> : tensor<16777217xi1>
+  return %c, %i, %b : tensor<1000000x1000000xf32>, tensor<16777216xui8>, tensor<16777217xi1>
+}

@@ -34,3 +34,14 @@ func.func @pad_empty_dim(%x: tensor<0x3xf32>) -> tensor<2x3xf32> {
   %r = kiln.pad %x {pads = array<i64: 1, 0, 1, 0>, mode = 2 : i32} : tensor<0x3xf32> -> tensor<2x3xf32>
   return %r : tensor<2x3xf32>
 }
+
+// -----
+
+// avg_pool's divisor tables are planned at compile time (one count per
+// output position and tap of a dim): beyond the folding budget (64 M) the
+// op is refused rather than planned for hours.
+func.func @avg_pool_too_large(%x: tensor<1x1x1000000000000xf32>) -> tensor<1x1x1000000000000xf32> {
+  // expected-error@+1 {{kiln.avg_pool with 1000000000000 output positions and a kernel of 3 in one dim is too large to plan at compile time}}
+  %r = kiln.avg_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 1>, dilations = array<i64: 1>, pads = array<i64: 1, 1>} : tensor<1x1x1000000000000xf32> -> tensor<1x1x1000000000000xf32>
+  return %r : tensor<1x1x1000000000000xf32>
+}

@@ -20,6 +20,9 @@ struct OnnxImportOptions {
   /// whose shape operands are inputs (e.g. the ONNX backend node tests) be
   /// compiled with static shapes.
   std::map<std::string, std::string> constantInputs;
+  /// --external-data-dir: read external data from this directory instead of
+  /// the model's. Either way, no external data path may leave it.
+  std::string externalDataDir;
 };
 
 /// Reads, checks (onnx::checker), shape-infers and imports the model at
