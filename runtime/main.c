@@ -10,7 +10,9 @@
  * String tensors are arrays of `const char *` (see kiln/runtime.h). An
  * output whose descriptor has dims_offset >= 0 has a data-dependent shape:
  * its buffer is sized by the bounds in the descriptor and, after a run, its
- * actual dims are read from the workspace.
+ * actual dims are read from the workspace. A model compiled with dimension
+ * ranges (run_dims set) takes inputs of any shape inside them; the run gets
+ * their actual dims.
  *===----------------------------------------------------------------------===*/
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -59,12 +61,50 @@ static int usage_error(const char *what, const char *arg) {
   return -1;
 }
 
-/* "float32 2x3"; "string up to 4" for a data-dependent shape. */
+/* "float32 2x3"; "string up to 4" for a data-dependent shape; "float32
+ * 1..8x64" for an input with a range. */
 static void format_desc(char *buf, size_t size, const kiln_tensor_desc *d) {
   char shape[512];
-  kiln_io_format_shape(shape, sizeof shape, d->rank, d->shape);
+  kiln_format_input_range(shape, sizeof shape, d);
   snprintf(buf, size, "%s %s%s", kiln_dtype_name(d->dtype),
            d->dims_offset >= 0 ? "up to " : "", shape);
+}
+
+/* For a model with ranges: one line per group of input dims that share a
+ * symbol, e.g. "  equal dims: x[0] = y[0]". */
+static void print_equal_dims(const kiln_model_info *m) {
+  for (int32_t i = 0; i < m->num_inputs; ++i) {
+    const kiln_tensor_desc *d = &m->inputs[i];
+    for (int32_t k = 0; d->dim_symbols && k < d->rank; ++k) {
+      int64_t symbol = d->dim_symbols[k];
+      if (symbol < 0)
+        continue;
+      /* Print each group once, at its first dim, if it has another. */
+      int first = 1, others = 0;
+      for (int32_t j = 0; j < m->num_inputs; ++j) {
+        const kiln_tensor_desc *e = &m->inputs[j];
+        for (int32_t l = 0; e->dim_symbols && l < e->rank; ++l) {
+          if (e->dim_symbols[l] != symbol || (j == i && l == k))
+            continue;
+          if (j < i || (j == i && l < k))
+            first = 0;
+          else
+            ++others;
+        }
+      }
+      if (!first || !others)
+        continue;
+      printf("  equal dims: %s[%d]", d->name, (int)k);
+      for (int32_t j = i; j < m->num_inputs; ++j) {
+        const kiln_tensor_desc *e = &m->inputs[j];
+        for (int32_t l = j == i ? k + 1 : 0; e->dim_symbols && l < e->rank;
+             ++l)
+          if (e->dim_symbols[l] == symbol)
+            printf(" = %s[%d]", e->name, (int)l);
+      }
+      printf("\n");
+    }
+  }
 }
 
 static void print_help(void) {
@@ -80,6 +120,7 @@ static void print_help(void) {
     format_desc(desc, sizeof desc, &m->inputs[i]);
     printf("  %d  %s  %s\n", (int)i, m->inputs[i].name, desc);
   }
+  print_equal_dims(m);
   printf("Outputs (-o OUTPUT files: .npy or .pb, by extension; in this "
          "order):\n");
   if (m->num_outputs == 0)
@@ -163,6 +204,19 @@ static int valid_dims_offset(int64_t off, int32_t rank, uint64_t ws) {
          (uint64_t)rank * 8 <= ws - (uint64_t)off;
 }
 
+/* Ranges only on inputs, each min..max inside 0..shape. */
+static int valid_range(const kiln_tensor_desc *d, int is_output) {
+  if (!d->min_shape && !d->dim_symbols)
+    return 1;
+  if (is_output || (d->rank && (!d->min_shape || !d->dim_symbols)))
+    return 0;
+  for (int32_t k = 0; k < d->rank; ++k)
+    if (d->min_shape[k] < 0 || d->min_shape[k] > d->shape[k] ||
+        (d->dim_symbols[k] < 0 && d->min_shape[k] != d->shape[k]))
+      return 0;
+  return 1;
+}
+
 static int check_model(const kiln_model_info *m) {
   if (!m->run || m->num_inputs < 0 || m->num_outputs < 0 ||
       (m->num_inputs && !m->inputs) || (m->num_outputs && !m->outputs) ||
@@ -180,7 +234,8 @@ static int check_model(const kiln_model_info *m) {
                                kiln_dtype_size(d[i].dtype)) < 0 ||
           (d[i].dims_offset != -1 &&
            (!k || !valid_dims_offset(d[i].dims_offset, d[i].rank,
-                                     m->workspace_size)))) {
+                                     m->workspace_size))) ||
+          !valid_range(&d[i], k)) {
         fprintf(stderr, "error: invalid model descriptor of %s %d '%s'\n",
                 k ? "output" : "input", (int)i, d[i].name ? d[i].name : "");
         return -1;
@@ -199,20 +254,30 @@ static int same_shape(const kiln_host_tensor *t, const kiln_tensor_desc *d) {
   return 1;
 }
 
-/* Reads and checks input `i` from `path`. */
-static int read_input(int i, const char *path, kiln_host_tensor *t) {
-  const kiln_tensor_desc *d = &kiln_exe_model.inputs[i];
+/* Reads and checks input `i` from `path`; `prev` are the dims of the inputs
+ * before it (for the dims that must be equal). */
+static int read_input(int i, const char *path, kiln_host_tensor *t,
+                      const int64_t *const *prev) {
+  const kiln_model_info *m = &kiln_exe_model;
+  const kiln_tensor_desc *d = &m->inputs[i];
+  int ranged = m->run_dims != NULL;
   char err[512];
   if (kiln_io_read_file(path, t, err, sizeof err)) {
     fprintf(stderr, "error: input %d '%s' (%s): %s\n", i, d->name, path, err);
     return -1;
   }
-  if (t->dtype != d->dtype || !same_shape(t, d)) {
+  if (t->dtype != d->dtype || t->rank != d->rank ||
+      (!ranged && !same_shape(t, d))) {
     char want[600], got[512];
     format_desc(want, sizeof want, d);
     kiln_io_format_shape(got, sizeof got, t->rank, t->shape);
     fprintf(stderr, "error: input %d '%s' (%s): expected %s, got %s %s\n", i,
             d->name, path, want, kiln_dtype_name(t->dtype), got);
+    return -1;
+  }
+  if (ranged && kiln_check_input_shape(m, i, t->rank, t->shape, prev, err,
+                                       sizeof err)) {
+    fprintf(stderr, "error: %s\n", err);
     return -1;
   }
   return 0;
@@ -358,8 +423,13 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The actual dims of the inputs, for a model compiled with ranges. */
+static const int64_t *const *input_dims;
+
 static int run_once(const void *const *in, void *const *out, void *ws) {
-  int rc = kiln_exe_model.run(in, out, ws);
+  int rc = kiln_exe_model.run_dims
+               ? kiln_exe_model.run_dims(in, input_dims, out, ws)
+               : kiln_exe_model.run(in, out, ws);
   if (rc == 0)
     return 0;
   fprintf(stderr, "error: run failed: ");
@@ -372,6 +442,10 @@ static int run_once(const void *const *in, void *const *out, void *ws) {
             "the string arena (%llu bytes) is too small for this run's "
             "strings; recompile with a larger --string-arena\n",
             (unsigned long long)kiln_exe_model.string_arena);
+    break;
+  case KILN_ERROR_INPUT_SHAPE:
+    fprintf(stderr, "an input dimension is outside the range the model was "
+                    "compiled for\n");
     break;
   default:
     fprintf(stderr, "error code %d\n", rc);
@@ -480,10 +554,13 @@ int main(int argc, char **argv) {
   kiln_host_tensor *inputs =
       (kiln_host_tensor *)calloc((size_t)nin + 1, sizeof(kiln_host_tensor));
   const void **in_ptrs = (const void **)calloc((size_t)nin + 1, sizeof(void *));
+  const int64_t **in_dims =
+      (const int64_t **)calloc((size_t)nin + 1, sizeof(int64_t *));
   void **out_ptrs = (void **)calloc((size_t)nout + 1, sizeof(void *));
   void *workspace = NULL;
   int status = 1;
-  if (!o.inputs || !o.outputs || !inputs || !in_ptrs || !out_ptrs) {
+  if (!o.inputs || !o.outputs || !inputs || !in_ptrs || !in_dims ||
+      !out_ptrs) {
     fprintf(stderr, "error: out of memory\n");
     goto done;
   }
@@ -544,10 +621,12 @@ int main(int argc, char **argv) {
     kiln_set_num_threads((int32_t)o.threads);
 
   for (int32_t i = 0; i < nin; ++i) {
-    if (read_input(i, o.inputs[i], &inputs[i]))
+    if (read_input(i, o.inputs[i], &inputs[i], in_dims))
       goto done;
     in_ptrs[i] = inputs[i].data;
+    in_dims[i] = inputs[i].shape;
   }
+  input_dims = in_dims;
   for (int32_t i = 0; i < nout; ++i) {
     const kiln_tensor_desc *d = &m->outputs[i];
     size_t bytes = (size_t)kiln_io_num_elements(d->rank, d->shape, 0) *
@@ -618,6 +697,7 @@ done:
   kiln_io_aligned_free(workspace);
   free(inputs);
   free(in_ptrs);
+  free(in_dims);
   free(out_ptrs);
   free(o.inputs);
   free(o.outputs);

@@ -47,21 +47,42 @@ typedef struct kiln_tensor_desc {
   const char *name;     /* the ONNX graph input/output name */
   int32_t dtype;        /* enum kiln_dtype */
   int32_t rank;
-  const int64_t *shape; /* `rank` dimensions (upper bounds, see dims_offset) */
+  const int64_t *shape; /* `rank` dimensions (upper bounds, see dims_offset
+                         * and min_shape) */
   /* -1: the shape is static. Otherwise (outputs only) the shape depends on
-   * the input data: `shape` holds upper bounds (the caller's buffer is sized
-   * by them) and a run writes the actual dims, `rank` int64_t values, at
-   * (char *)workspace + dims_offset; the data is stored densely, row-major in
-   * the actual shape, from the start of the buffer. */
+   * the input data or on the input dims: `shape` holds upper bounds (the
+   * caller's buffer is sized by them) and a run writes the actual dims,
+   * `rank` int64_t values, at (char *)workspace + dims_offset; the data is
+   * stored densely, row-major in the actual shape, from the start of the
+   * buffer. */
   int64_t dims_offset;
+  /* Inputs of a model compiled with dimension ranges (model-compile --dim /
+   * --input-shape with MIN:MAX; NULL otherwise, and for outputs): dimension
+   * d accepts any size from min_shape[d] to shape[d]; dim_symbols[d] is -1
+   * for a static dimension, else a symbol id >= 0, and the dimensions (of
+   * any inputs) with the same symbol must be equal in a run. */
+  const int64_t *min_shape;
+  const int64_t *dim_symbols;
 } kiln_tensor_desc;
 
 /* Entry point of a compiled model: inputs[i] / outputs[i] point at dense
  * buffers matching the descriptors; workspace points at workspace_size bytes
  * (64-byte aligned; may be NULL when workspace_size is 0). Returns 0 on
- * success. */
+ * success. A model compiled with dimension ranges runs at the upper bounds
+ * (the descriptors' shapes). */
 typedef int (*kiln_run_fn)(const void *const inputs[], void *const outputs[],
                            void *workspace);
+
+/* Entry point of a model compiled with dimension ranges, for any input
+ * shape inside them: input_dims[i] points at the `rank` actual dims of
+ * input i (NULL is allowed for an input without dynamic dims); inputs are
+ * dense in those shapes, outputs[i] are sized by the upper bounds. Every dim is
+ * checked (range, equal symbols) before any memory is touched:
+ * KILN_ERROR_INPUT_SHAPE. The actual shape of each dynamic output is at
+ * workspace + dims_offset after the run. */
+typedef int (*kiln_run_dims_fn)(const void *const inputs[],
+                                const int64_t *const input_dims[],
+                                void *const outputs[], void *workspace);
 
 typedef struct kiln_model_info {
   const char *name; /* the model's symbol prefix */
@@ -72,13 +93,34 @@ typedef struct kiln_model_info {
   uint64_t workspace_size; /* includes dims and the string arena */
   kiln_run_fn run;
   uint64_t string_arena; /* bytes of the string arena (0: no string ops) */
+  /* Models compiled with dimension ranges (NULL otherwise). */
+  kiln_run_dims_fn run_dims;
 } kiln_model_info;
 
 /* Non-zero return codes of a model's run function. */
 enum kiln_error {
   KILN_ERROR_NULL_ARGUMENT = 1, /* an input, output or workspace is NULL */
   KILN_ERROR_STRING_ARENA = 2,  /* the run's strings overflow the arena */
+  KILN_ERROR_INPUT_SHAPE = 3,   /* an input dim outside its range, or dims
+                                   with one symbol that differ (run_dims) */
 };
+
+/* Checks the shape of input i of `m` (rank dims `dims`) against its
+ * descriptor: the rank, each dim against its range (its static size for a
+ * model without ranges), and the dims that share a symbol with a dim of
+ * this input or of the inputs before it (prev_dims[j]: the dims of input j
+ * < i, already checked; may be NULL when i is 0). Returns 0, or -1 with a
+ * message (without "error:") in msg, e.g.
+ *   "input 'x': dimension 2 is 600, outside its range 32..512". */
+int kiln_check_input_shape(const kiln_model_info *m, int32_t i, int32_t rank,
+                           const int64_t *dims,
+                           const int64_t *const prev_dims[], char *msg,
+                           size_t msg_size);
+
+/* Formats the shapes a tensor accepts into buf: "1..8x3x32..512" (a range
+ * MIN..MAX per dynamic dimension), "2x3" when static, "scalar" for rank 0. */
+void kiln_format_input_range(char *buf, size_t size,
+                             const kiln_tensor_desc *d);
 
 /* The descriptor of the model linked into a standalone executable
  * (model-compile --emit=exe defines it; runtime/main.c uses it). */

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -154,6 +155,27 @@ static LogicalResult printModule(ModuleOp module,
   return success();
 }
 
+// MODULE.mlir instead of an ONNX model: a module whose `func.func @main`
+// (or @main_graph) works on tensors in the dialects the linalg stage takes
+// (linalg, tensor, arith, math; kiln too), with the kiln.* function
+// attributes of an imported model where it needs them (names, dims results,
+// ranges). It goes through the same stages and gets the same ABI.
+static OwningOpRef<ModuleOp> parseModelModule(MLIRContext &context,
+                                              StringRef path) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &context);
+  if (!module)
+    return nullptr;
+  if (!module->lookupSymbol<func::FuncOp>(kModelFunctionName)) {
+    auto main = module->lookupSymbol<func::FuncOp>("main");
+    if (!main || main.isExternal()) {
+      fail("expected a func.func @main in the module", path);
+      return nullptr;
+    }
+    main.setSymName(kModelFunctionName);
+  }
+  return module;
+}
+
 // --target=cuda: the option values, checked before any work.
 static LogicalResult checkCudaOptions(const CompileOptions &options,
                                       GpuPipelineOptions &gpuOptions) {
@@ -253,7 +275,8 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   });
 
   OwningOpRef<ModuleOp> module =
-      importOnnxModel(context, input, options.import);
+      input.ends_with(".mlir") ? parseModelModule(context, input)
+                               : importOnnxModel(context, input, options.import);
   if (!module)
     return 1;
   auto graph = module->lookupSymbol<func::FuncOp>(kModelFunctionName);
@@ -262,6 +285,11 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   FailureOr<ModelSignature> signature = getModelSignature(graph);
   if (failed(signature))
     return 1;
+  if (cuda && signature->hasDynamicInputs())
+    return fail("dynamic dimensions are not supported with --target=cuda "
+                "yet; pin them with --input-shape NAME=DxDx... or compile "
+                "for --target=cpu",
+                input);
   if (cuda)
     for (const TensorSignature &t : llvm::concat<const TensorSignature>(
              signature->inputs, signature->outputs))
@@ -293,6 +321,22 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   }
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
+
+  // A model compiled with ranges: the bufferize stage recorded the bounds
+  // of the dynamic outputs; kiln-lower-dynamic-arguments the layout of the
+  // run-time input dims, which the ABI must fill the same way.
+  if (Operation *lowered = module->lookupSymbol(kModelFunctionName))
+    if (failed(setOutputUpperBounds(*signature, lowered)))
+      return 1;
+  if (signature->hasDynamicInputs()) {
+    auto layout =
+        (*module)->getAttrOfType<DenseI64ArrayAttr>("kiln.dynamic_input_dims");
+    if (!layout || layout.asArrayRef() !=
+                       ArrayRef<int64_t>(signature->dynamicInputDims()))
+      return fail("internal error: the lowered model function does not take "
+                  "the run-time input dims the signature expects",
+                  input);
+  }
 
   // The memory plan (kiln-plan-workspace) records the workspace it needs.
   uint64_t workspaceSize = 0;

@@ -137,6 +137,10 @@ static void addBufferizePasses(OpPassManager &pm) {
 }
 
 static void addLLVMPasses(OpPassManager &pm) {
+  // A model compiled with dimension ranges: dynamic memref arguments become
+  // flat buffers and the run-time input dims one more argument, which the
+  // bare-pointer calling convention below can pass.
+  pm.addPass(createKilnLowerDynamicArguments());
   // Parallel loops first: their bodies are outlined into functions that go
   // through the same lowering as everything else.
   pm.addPass(createKilnLowerForallToRuntime());

@@ -42,9 +42,12 @@ static int32_t dtypeCode(Type t) {
   return 0;
 }
 
-static FailureOr<TensorSignature> tensorSignature(func::FuncOp func,
-                                                  StringRef kind, unsigned i,
-                                                  Type type, ArrayAttr names) {
+// Outputs: a dynamic dim is allowed when the output has a dims result (its
+// bound is set later by setOutputUpperBounds; -1 until then). Inputs: a
+// dynamic dim needs its range.
+static FailureOr<TensorSignature>
+tensorSignature(func::FuncOp func, StringRef kind, unsigned i, Type type,
+                ArrayAttr names, bool allowDynamic = false) {
   TensorSignature sig;
   if (names && i < names.size())
     if (auto s = dyn_cast<StringAttr>(names[i]))
@@ -52,17 +55,82 @@ static FailureOr<TensorSignature> tensorSignature(func::FuncOp func,
   if (sig.name.empty())
     sig.name = (kind + Twine(i)).str();
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
+  if (!tensor || (!allowDynamic && !tensor.hasStaticShape()))
     return func.emitError() << kind << " '" << sig.name << "' has type " << type
-                            << "; compiled models need static shapes (pin "
-                               "them with --input-shape NAME=DxDx...)";
+                            << "; compiled models need static shapes or "
+                               "ranges (pin them with --input-shape "
+                               "NAME=DxDx..., or give ranges with --dim "
+                               "NAME=MIN:MAX)";
   sig.dtype = dtypeCode(tensor.getElementType());
   if (!sig.dtype)
     return func.emitError() << kind << " '" << sig.name
                             << "' has unsupported element type "
                             << tensor.getElementType();
-  sig.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  for (int64_t d : tensor.getShape())
+    sig.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
   return sig;
+}
+
+// Ranges and symbols of the inputs of a model compiled with ranges.
+static LogicalResult setInputRanges(func::FuncOp func,
+                                    MutableArrayRef<TensorSignature> inputs) {
+  auto ranges = func->getAttrOfType<ArrayAttr>("kiln.input_ranges");
+  auto symbols = func->getAttrOfType<ArrayAttr>("kiln.input_dim_symbols");
+  bool dynamic = llvm::any_of(inputs, [](const TensorSignature &t) {
+    return llvm::is_contained(t.shape, -1);
+  });
+  if (!dynamic)
+    return success();
+  if (!ranges || ranges.size() != inputs.size() ||
+      (symbols && symbols.size() != inputs.size()))
+    return func.emitError() << "internal error: dynamic inputs without "
+                               "kiln.input_ranges/kiln.input_dim_symbols";
+  // A dynamic dim without a symbol gets one of its own.
+  int64_t nextSymbol = 0;
+  if (symbols)
+    for (Attribute a : symbols)
+      if (auto s = dyn_cast<DenseI64ArrayAttr>(a))
+        for (int64_t id : s.asArrayRef())
+          nextSymbol = std::max(nextSymbol, id + 1);
+  for (auto [i, t] : llvm::enumerate(inputs)) {
+    auto range = dyn_cast<DenseI64ArrayAttr>(ranges[i]);
+    auto sym = symbols ? dyn_cast<DenseI64ArrayAttr>(symbols[i])
+                       : DenseI64ArrayAttr();
+    size_t rank = t.shape.size();
+    if (!range || range.size() != static_cast<int64_t>(3 * rank) ||
+        (symbols && (!sym || sym.size() != static_cast<int64_t>(rank))))
+      return func.emitError() << "internal error: bad kiln.input_ranges/"
+                                 "kiln.input_dim_symbols of input '"
+                              << t.name << "'";
+    for (size_t d = 0; d < rank; ++d) {
+      if (t.shape[d] >= 0) { // static
+        t.minShape.push_back(t.shape[d]);
+        t.dimSymbols.push_back(-1);
+        continue;
+      }
+      int64_t lo = range[3 * d], hi = range[3 * d + 2];
+      if (lo < 0 || hi < lo)
+        return func.emitError() << "input '" << t.name << "': dimension " << d
+                                << " has an invalid range " << lo << ".."
+                                << hi;
+      t.minShape.push_back(lo);
+      t.shape[d] = hi;
+      int64_t id = sym && sym[d] >= 0 ? sym[d] : nextSymbol++;
+      t.dimSymbols.push_back(id);
+    }
+  }
+  // Dims with one symbol must be able to be equal: their ranges are one.
+  for (const TensorSignature &a : inputs)
+    for (size_t d = 0; d < a.dimSymbols.size(); ++d)
+      for (const TensorSignature &b : inputs)
+        for (size_t e = 0; e < b.dimSymbols.size(); ++e)
+          if (a.dimSymbols[d] >= 0 && a.dimSymbols[d] == b.dimSymbols[e] &&
+              (a.minShape[d] != b.minShape[e] || a.shape[d] != b.shape[e]))
+            return func.emitError()
+                   << "internal error: inputs '" << a.name << "' and '"
+                   << b.name << "' share a dimension symbol with different "
+                   << "ranges";
+  return success();
 }
 
 FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
@@ -71,6 +139,7 @@ FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
   auto outNames = func->getAttrOfType<ArrayAttr>("kiln.output_names");
   // Results after the outputs hold the dims of data-dependent outputs.
   auto outDims = func->getAttrOfType<DenseI64ArrayAttr>("kiln.output_dims");
+  bool hasRanges = func->hasAttr("kiln.input_ranges");
   FunctionType type = func.getFunctionType();
   size_t numOutputs = outNames ? outNames.size() : type.getNumResults();
   if (numOutputs > type.getNumResults() ||
@@ -78,16 +147,20 @@ FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
     return func.emitError() << "internal error: kiln.output_names/"
                                "kiln.output_dims do not match the results";
   for (auto [i, t] : llvm::enumerate(type.getInputs())) {
-    auto sig = tensorSignature(func, "input", i, t, inNames);
+    auto sig = tensorSignature(func, "input", i, t, inNames, hasRanges);
     if (failed(sig))
       return failure();
     signature.inputs.push_back(*sig);
   }
+  if (failed(setInputRanges(func, signature.inputs)))
+    return failure();
   for (size_t i = 0; i < numOutputs; ++i) {
-    auto sig = tensorSignature(func, "output", i, type.getResult(i), outNames);
+    bool hasDims = outDims && outDims[i] >= 0;
+    auto sig = tensorSignature(func, "output", i, type.getResult(i), outNames,
+                               hasDims);
     if (failed(sig))
       return failure();
-    if (outDims && outDims[i] >= 0) {
+    if (hasDims) {
       auto dimsType = dyn_cast<RankedTensorType>(
           outDims[i] < type.getNumResults() ? type.getResult(outDims[i])
                                             : Type());
@@ -102,6 +175,45 @@ FailureOr<ModelSignature> mlir::kiln::getModelSignature(func::FuncOp func) {
   if (signature.numDimsResults() != type.getNumResults() - numOutputs)
     return func.emitError() << "internal error: unexpected extra results";
   return signature;
+}
+
+LogicalResult mlir::kiln::setOutputUpperBounds(ModelSignature &signature,
+                                               Operation *fn) {
+  auto bounds = fn->getAttrOfType<ArrayAttr>("kiln.output_upper_bounds");
+  for (auto [i, output] : llvm::enumerate(signature.outputs)) {
+    if (!llvm::is_contained(output.shape, -1))
+      continue;
+    auto bound = bounds && i < bounds.size()
+                     ? dyn_cast<DenseI64ArrayAttr>(bounds[i])
+                     : DenseI64ArrayAttr();
+    if (!bound || bound.size() != static_cast<int64_t>(output.shape.size()))
+      return fn->emitError() << "internal error: no upper bound for the "
+                                "dynamic shape of output '"
+                             << output.name << "' (kiln.output_upper_bounds)";
+    for (auto [d, b] : llvm::enumerate(bound.asArrayRef())) {
+      if (b < 0 || (output.shape[d] >= 0 && output.shape[d] != b))
+        return fn->emitError() << "internal error: bad upper bound " << b
+                               << " of dimension " << d << " of output '"
+                               << output.name << "'";
+      output.shape[d] = b;
+    }
+  }
+  return success();
+}
+
+bool ModelSignature::hasDynamicInputs() const {
+  return llvm::any_of(inputs, [](const TensorSignature &t) {
+    return llvm::any_of(t.dimSymbols, [](int64_t s) { return s >= 0; });
+  });
+}
+
+std::vector<int64_t> ModelSignature::dynamicInputDims() const {
+  std::vector<int64_t> dims;
+  for (auto [i, t] : llvm::enumerate(inputs))
+    for (auto [d, s] : llvm::enumerate(t.dimSymbols))
+      if (s >= 0)
+        dims.insert(dims.end(), {int64_t(i), int64_t(d)});
+  return dims;
 }
 
 size_t ModelSignature::numDimsResults() const {
@@ -136,16 +248,28 @@ public:
         ptrTy(llvm::PointerType::getUnqual(ctx)),
         i32Ty(llvm::Type::getInt32Ty(ctx)), i64Ty(llvm::Type::getInt64Ty(ctx)),
         // struct kiln_tensor_desc { const char*; int32; int32; const int64*;
-        //                           int64 dims_offset; }
-        tensorDescTy(
-            llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy, i64Ty})),
+        //                           int64 dims_offset; const int64 *min_shape;
+        //                           const int64 *dim_symbols; }
+        tensorDescTy(llvm::StructType::get(
+            ctx, {ptrTy, i32Ty, i32Ty, ptrTy, i64Ty, ptrTy, ptrTy})),
         // struct kiln_model_info { const char*; int32; int32; desc*; desc*;
-        //                          uint64; run fn*; uint64 string_arena }
-        infoTy(llvm::StructType::get(
-            ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy, i64Ty, ptrTy, i64Ty})) {}
+        //                          uint64; run fn*; uint64 string_arena;
+        //                          run_dims fn* }
+        infoTy(llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy,
+                                           i64Ty, ptrTy, i64Ty, ptrTy})) {}
 
   llvm::Constant *string(StringRef s, StringRef what) {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
+    return privateGlobal(init, what);
+  }
+
+  /// A constant int64 array (NULL when empty).
+  llvm::Constant *int64Array(ArrayRef<int64_t> values, StringRef what) {
+    if (values.empty())
+      return llvm::ConstantPointerNull::get(ptrTy);
+    auto *init = llvm::ConstantDataArray::get(
+        ctx, ArrayRef<uint64_t>(reinterpret_cast<const uint64_t *>(values.data()),
+                                values.size()));
     return privateGlobal(init, what);
   }
 
@@ -156,18 +280,20 @@ public:
     std::vector<llvm::Constant *> descs;
     for (auto [i, t] : llvm::enumerate(tensors)) {
       std::string tag = (what + Twine(i)).str();
-      auto *shape = llvm::ConstantDataArray::get(
-          ctx, ArrayRef<uint64_t>(
-                   reinterpret_cast<const uint64_t *>(t.shape.data()),
-                   t.shape.size()));
+      llvm::Constant *shape = int64Array(t.shape, tag + "_shape");
+      shapes.push_back(shape);
       descs.push_back(llvm::ConstantStruct::get(
           tensorDescTy,
           {string(t.name, tag + "_name"),
            llvm::ConstantInt::get(i32Ty, t.dtype),
-           llvm::ConstantInt::get(i32Ty, t.shape.size()),
-           t.shape.empty() ? llvm::ConstantPointerNull::get(ptrTy)
-                           : privateGlobal(shape, tag + "_shape"),
-           llvm::ConstantInt::getSigned(i64Ty, t.dimsOffset)}));
+           llvm::ConstantInt::get(i32Ty, t.shape.size()), shape,
+           llvm::ConstantInt::getSigned(i64Ty, t.dimsOffset),
+           // Only models with ranges have these (for every input).
+           t.dimSymbols.empty() ? llvm::ConstantPointerNull::get(ptrTy)
+                                : int64Array(t.minShape, tag + "_min_shape"),
+           t.dimSymbols.empty()
+               ? llvm::ConstantPointerNull::get(ptrTy)
+               : int64Array(t.dimSymbols, tag + "_dim_symbols")}));
     }
     auto *arrayTy = llvm::ArrayType::get(tensorDescTy, descs.size());
     return privateGlobal(llvm::ConstantArray::get(arrayTy, descs), what);
@@ -187,6 +313,8 @@ public:
   llvm::PointerType *ptrTy;
   llvm::IntegerType *i32Ty, *i64Ty;
   llvm::StructType *tensorDescTy, *infoTy;
+  /// The shape arrays of the tables built so far, in order.
+  std::vector<llvm::Constant *> shapes;
 };
 } // namespace
 
@@ -257,6 +385,14 @@ static void emitLibraryAPI(DescriptorBuilder &b,
     defineDescGetter(b, (kind + "_shape").str(), table, count, 3, b.ptrTy,
                      nullPtr);
   }
+  // Ranges of a model with dynamic inputs (_input_shape: the upper bounds).
+  bool dynamic = signature.hasDynamicInputs();
+  if (dynamic) {
+    defineDescGetter(b, "input_min_shape", inputs, signature.inputs.size(), 5,
+                     b.ptrTy, nullPtr);
+    defineDescGetter(b, "input_dim_symbols", inputs, signature.inputs.size(),
+                     6, b.ptrTy, nullPtr);
+  }
 
   // const int64_t *NAME_output_dims(const void *workspace, int i): the
   // shape output i had in the last run with `workspace` (data-dependent
@@ -295,13 +431,18 @@ static void emitLibraryAPI(DescriptorBuilder &b,
   builder.CreateRet(b.string("unknown error code", "error_unknown"));
   builder.SetInsertPoint(entry);
   auto *sw = builder.CreateSwitch(fn->getArg(0), unknown);
-  for (auto [code, text] :
-       {std::pair<int, StringRef>{0, "success"},
-        {kErrorNullArgument,
-         "an input, output or workspace pointer is NULL"},
-        {kErrorStringArena, "the string arena is too small for this run's "
-                            "strings (recompile with a larger "
-                            "--string-arena)"}}) {
+  std::vector<std::pair<int, std::string>> messages = {
+      {0, "success"},
+      {kErrorNullArgument, "an input, output or workspace pointer is NULL"},
+      {kErrorStringArena, "the string arena is too small for this run's "
+                          "strings (recompile with a larger --string-arena)"}};
+  if (dynamic)
+    messages.push_back(
+        {kErrorInputShape,
+         "an input dimension is outside the range the model was compiled "
+         "for, or dimensions that must be equal differ (see " +
+             b.prefix + "_input_min_shape/_input_shape/_input_dim_symbols)"});
+  for (auto [code, text] : messages) {
     auto *bb = llvm::BasicBlock::Create(b.ctx, "code", fn);
     builder.SetInsertPoint(bb);
     builder.CreateRet(b.string(text, ("error_" + Twine(code)).str()));
@@ -309,45 +450,18 @@ static void emitLibraryAPI(DescriptorBuilder &b,
   }
 }
 
-llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
-                                     const ModelSignature &signature,
-                                     StringRef prefix, StringRef infoSymbol,
-                                     uint64_t workspaceSize,
-                                     bool withLibraryAPI) {
-  llvm::Function *graph = module.getFunction(kModelFunctionName);
-  size_t numDims = signature.numDimsResults();
-  size_t numArgs =
-      signature.inputs.size() + signature.outputs.size() + numDims;
-  // A planned model takes its workspace as a trailing pointer.
-  bool takesWorkspace = graph && graph->arg_size() == numArgs + 1;
-  if (!graph || graph->arg_size() != numArgs + (takesWorkspace ? 1 : 0) ||
-      !llvm::all_of(graph->args(),
-                    [](llvm::Argument &a) { return a.getType()->isPointerTy(); }))
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "internal error: lowered module has no @main_graph(ptr...) with " +
-            Twine(numArgs) + " pointer arguments");
-
-  // Only the API stays visible: internalize what lowering produced.
-  for (llvm::Function &f : module.functions())
-    if (!f.isDeclaration())
-      f.setLinkage(llvm::GlobalValue::InternalLinkage);
-  for (llvm::GlobalVariable &g : module.globals())
-    if (!g.isDeclaration())
-      g.setLinkage(llvm::GlobalValue::InternalLinkage);
-  graph->setName(prefix + "_main_graph");
-
-  DescriptorBuilder b(module, prefix);
-  llvm::LLVMContext &ctx = module.getContext();
-
-  // int <prefix>_run(const void *const in[], void *const out[], void *ws)
-  auto *runTy = llvm::FunctionType::get(b.i32Ty, {b.ptrTy, b.ptrTy, b.ptrTy},
-                                        /*isVarArg=*/false);
-  auto *run = llvm::Function::Create(runTy, llvm::GlobalValue::ExternalLinkage,
-                                     prefix + "_run", module);
-  run->getArg(0)->setName("inputs");
-  run->getArg(1)->setName("outputs");
-  run->getArg(2)->setName("workspace");
+// The body of <prefix>_run (or, for a model with dynamic inputs,
+// <prefix>_run_dims, whose second argument is `input_dims`): checks, then
+// calls the model function.
+static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
+                        llvm::Function *graph, const ModelSignature &signature,
+                        uint64_t workspaceSize, bool takesWorkspace) {
+  llvm::LLVMContext &ctx = b.ctx;
+  bool dynamic = signature.hasDynamicInputs();
+  llvm::Value *inputsArg = run->getArg(0);
+  llvm::Value *inputDimsArg = dynamic ? run->getArg(1) : nullptr;
+  llvm::Value *outputsArg = run->getArg(dynamic ? 2 : 1);
+  llvm::Value *workspaceArg = run->getArg(dynamic ? 3 : 2);
   auto *entry = llvm::BasicBlock::Create(ctx, "entry", run);
   auto *bad = llvm::BasicBlock::Create(ctx, "null_argument", run);
   llvm::IRBuilder<> builder(bad);
@@ -368,14 +482,85 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     return ptr;
   };
   if (!signature.inputs.empty())
-    checkNonNull(run->getArg(0));
-  checkNonNull(run->getArg(1));
+    checkNonNull(inputsArg);
+  checkNonNull(outputsArg);
   if (workspaceSize > 0)
-    checkNonNull(run->getArg(2));
+    checkNonNull(workspaceArg);
+
+  // Run-time dims: every dim within its range and dims of one symbol
+  // equal, before any input is read; the dynamic ones go to the model
+  // function in a buffer on the stack.
+  llvm::Value *dimsBuffer = nullptr;
+  if (dynamic) {
+    std::vector<int64_t> dynamicDims = signature.dynamicInputDims();
+    auto *bufferTy = llvm::ArrayType::get(
+        b.i64Ty, std::max<size_t>(dynamicDims.size() / 2, 1));
+    {
+      llvm::IRBuilder<> entryBuilder(entry, entry->getFirstInsertionPt());
+      dimsBuffer = entryBuilder.CreateAlloca(bufferTy, nullptr, "input_dims");
+    }
+    auto *shapeError = llvm::BasicBlock::Create(ctx, "input_shape", run);
+    {
+      llvm::IRBuilder<> errorBuilder(shapeError);
+      errorBuilder.CreateRet(
+          llvm::ConstantInt::get(b.i32Ty, kErrorInputShape));
+    }
+    checkNonNull(inputDimsArg);
+    llvm::DenseMap<int64_t, llvm::Value *> symbolValue;
+    unsigned slot = 0;
+    for (auto [i, input] : llvm::enumerate(signature.inputs)) {
+      if (input.shape.empty())
+        continue;
+      bool inputIsDynamic = llvm::any_of(input.dimSymbols,
+                                         [](int64_t s) { return s >= 0; });
+      llvm::Value *dims = builder.CreateLoad(
+          b.ptrTy, builder.CreateConstInBoundsGEP1_64(b.ptrTy, inputDimsArg, i));
+      // A static input's dims may be left out (NULL); given, they are
+      // checked like the others.
+      llvm::BasicBlock *after = nullptr;
+      if (inputIsDynamic) {
+        checkNonNull(dims);
+      } else {
+        auto *check = llvm::BasicBlock::Create(ctx, "static_dims", run);
+        after = llvm::BasicBlock::Create(ctx, "static_dims_done", run);
+        builder.CreateCondBr(builder.CreateIsNull(dims), after, check);
+        builder.SetInsertPoint(check);
+      }
+      for (size_t d = 0; d < input.shape.size(); ++d) {
+        llvm::Value *value = builder.CreateLoad(
+            b.i64Ty, builder.CreateConstInBoundsGEP1_64(b.i64Ty, dims, d));
+        int64_t lo = input.minShape.empty() ? input.shape[d]
+                                            : input.minShape[d];
+        int64_t hi = input.shape[d];
+        // lo <= value <= hi as one unsigned compare.
+        llvm::Value *outside = builder.CreateICmpUGT(
+            builder.CreateSub(value, builder.getInt64(lo)),
+            builder.getInt64(hi - lo));
+        int64_t symbol = input.dimSymbols.empty() ? -1 : input.dimSymbols[d];
+        if (symbol >= 0) {
+          auto [it, first] = symbolValue.try_emplace(symbol, value);
+          if (!first)
+            outside = builder.CreateOr(
+                outside, builder.CreateICmpNE(value, it->second));
+        }
+        auto *next = llvm::BasicBlock::Create(ctx, "dim_ok", run);
+        builder.CreateCondBr(outside, shapeError, next);
+        builder.SetInsertPoint(next);
+        if (symbol >= 0)
+          builder.CreateStore(value, builder.CreateConstInBoundsGEP2_64(
+                                         bufferTy, dimsBuffer, 0, slot++));
+      }
+      if (after) {
+        builder.CreateBr(after);
+        builder.SetInsertPoint(after);
+      }
+    }
+  }
+
   for (size_t i = 0; i < signature.inputs.size(); ++i)
-    args.push_back(loadPtr(run->getArg(0), i));
+    args.push_back(loadPtr(inputsArg, i));
   for (size_t i = 0; i < signature.outputs.size(); ++i)
-    args.push_back(loadPtr(run->getArg(1), i));
+    args.push_back(loadPtr(outputsArg, i));
   // Then the dims of data-dependent outputs, into the workspace, in the
   // order of their results.
   std::vector<const TensorSignature *> dimsOutputs;
@@ -387,38 +572,122 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   });
   for (const TensorSignature *output : dimsOutputs)
     args.push_back(builder.CreateConstInBoundsGEP1_64(
-        builder.getInt8Ty(), run->getArg(2), output->dimsOffset));
+        builder.getInt8Ty(), workspaceArg, output->dimsOffset));
+  if (dimsBuffer)
+    args.push_back(dimsBuffer);
   if (takesWorkspace)
-    args.push_back(run->getArg(2));
+    args.push_back(workspaceArg);
   if (!signature.usesStrings) {
     builder.CreateCall(graph, args);
     builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
+    return;
+  }
+  // String ops allocate from the arena at the end of the workspace
+  // (runtime/strings.c); an overflow is reported when the run ends.
+  llvm::Module &module = *run->getParent();
+  auto *beginTy =
+      llvm::FunctionType::get(builder.getVoidTy(), {b.ptrTy, b.i64Ty}, false);
+  auto begin = module.getOrInsertFunction("kiln_strings_begin", beginTy);
+  auto end = module.getOrInsertFunction(
+      "kiln_strings_end", llvm::FunctionType::get(b.i32Ty, false));
+  builder.CreateCall(begin,
+                     {builder.CreateConstInBoundsGEP1_64(
+                          builder.getInt8Ty(), workspaceArg,
+                          signature.stringArenaOffset),
+                      builder.getInt64(signature.stringArenaSize)});
+  builder.CreateCall(graph, args);
+  builder.CreateRet(builder.CreateCall(end));
+}
+
+llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
+                                     const ModelSignature &signature,
+                                     StringRef prefix, StringRef infoSymbol,
+                                     uint64_t workspaceSize,
+                                     bool withLibraryAPI) {
+  llvm::Function *graph = module.getFunction(kModelFunctionName);
+  size_t numDims = signature.numDimsResults();
+  bool dynamic = signature.hasDynamicInputs();
+  // A model with dynamic inputs takes its input dims before the workspace.
+  size_t numArgs = signature.inputs.size() + signature.outputs.size() +
+                   numDims + (dynamic ? 1 : 0);
+  // A planned model takes its workspace as a trailing pointer.
+  bool takesWorkspace = graph && graph->arg_size() == numArgs + 1;
+  if (!graph || graph->arg_size() != numArgs + (takesWorkspace ? 1 : 0) ||
+      !llvm::all_of(graph->args(),
+                    [](llvm::Argument &a) { return a.getType()->isPointerTy(); }))
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "internal error: lowered module has no @main_graph(ptr...) with " +
+            Twine(numArgs) + " pointer arguments");
+  for (const TensorSignature &output : signature.outputs)
+    if (llvm::is_contained(output.shape, -1))
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "internal error: output '" + output.name +
+              "' has no upper bound for its dynamic shape");
+
+  // Only the API stays visible: internalize what lowering produced.
+  for (llvm::Function &f : module.functions())
+    if (!f.isDeclaration())
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &g : module.globals())
+    if (!g.isDeclaration())
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  graph->setName(prefix + "_main_graph");
+
+  DescriptorBuilder b(module, prefix);
+  llvm::Constant *inputs = b.descTable(signature.inputs, "input");
+  std::vector<llvm::Constant *> inputShapes = b.shapes;
+  llvm::Constant *outputs = b.descTable(signature.outputs, "output");
+
+  // int <prefix>_run(const void *const in[], void *const out[], void *ws)
+  auto *runTy = llvm::FunctionType::get(b.i32Ty, {b.ptrTy, b.ptrTy, b.ptrTy},
+                                        /*isVarArg=*/false);
+  auto *run = llvm::Function::Create(runTy, llvm::GlobalValue::ExternalLinkage,
+                                     prefix + "_run", module);
+  run->getArg(0)->setName("inputs");
+  run->getArg(1)->setName("outputs");
+  run->getArg(2)->setName("workspace");
+  llvm::Function *runDims = nullptr;
+  if (!dynamic) {
+    emitRunBody(b, run, graph, signature, workspaceSize, takesWorkspace);
   } else {
-    // String ops allocate from the arena at the end of the workspace
-    // (runtime/strings.c); an overflow is reported when the run ends.
-    auto *beginTy = llvm::FunctionType::get(builder.getVoidTy(),
-                                            {b.ptrTy, b.i64Ty}, false);
-    auto begin = module.getOrInsertFunction("kiln_strings_begin", beginTy);
-    auto end = module.getOrInsertFunction(
-        "kiln_strings_end", llvm::FunctionType::get(b.i32Ty, false));
-    builder.CreateCall(
-        begin, {builder.CreateConstInBoundsGEP1_64(
-                    builder.getInt8Ty(), run->getArg(2),
-                    signature.stringArenaOffset),
-                builder.getInt64(signature.stringArenaSize)});
-    builder.CreateCall(graph, args);
-    builder.CreateRet(builder.CreateCall(end));
+    // int <prefix>_run_dims(const void *const in[],
+    //                       const int64_t *const in_dims[],
+    //                       void *const out[], void *ws)
+    auto *runDimsTy = llvm::FunctionType::get(
+        b.i32Ty, {b.ptrTy, b.ptrTy, b.ptrTy, b.ptrTy}, /*isVarArg=*/false);
+    runDims = llvm::Function::Create(runDimsTy,
+                                     llvm::GlobalValue::ExternalLinkage,
+                                     prefix + "_run_dims", module);
+    runDims->getArg(0)->setName("inputs");
+    runDims->getArg(1)->setName("input_dims");
+    runDims->getArg(2)->setName("outputs");
+    runDims->getArg(3)->setName("workspace");
+    emitRunBody(b, runDims, graph, signature, workspaceSize, takesWorkspace);
+    // <prefix>_run runs at the upper bounds: the descriptors' shapes.
+    std::vector<llvm::Constant *> shapes(inputShapes);
+    if (shapes.empty())
+      shapes.push_back(llvm::ConstantPointerNull::get(b.ptrTy));
+    llvm::Constant *upperBounds = b.privateGlobal(
+        llvm::ConstantArray::get(llvm::ArrayType::get(b.ptrTy, shapes.size()),
+                                 shapes),
+        "upper_bounds");
+    llvm::IRBuilder<> builder(llvm::BasicBlock::Create(b.ctx, "entry", run));
+    builder.CreateRet(builder.CreateCall(
+        runDims, {run->getArg(0), upperBounds, run->getArg(1),
+                  run->getArg(2)}));
   }
 
-  llvm::Constant *inputs = b.descTable(signature.inputs, "input");
-  llvm::Constant *outputs = b.descTable(signature.outputs, "output");
+  llvm::Constant *nullPtr = llvm::ConstantPointerNull::get(b.ptrTy);
   auto *info = llvm::ConstantStruct::get(
       b.infoTy,
       {b.string(prefix, "name"),
        llvm::ConstantInt::get(b.i32Ty, signature.inputs.size()),
        llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()), inputs,
        outputs, llvm::ConstantInt::get(b.i64Ty, workspaceSize), run,
-       llvm::ConstantInt::get(b.i64Ty, signature.stringArenaSize)});
+       llvm::ConstantInt::get(b.i64Ty, signature.stringArenaSize),
+       runDims ? static_cast<llvm::Constant *>(runDims) : nullPtr});
   new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, info,
                            infoSymbol);

@@ -4,12 +4,19 @@
 // halts the backward traversal at dimensions of the model function's
 // arguments and adds their `kiln.input_ranges` bounds to the constraint set,
 // so a size like `(d0 + 2 - 3) floordiv 2 + 1` of a strided convolution or
-// the remainder of a peeled loop gets a constant bound.
+// the remainder of a peeled loop gets a constant bound. Products of run-time
+// sizes (not affine) stop the traversal too, bounded by their factors'.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/DimBounds.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -51,11 +58,80 @@ enum class Estimate { Range, Opt };
 static FailureOr<int64_t>
 computeBound(presburger::BoundType type,
              const ValueBoundsConstraintSet::Variable &var, func::FuncOp func,
+             Estimate estimate);
+
+/// The factors of a product of run-time sizes, which is not affine (e.g.
+/// batch * seq when a matmul folds its batch into M, h * w of a reshape):
+/// an index `arith.muli` of two non-constants, or a dim of a collapse_shape
+/// that merges several dynamic dims. Empty otherwise.
+static SmallVector<ValueBoundsConstraintSet::Variable>
+getProductFactors(Value v, std::optional<int64_t> dim) {
+  SmallVector<ValueBoundsConstraintSet::Variable> factors;
+  if (!dim) {
+    auto mul = v.getDefiningOp<arith::MulIOp>();
+    if (mul && !getConstantIntValue(mul.getLhs()) &&
+        !getConstantIntValue(mul.getRhs())) {
+      factors.push_back(mul.getLhs());
+      factors.push_back(mul.getRhs());
+    }
+    return factors;
+  }
+  auto collapse = [&](auto op) {
+    ReassociationIndices group = op.getReassociationIndices()[*dim];
+    auto srcType = cast<ShapedType>(op.getSrc().getType());
+    if (llvm::count_if(group, [&](int64_t d) {
+          return srcType.isDynamicDim(d);
+        }) < 2)
+      return;
+    for (int64_t d : group)
+      factors.push_back({op.getSrc(), d});
+  };
+  if (auto op = v.getDefiningOp<tensor::CollapseShapeOp>())
+    collapse(op);
+  else if (auto op = v.getDefiningOp<memref::CollapseShapeOp>())
+    collapse(op);
+  return factors;
+}
+
+static FailureOr<int64_t>
+computeBound(presburger::BoundType type,
+             const ValueBoundsConstraintSet::Variable &var, func::FuncOp func,
              Estimate estimate) {
   if (!func)
     return failure();
   auto stop = [&](Value v, std::optional<int64_t> dim,
                   ValueBoundsConstraintSet &cstr) {
+    // A product of sizes: bounded by the product of its factors' bounds
+    // (sizes are non-negative), computed on their own.
+    SmallVector<ValueBoundsConstraintSet::Variable> factors =
+        getProductFactors(v, dim);
+    if (!factors.empty()) {
+      int64_t lb = 1, ub = 1;
+      bool known = true;
+      for (const ValueBoundsConstraintSet::Variable &f : factors) {
+        FailureOr<int64_t> l = computeBound(presburger::BoundType::LB, f,
+                                            func, estimate);
+        FailureOr<int64_t> u = computeBound(presburger::BoundType::UB, f,
+                                            func, estimate);
+        known &= succeeded(l) && succeeded(u) && *l >= 0 && *u >= 0;
+        if (!known)
+          break;
+        lb *= *l;
+        ub = *u != 0 && ub > std::numeric_limits<int64_t>::max() / *u
+                 ? std::numeric_limits<int64_t>::max()
+                 : ub * *u;
+      }
+      if (known) {
+        if (dim) {
+          cstr.bound(v)[*dim] >= lb;
+          cstr.bound(v)[*dim] <= ub;
+        } else {
+          cstr.bound(v) >= lb;
+          cstr.bound(v) <= ub;
+        }
+      }
+      return true;
+    }
     auto arg = dyn_cast<BlockArgument>(v);
     if (!arg || !dim || arg.getOwner()->getParentOp() != func.getOperation())
       return false;

@@ -349,6 +349,64 @@ def KilnLegalizeEmptyArguments
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def KilnLowerDynamicArguments : Pass<"kiln-lower-dynamic-arguments",
+                                     "::mlir::ModuleOp"> {
+  let summary = "Pass the model function's dynamic memrefs as flat buffers "
+                "plus one buffer of run-time input dims";
+  let description = [{
+    The first pass of the LLVM stage (after kiln-plan-workspace). The
+    bare-pointer calling convention of the model function `func-name` passes
+    one pointer per memref and cannot carry dynamic sizes, so when the
+    function has dynamic memref arguments (a model compiled with dimension
+    ranges):
+
+    - it gets one more argument, `memref<Kxi64>`, before the workspace
+      (after the inputs, out-params and dims results): the actual size of
+      each of the K dynamic input dims, in input order and dim order
+      (one element when K is 0);
+    - each dynamic input becomes a static flat `memref<NxT>` (N elements at
+      the upper bounds of `kiln.input_ranges`) and is rebuilt at the entry
+      with `memref.reinterpret_cast` (identity layout) from those dims;
+    - each dynamic out-param becomes a flat buffer sized by
+      `kiln.output_upper_bounds` and is viewed, right before the
+      `memref.copy` that writes it (its only use), in the shape of the copied
+      value: the output is stored densely in its actual shape at the start of
+      the caller's buffer (the actual dims reach the caller through the
+      output's dims result, `kiln.output_dims`). An out-param written in
+      place is viewed, for all its uses, in the shape its dims result holds
+      (the values stored into it at the top level).
+
+    The module gets `kiln.dynamic_input_dims`: the (input, dim) pairs of the
+    dims argument, flattened, for the ABI. Functions with static arguments
+    only are left unchanged.
+
+    Every `memref.expand_shape` with more than one dynamic dim in a
+    reassociation group (what collapsed elementwise ops over several dynamic
+    dims leave) becomes a `memref.reinterpret_cast` of its source's base
+    buffer: LLVM 22's expand-strided-metadata crashes on it
+    (llvm-project#186830, fixed for LLVM 23).
+
+    ```mlir
+    func.func @main_graph(%x: memref<?x64xf32>, %y: memref<?x32xf32>,
+                          %dims: memref<2xi64>, %ws: memref<4096xi8>)
+    // becomes
+    func.func @main_graph(%x: memref<512xf32>, %y: memref<256xf32>,
+                          %dims: memref<2xi64>, %in_dims: memref<1xi64>,
+                          %ws: memref<4096xi8>) {
+      %d0 = memref.load %in_dims[%c0] : memref<1xi64>
+      %n = arith.index_cast %d0 : i64 to index
+      %xv = memref.reinterpret_cast %x to offset: [0], sizes: [%n, 64],
+          strides: [64, 1] : memref<512xf32> to memref<?x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"funcName", "func-name", "std::string", "\"main_graph\"",
+           "Name of the model function">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def KilnLowerMemRefCopy : Pass<"kiln-lower-memref-copy"> {
   let summary = "Rewrite non-contiguous memref.copy into linalg.copy";
   let description = [{

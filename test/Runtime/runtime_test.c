@@ -528,6 +528,89 @@ static int format_floats(int f64) {
   return 0;
 }
 
+/* kiln_check_input_shape / kiln_format_input_range on a model with ranges:
+ * x [1..8]x3 and y [1..8]x[2..4] share the batch symbol 0; y's dims 1 and
+ * w's dims 0 and 1 share symbol 1 / 2 (a square w). */
+static void check_input_shapes(void) {
+  static const int64_t x_max[] = {8, 3}, x_min[] = {1, 3}, x_sym[] = {0, -1};
+  static const int64_t y_max[] = {8, 4}, y_min[] = {1, 2}, y_sym[] = {0, 1};
+  static const int64_t w_max[] = {5, 5}, w_min[] = {0, 0}, w_sym[] = {2, 2};
+  static const int64_t s_shape[] = {2, 3};
+  static const kiln_tensor_desc inputs[] = {
+      {"x", KILN_DTYPE_FLOAT, 2, x_max, -1, x_min, x_sym},
+      {"y", KILN_DTYPE_FLOAT, 2, y_max, -1, y_min, y_sym},
+      {"w", KILN_DTYPE_FLOAT, 2, w_max, -1, w_min, w_sym},
+  };
+  static const kiln_tensor_desc static_inputs[] = {
+      {"s", KILN_DTYPE_FLOAT, 2, s_shape, -1, NULL, NULL},
+  };
+  kiln_model_info m;
+  memset(&m, 0, sizeof m);
+  m.num_inputs = 3;
+  m.inputs = inputs;
+  char msg[256], buf[64];
+
+  kiln_format_input_range(buf, sizeof buf, &inputs[0]);
+  CHECK(!strcmp(buf, "1..8x3"), "range of x: '%s'", buf);
+  kiln_format_input_range(buf, sizeof buf, &inputs[1]);
+  CHECK(!strcmp(buf, "1..8x2..4"), "range of y: '%s'", buf);
+  kiln_format_input_range(buf, sizeof buf, &static_inputs[0]);
+  CHECK(!strcmp(buf, "2x3"), "static shape: '%s'", buf);
+  kiln_format_input_range(buf, 5, &inputs[1]);
+  CHECK(!strcmp(buf, "1..8"), "truncated range: '%s'", buf);
+
+  int64_t x[] = {4, 3}, y[] = {4, 2}, w[] = {3, 3};
+  const int64_t *prev[] = {x, y, w};
+  CHECK(kiln_check_input_shape(&m, 0, 2, x, NULL, msg, sizeof msg) == 0,
+        "x 4x3: %s", msg);
+  CHECK(kiln_check_input_shape(&m, 1, 2, y, prev, msg, sizeof msg) == 0,
+        "y 4x2: %s", msg);
+  CHECK(kiln_check_input_shape(&m, 2, 2, w, prev, msg, sizeof msg) == 0,
+        "w 3x3: %s", msg);
+  int64_t w0[] = {0, 0};
+  CHECK(kiln_check_input_shape(&m, 2, 2, w0, prev, msg, sizeof msg) == 0,
+        "w 0x0 (min 0): %s", msg);
+
+  int64_t x9[] = {9, 3};
+  CHECK(kiln_check_input_shape(&m, 0, 2, x9, NULL, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'x': dimension 0 is 9, outside its range 1..8"),
+        "x 9x3: '%s'", msg);
+  int64_t x0[] = {0, 3};
+  CHECK(kiln_check_input_shape(&m, 0, 2, x0, NULL, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'x': dimension 0 is 0, outside its range 1..8"),
+        "x 0x3: '%s'", msg);
+  int64_t x4[] = {2, 4};
+  CHECK(kiln_check_input_shape(&m, 0, 2, x4, NULL, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'x': dimension 1 is 4, expected 3"),
+        "x 2x4: '%s'", msg);
+  int64_t neg[] = {-1, 3};
+  CHECK(kiln_check_input_shape(&m, 0, 2, neg, NULL, msg, sizeof msg) == -1,
+        "x -1x3 accepted");
+  CHECK(kiln_check_input_shape(&m, 0, 1, x, NULL, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'x': expected rank 2, got 1"),
+        "rank: '%s'", msg);
+  int64_t y5[] = {5, 2};
+  CHECK(kiln_check_input_shape(&m, 1, 2, y5, prev, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'y': dimension 0 is 5, but input 'x' "
+                         "dimension 0 is 4 (they must be equal)"),
+        "y 5x2 after x 4x3: '%s'", msg);
+  int64_t w34[] = {3, 4};
+  CHECK(kiln_check_input_shape(&m, 2, 2, w34, prev, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 'w': dimension 1 is 4, but dimension 0 is 3 "
+                         "(they must be equal)"),
+        "w 3x4: '%s'", msg);
+
+  /* A model without ranges: exact shapes. */
+  m.num_inputs = 1;
+  m.inputs = static_inputs;
+  int64_t s23[] = {2, 3}, s33[] = {3, 3};
+  CHECK(kiln_check_input_shape(&m, 0, 2, s23, NULL, msg, sizeof msg) == 0,
+        "static 2x3: %s", msg);
+  CHECK(kiln_check_input_shape(&m, 0, 2, s33, NULL, msg, sizeof msg) == -1 &&
+            !strcmp(msg, "input 's': dimension 0 is 3, expected 2"),
+        "static 3x3: '%s'", msg);
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--format-f32"))
     return format_floats(0);
@@ -536,6 +619,7 @@ int main(int argc, char **argv) {
   int64_t iters = argc > 1 ? atoll(argv[1]) : 3000;
   alarm(120);
   check_dtypes();
+  check_input_shapes();
   check_string_normalize();
   check_string_casts();
   check_strings_threads();

@@ -598,6 +598,15 @@ def dynamic_batch():
 
 
 @case
+def dynamic_topk():
+    """TopK over a dynamic batch: not (yet) a dynamic-shape op."""
+    nodes = [node("TopK", ["x", "k"], ["v", "i"])]
+    return model(nodes, [vi("x", F, ["batch", 8])],
+                 [vi("v", F, ["batch", 2]), vi("i", I64, ["batch", 2])],
+                 inits=[const("k", np.array([2], dtype=np.int64))])
+
+
+@case
 def bad_shapes():
     """Valid for the checker, but MatMul's dims do not match."""
     nodes = [node("MatMul", ["a", "b"], ["y"], name="mm")]

@@ -72,8 +72,16 @@ static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 "
                                   cl::Prefix, cl::init(2), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
-                cl::desc("Pin an input's symbolic dims: NAME=1x3x224x224"),
+                cl::desc("An input's dims: NAME=1x3x224x224 pins them; a dim "
+                         "written MIN:MAX (or MIN:OPT:MAX) stays dynamic in "
+                         "that range: NAME=1x3x32:512x32:512"),
                 cl::value_desc("name=shape"), cl::cat(category));
+static cl::list<std::string>
+    dimSpecs("dim",
+             cl::desc("Range of a named symbolic dim (ONNX dim_param) "
+                      "wherever it appears: NAME=MIN:MAX, NAME=MIN:OPT:MAX "
+                      "(OPT: the size to tune for), or NAME=N to pin it"),
+             cl::value_desc("name=range"), cl::cat(category));
 static cl::list<std::string> constantInputs(
     "constant-input",
     cl::desc("Freeze a graph input to the value in an ONNX TensorProto file "
@@ -163,21 +171,25 @@ int main(int argc, char **argv) {
   }
   for (StringRef spec : inputShapes) {
     auto [inputName, dims] = spec.rsplit('=');
-    std::vector<int64_t> shape;
-    bool ok = !inputName.empty() && !dims.empty();
-    SmallVector<StringRef> parts;
-    dims.split(parts, 'x');
-    for (StringRef d : parts) {
-      int64_t v;
-      ok &= !d.getAsInteger(10, v) && v >= 0;
-      shape.push_back(v);
-    }
-    if (!ok) {
+    auto shape = parseShapeRanges(dims);
+    if (inputName.empty() || !shape) {
       errs() << "error: bad --input-shape '" << spec
-             << "' (expected NAME=1x3x224x224)\n";
+             << "' (expected NAME=1x3x224x224; a dim may be a range such as "
+                "1:8, or 1:4:8 to tune for 4)\n";
       return 1;
     }
-    options.import.inputShapes[inputName.str()] = shape;
+    options.import.inputShapes[inputName.str()] = *shape;
+  }
+  for (StringRef spec : dimSpecs) {
+    auto [dimName, text] = spec.rsplit('=');
+    auto range = parseDimRange(text);
+    if (dimName.empty() || !range) {
+      errs() << "error: bad --dim '" << spec
+             << "' (expected NAME=MIN:MAX such as batch=1:8, NAME=MIN:TUNE:MAX, "
+                "or NAME=N)\n";
+      return 1;
+    }
+    options.import.dimRanges[dimName.str()] = *range;
   }
   for (StringRef spec : constantInputs) {
     auto [inputName, file] = spec.split('=');

@@ -1,6 +1,7 @@
 //===- KilnDialect.cpp - kiln dialect registration ------------------------===//
 #include "dialects/Kiln/IR/KilnDialect.h"
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -22,6 +23,7 @@ void KilnDialect::initialize() {
 #define GET_TYPEDEF_LIST
 #include "dialects/Kiln/IR/KilnTypes.cpp.inc"
       >();
+  attachKilnShapeInterfaces(getContext());
 }
 
 Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -89,6 +90,12 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (Attribute splat = foldSplatLayout(adaptor.getInput(), getType()))
     return splat;
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    // With dynamic dims the outer target must still be reachable from the
+    // inner input by regrouping dims.
+    auto source = cast<RankedTensorType>(inner.getInput().getType());
+    if (!(source.hasStaticShape() && getType().hasStaticShape()) &&
+        !getReshapeGroups(source, getType()))
+      return {};
     getInputMutable().assign(inner.getInput());
     return getResult();
   }

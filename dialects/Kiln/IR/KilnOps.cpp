@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -517,11 +518,26 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                           Adaptor a, SmallVectorImpl<Type> &types) {
   auto x = rankedOf(a.getInput());
-  ArrayRef<int64_t> shape = a.getShape();
-  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
-    return emitOptionalError(loc, "reshape target ", formatShape(shape),
-                             " must be fully resolved (no -1)");
-  if (x.hasStaticShape()) {
+  // -1: a dynamic dim, sized by the dims it regroups (getReshapeGroups).
+  SmallVector<int64_t> shape(a.getShape());
+  for (int64_t &d : shape) {
+    if (d < -1)
+      return emitOptionalError(loc, "reshape target ", formatShape(a.getShape()),
+                               " has a negative dim");
+    if (d == -1)
+      d = ShapedType::kDynamic;
+  }
+  if (!x.hasStaticShape() || llvm::is_contained(shape, ShapedType::kDynamic)) {
+    auto target = tensorOf(shape, x.getElementType());
+    if (!getReshapeGroups(x, target))
+      return emitOptionalError(loc, "cannot reshape ", formatShape(x.getShape()),
+                               " to ", formatShape(shape),
+                               ": each dynamic dim must map to one group of "
+                               "dims of the other shape");
+    types.push_back(target);
+    return success();
+  }
+  {
     int64_t in = x.getNumElements();
     int64_t out = 1;
     for (int64_t d : shape)
@@ -558,8 +574,15 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (static_cast<int64_t>(offsets.size()) != x.getRank() ||
       sizes.size() != offsets.size() || strides.size() != offsets.size())
     return emitOptionalError(loc, "slice needs one offset, size and stride per dim");
+  SmallVector<int64_t> shape(sizes);
   for (int64_t d = 0; d < x.getRank(); ++d) {
     int64_t dim = x.getDimSize(d);
+    // -1: all of a dynamic dim.
+    if (sizes[d] == -1 && ShapedType::isDynamic(dim) && offsets[d] == 0 &&
+        strides[d] == 1) {
+      shape[d] = ShapedType::kDynamic;
+      continue;
+    }
     if (strides[d] == 0 || sizes[d] < 0)
       return emitOptionalError(loc, "slice strides must be non-zero and sizes >= 0");
     if (sizes[d] == 0 || ShapedType::isDynamic(dim))
@@ -570,7 +593,7 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                                ") reads out of bounds: offset ", offsets[d],
                                ", size ", sizes[d], ", stride ", strides[d]);
   }
-  types.push_back(tensorOf(sizes, x.getElementType()));
+  types.push_back(tensorOf(shape, x.getElementType()));
   return success();
 }
 

@@ -35,7 +35,20 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
                              "dim of its rank-",
                              rank, " input; got ", sizes.size(), " and ",
                              scales.size());
+  SmallVector<int64_t> shape(sizes);
   for (int64_t d = 0; d < rank; ++d) {
+    // -1: a dynamic dim resized by an integer scale or its reciprocal.
+    if (sizes[d] == -1 && x.isDynamicDim(d)) {
+      double s = scales[d];
+      if (!(s >= 1.0 ? s == std::floor(s)
+                     : s > 0.0 && 1.0 / s == std::floor(1.0 / s)))
+        return emitOptionalError(loc, "resize of dynamic dim ", d,
+                                 " needs an integer scale or its reciprocal, "
+                                 "got ",
+                                 s);
+      shape[d] = ShapedType::kDynamic;
+      continue;
+    }
     if (sizes[d] < 0)
       return emitOptionalError(loc, "resize sizes must be >= 0, got ", sizes[d],
                                " for dim ", d);
@@ -59,7 +72,7 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
                              " interpolation needs a float element type, "
                              "not ",
                              x.getElementType());
-  types.push_back(RankedTensorType::get(sizes, x.getElementType()));
+  types.push_back(RankedTensorType::get(shape, x.getElementType()));
   return success();
 }
 

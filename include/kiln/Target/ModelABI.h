@@ -4,6 +4,11 @@
 // This adds what deployed code calls (see include/kiln/runtime.h):
 //   int  <prefix>_run(const void *const in[], void *const out[], void *ws)
 //   const kiln_model_info <info symbol>   (names, dtypes, shapes, run)
+// and, for a model compiled with dimension ranges (its model function takes
+// the run-time input dims before the workspace: kiln-lower-dynamic-arguments)
+//   int  <prefix>_run_dims(const void *const in[],
+//                          const int64_t *const in_dims[],
+//                          void *const out[], void *ws)
 // and hides every other symbol of the model so that several models link
 // into one program.
 //
@@ -24,7 +29,13 @@ namespace mlir::kiln {
 struct TensorSignature {
   std::string name;
   int32_t dtype; // enum kiln_dtype (ONNX TensorProto codes)
-  std::vector<int64_t> shape; // upper bounds when dimsResult >= 0
+  std::vector<int64_t> shape; // upper bounds when dimsResult >= 0 or dynamic
+  /// Inputs of a model compiled with ranges (empty otherwise): the lower
+  /// bound of each dim, and its symbol: -1 for a static dim, else an id >= 0
+  /// (dims with the same id must be equal at run time). A dim is dynamic
+  /// (a run-time value of the model function) exactly when its symbol is set.
+  std::vector<int64_t> minShape;
+  std::vector<int64_t> dimSymbols;
   /// Outputs whose shape depends on the data: the model function's result
   /// holding the actual dims (tensor<rank x i64>), and where the run
   /// function puts them in the workspace (layoutWorkspace). -1 otherwise.
@@ -41,15 +52,27 @@ struct ModelSignature {
   uint64_t stringArenaOffset = 0, stringArenaSize = 0;
   /// Results of the model function after the outputs (their dims).
   size_t numDimsResults() const;
+  /// Whether an input has a dynamic dim (the model takes its input dims).
+  bool hasDynamicInputs() const;
+  /// The (input, dim) pairs of the dynamic input dims, flattened, in the
+  /// order of the model function's dims argument.
+  std::vector<int64_t> dynamicInputDims() const;
 };
 
 /// The model function the importer creates.
 inline constexpr const char *kModelFunctionName = "main_graph";
 
-/// Reads names, dtypes and static shapes from the imported @main_graph;
-/// emits an error at the function and fails on a dynamic shape or an
-/// element type the ABI cannot carry.
+/// Reads names, dtypes and shapes from the imported @main_graph; emits an
+/// error at the function and fails on a dynamic shape without a range or an
+/// element type the ABI cannot carry. Input ranges and symbols come from
+/// `kiln.input_ranges` / `kiln.input_dim_symbols`; a dynamic output (which
+/// needs a dims result) gets its bounds from setOutputUpperBounds.
 FailureOr<ModelSignature> getModelSignature(func::FuncOp func);
+
+/// The upper bounds of dynamic outputs, from `kiln.output_upper_bounds` of
+/// the model function (`fn`, at any stage) that the bufferize stage records;
+/// fails with an error at `fn` when a dynamic output has none.
+LogicalResult setOutputUpperBounds(ModelSignature &signature, Operation *fn);
 
 /// The caller's workspace: the planned intermediates (`plannedBytes`), then
 /// the actual dims of data-dependent outputs, then (for models with
@@ -61,13 +84,16 @@ uint64_t layoutWorkspace(ModelSignature &signature, uint64_t plannedBytes,
 /// Error codes <prefix>_run returns (0 is success; enum kiln_error).
 inline constexpr int kErrorNullArgument = 1;
 inline constexpr int kErrorStringArena = 2;
+inline constexpr int kErrorInputShape = 3;
 
 /// Adds <prefix>_run and the descriptor `infoSymbol` to `module`, renames the
 /// model function and internalizes everything else the module defines. With
 /// `withLibraryAPI`, also defines the functions declared by the generated C
 /// header: <prefix>_workspace_size, _num_inputs/_num_outputs,
 /// _input_name/_dtype/_rank/_shape (and output_*), _output_dims,
-/// _error_message, _version. `workspaceSize` is layoutWorkspace's total.
+/// _error_message, _version; for a model with dynamic inputs also
+/// _run_dims, _input_min_shape and _input_dim_symbols. `workspaceSize` is
+/// layoutWorkspace's total.
 llvm::Error emitModelABI(llvm::Module &module, const ModelSignature &signature,
                          llvm::StringRef prefix, llvm::StringRef infoSymbol,
                          uint64_t workspaceSize, bool withLibraryAPI);

@@ -181,6 +181,8 @@ LogicalResult importBinary(NodeContext &ctx, IntFold fold = nullptr,
   unsigned numInputs = ctx.getNumInputs();
   if (numInputs == 0)
     return ctx.emitError() << "expects at least one input";
+  if (std::optional<LogicalResult> shape = ctx.tryShapeArithmetic())
+    return *shape;
   if (numInputs == 2 &&
       tryFoldInts(ctx, 2,
                   compare ? IntegerType::get(ctx.getContext(), 1) : Type(),
@@ -630,6 +632,10 @@ LogicalResult castTo(NodeContext &ctx, Type elementType) {
   if (from && (isa<StringType>(from.getElementType()) ||
                isa<StringType>(elementType)))
     return castString(ctx, elementType);
+  if (ctx.isShapeValue(0) && isa<IntegerType>(elementType) &&
+      elementType.getIntOrFloatBitWidth() >= 32)
+    return ctx.setShapeResult(0, *ctx.shapeOperand(0),
+                              from && from.getRank() == 0);
   if (DenseElementsAttr c = ctx.constantOperand(0)) {
     if (DenseElementsAttr folded = castElements(c, elementType)) {
       ctx.setConstantResult(0, folded);

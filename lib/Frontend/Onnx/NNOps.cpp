@@ -505,6 +505,9 @@ LogicalResult importSoftmax(NodeContext &ctx) {
   if (!legacy || *axis == rank - 1)
     return finish(ctx, ctx.create<SoftmaxOp>(x, b.getI64IntegerAttr(*axis),
                                              b.getBoolAttr(Log)));
+  if (!xType->hasStaticShape())
+    return ctx.emitError() << "Softmax before opset 13 (a 2-D coercion) "
+                              "over dynamic dims is not supported";
   llvm::ArrayRef<int64_t> shape = xType->getShape();
   int64_t outer = numElements(shape.take_front(*axis)).value_or(0);
   int64_t inner = numElements(shape.drop_front(*axis)).value_or(0);
@@ -568,8 +571,19 @@ onnx_importer::resolveWindow(NodeContext &ctx, llvm::ArrayRef<int64_t> spatial,
   // SAME: output = ceil(input / stride); the extra padding goes to the end
   // (SAME_UPPER) or to the beginning (SAME_LOWER).
   for (size_t i = 0; i < n; ++i) {
-    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
     int64_t span = (kernel[i] - 1) * w.dilations[i] + 1;
+    if (ShapedType::isDynamic(spatial[i])) {
+      // Stride 1: the padding does not depend on the size.
+      if (w.strides[i] != 1)
+        return ctx.emitError()
+               << "auto_pad " << autoPad << " with stride " << w.strides[i]
+               << " over a dynamic spatial dim is not supported yet";
+      int64_t total = span - 1, small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + n] = autoPad == "SAME_UPPER" ? large : small;
+      continue;
+    }
+    int64_t out = llvm::divideCeil(spatial[i], w.strides[i]);
     int64_t total = std::max<int64_t>(
         0, (out - 1) * w.strides[i] + span - spatial[i]);
     int64_t small = total / 2, large = total - small;

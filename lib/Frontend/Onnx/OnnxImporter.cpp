@@ -9,7 +9,11 @@
 //===----------------------------------------------------------------------===//
 #include "OnnxImporterImpl.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -31,6 +35,12 @@ void OnnxOpRegistry::onOp(llvm::StringRef opType, int64_t sinceVersion,
       list, [&](const Entry &e) { return e.sinceVersion > sinceVersion; });
   list.insert(it,
               Entry{sinceVersion, std::move(handler), std::move(validator)});
+}
+
+void OnnxOpRegistry::allowDynamicShapes(
+    llvm::ArrayRef<llvm::StringRef> opTypes) {
+  for (llvm::StringRef opType : opTypes)
+    dynamicOps.insert(opType);
 }
 
 const OnnxOpRegistry::Entry *OnnxOpRegistry::lookup(llvm::StringRef opType,
@@ -58,6 +68,27 @@ const OnnxOpRegistry &onnx_importer::getOnnxOpRegistry() {
     populateReductionHandlers(r);
     populateSpatialHandlers(r);
     populateTensorHandlers(r);
+    // Ops whose handlers and lowerings take dynamically shaped operands
+    // (model-compile --dim / ranges in --input-shape).
+    r.allowDynamicShapes(
+        {// Elementwise
+         "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean",
+         "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "And",
+         "Or", "Xor", "Not", "Neg", "Abs", "Sign", "Relu", "Sqrt",
+         "Reciprocal", "Exp", "Log", "Tanh", "Sigmoid", "Erf", "Floor", "Ceil",
+         "Round", "Sin", "Cos", "LeakyRelu", "Elu", "Selu", "Celu",
+         "HardSigmoid", "HardSwish", "Softplus", "Softsign", "Clip", "Cast",
+         "Where", "Identity", "Dropout", "Gelu", "Mish",
+         // Linear algebra, windows, normalization
+         "Gemm", "MatMul", "Conv", "MaxPool", "AveragePool",
+         "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
+         "LayerNormalization", "Softmax", "LogSoftmax", "ReduceMean",
+         "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd",
+         // Layout
+         "Flatten", "Reshape", "Transpose", "Concat", "Squeeze",
+         "Unsqueeze", "Split", "Slice", "Gather", "Resize", "Upsample",
+         // Run-time shape arithmetic (shape values)
+         "Shape", "Range"});
     populateRecurrentHandlers(r);
     populateControlFlowHandlers(r);
     return r;
@@ -144,6 +175,9 @@ private:
   /// Declared or inferred types: graph inputs/outputs and value_info.
   llvm::StringMap<const ::onnx::TypeProto *> onnxTypes;
   llvm::StringSet<> initializerNames;
+  /// kiln.input_ranges / kiln.input_dim_symbols of the model function.
+  llvm::SmallVector<Attribute> inputRanges, inputSymbols;
+  bool hasDynamicInputs = false;
 };
 
 } // namespace mlir::kiln::onnx_importer
@@ -288,13 +322,12 @@ Type GraphImporter::convertValueType(const ::onnx::TypeProto &type,
     return nullptr;
   }
   llvm::SmallVector<int64_t> shape;
-  for (const auto &dim : tensorType.shape().dim()) {
-    if (!dim.has_dim_value() || dim.dim_value() < 0) {
-      emitError(loc) << "'" << name << "' has a dynamic dimension";
-      return nullptr;
-    }
-    shape.push_back(dim.dim_value());
-  }
+  // Graph inputs have a value or a ranged symbol for every dim by now
+  // (bindInputShapes); a dim without a value stays dynamic.
+  for (const auto &dim : tensorType.shape().dim())
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                        ? dim.dim_value()
+                        : ShapedType::kDynamic);
   return RankedTensorType::get(shape, elementType);
 }
 
@@ -421,6 +454,33 @@ LogicalResult GraphImporter::defineInputs(func::FuncOp func) {
     ValueEntry &entry = newEntry(input.name());
     entry.value = arg;
     values[input.name()] = &entry;
+
+    // [min, opt, max] and the symbol of each dim (-1: static).
+    auto tensorType = cast<RankedTensorType>(type);
+    llvm::SmallVector<int64_t> ranges, symbols;
+    for (auto [i, size] : llvm::enumerate(tensorType.getShape())) {
+      if (!ShapedType::isDynamic(size)) {
+        ranges.append({size, size, size});
+        symbols.push_back(-1);
+        continue;
+      }
+      const std::string &param =
+          input.type().tensor_type().shape().dim(i).dim_param();
+      auto range = model.symbolRanges.find(param);
+      if (range == model.symbolRanges.end()) {
+        emitError(fileLoc) << "internal error: dynamic dim " << i
+                           << " of input '" << input.name()
+                           << "' has no range";
+        ok = false;
+        continue;
+      }
+      ranges.append({range->second.min, range->second.opt, range->second.max});
+      symbols.push_back(
+          std::distance(model.symbolRanges.begin(), range));
+    }
+    inputRanges.push_back(DenseI64ArrayAttr::get(&context, ranges));
+    inputSymbols.push_back(DenseI64ArrayAttr::get(&context, symbols));
+    hasDynamicInputs |= !tensorType.hasStaticShape();
   }
   return success(ok);
 }
@@ -432,10 +492,6 @@ LogicalResult GraphImporter::defineInputs(func::FuncOp func) {
 LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
                                                   RankedTensorType type,
                                                   Location loc, bool bounds) {
-  if (!type.hasStaticShape())
-    return emitError(loc) << "'" << name << "' has dynamic shape "
-                          << formatShape(type.getShape())
-                          << "; only static shapes are supported";
   const ::onnx::TypeProto *onnxType = onnxTypes.lookup(name);
   if (!onnxType || !onnxType->has_tensor_type())
     return success();
@@ -456,8 +512,11 @@ LogicalResult GraphImporter::checkAgainstOnnxType(llvm::StringRef name,
     if (static_cast<int64_t>(shape.size()) != type.getRank()) {
       matches = false;
     } else {
+      // A dim ONNX knows and Kiln does not (a dynamic dim that the model
+      // pins, e.g. through a Reshape) is checked when the model runs.
       for (auto [expected, actual] : llvm::zip(shape, type.getShape()))
         if (!ShapedType::isDynamic(expected) &&
+            !ShapedType::isDynamic(actual) &&
             (bounds ? expected > actual : expected != actual))
           matches = false;
     }
@@ -498,6 +557,24 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
       return failure();
     }
   }
+
+  // Dynamic dims reach only the ops whose import and lowering handle them.
+  if (!registry.allowsDynamicShapes(node.op_type()))
+    for (const std::string &name : node.input()) {
+      ValueEntry *input = name.empty() ? nullptr : lookup(name);
+      RankedTensorType type =
+          input && input->isTensor() ? getType(*input) : RankedTensorType();
+      if (!type || type.hasStaticShape())
+        continue;
+      markOutputsFailed();
+      return emitError(loc) << node.op_type()
+                            << " does not support dynamic dimensions yet "
+                               "(input '"
+                            << name << "' has shape "
+                            << formatShape(type.getShape())
+                            << "); pin the model's dynamic input dims with "
+                               "--input-shape or --dim NAME=N";
+    }
 
   const OnnxOpRegistry::Entry *entry =
       registry.lookup(node.op_type(), model.opset);
@@ -541,6 +618,7 @@ LogicalResult GraphImporter::commitResults(NodeContext &ctx) {
       entry->value = result.value;
       entry->constant = result.constant;
       entry->dataDims = result.dataDims;
+      entry->shapeElements = result.shapeElements;
       entry->loc = ctx.getLoc();
     }
     if (!entry->isTensor()) {
@@ -624,11 +702,14 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
       return nullptr;
     results.push_back(value);
     outputNames.push_back(builder.getStringAttr(output.name()));
-    dimsResults.push_back(entry->dataDims ? graph.output_size() +
-                                                 dataDims.size()
-                                           : -1);
-    if (entry->dataDims)
-      dataDims.push_back(entry->dataDims);
+    // An output with dynamic dims returns its actual dims like a
+    // data-dependent one (the caller's buffer is sized by upper bounds).
+    Value dims = entry->dataDims;
+    if (!dims && !typeOf(value).hasStaticShape())
+      dims = buildShapeOf(builder, fileLoc, value);
+    dimsResults.push_back(dims ? graph.output_size() + dataDims.size() : -1);
+    if (dims)
+      dataDims.push_back(dims);
   }
   // Outputs whose shape depends on the data return their actual dims as
   // extra results, after the model's outputs (see kiln.output_dims).
@@ -645,10 +726,32 @@ OwningOpRef<ModuleOp> GraphImporter::import() {
   func->setAttr("kiln.output_names", builder.getArrayAttr(outputNames));
   if (!dataDims.empty())
     func->setAttr("kiln.output_dims", builder.getDenseI64ArrayAttr(dimsResults));
+  if (hasDynamicInputs) {
+    func->setAttr("kiln.input_ranges", builder.getArrayAttr(inputRanges));
+    func->setAttr("kiln.input_dim_symbols",
+                  builder.getArrayAttr(inputSymbols));
+  }
 
   if (failed(verify(*module)))
     return nullptr;
   return module;
+}
+
+Value onnx_importer::buildShapeOf(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  llvm::SmallVector<Value> dims;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d)) {
+      dims.push_back(arith::ConstantIntOp::create(b, loc, type.getDimSize(d),
+                                                  /*width=*/64));
+      continue;
+    }
+    Value dim = tensor::DimOp::create(b, loc, value, d);
+    dims.push_back(
+        arith::IndexCastOp::create(b, loc, b.getI64Type(), dim));
+  }
+  return tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({type.getRank()}, b.getI64Type()), dims);
 }
 
 //===----------------------------------------------------------------------===//
@@ -846,6 +949,139 @@ DenseElementsAttr NodeContext::constantOperand(unsigned i) const {
   return mutableGraph.getHostConstant(*entry);
 }
 
+std::optional<llvm::SmallVector<OpFoldResult>>
+NodeContext::shapeOperand(unsigned i) {
+  ValueEntry *entry = getInputEntry(i);
+  if (!entry || !entry->isTensor())
+    return std::nullopt;
+  if (!entry->shapeElements.empty())
+    return entry->shapeElements;
+  DenseElementsAttr attr = constantOperand(i);
+  if (!attr || attr.getType().getRank() > 1)
+    return std::nullopt;
+  std::optional<llvm::SmallVector<int64_t>> ints = getIntValues(attr);
+  if (!ints)
+    return std::nullopt;
+  llvm::SmallVector<OpFoldResult> elements;
+  for (int64_t v : *ints)
+    elements.push_back(builder.getIndexAttr(v));
+  return elements;
+}
+
+bool NodeContext::isShapeValue(unsigned i) const {
+  ValueEntry *entry = getInputEntry(i);
+  return entry && !entry->shapeElements.empty();
+}
+
+LogicalResult NodeContext::setShapeResult(unsigned i,
+                                          llvm::ArrayRef<OpFoldResult> elements,
+                                          bool scalar) {
+  if (i >= results.size() || (scalar && elements.size() != 1))
+    return failure();
+  Type i64 = builder.getI64Type();
+  // All constant: an ordinary constant, folded like any other.
+  if (llvm::all_of(elements, [](OpFoldResult e) { return isa<Attribute>(e); })) {
+    llvm::SmallVector<int64_t> ints;
+    for (OpFoldResult e : elements)
+      ints.push_back(*getConstantIntValue(e));
+    auto type = scalar ? RankedTensorType::get({}, i64)
+                       : RankedTensorType::get(
+                             {static_cast<int64_t>(ints.size())}, i64);
+    setConstantResult(i, DenseIntElementsAttr::get(type, ints));
+    return success();
+  }
+  llvm::SmallVector<Value> values;
+  for (OpFoldResult e : elements) {
+    if (auto v = dyn_cast<Value>(e))
+      values.push_back(arith::IndexCastOp::create(builder, loc, i64, v));
+    else
+      values.push_back(arith::ConstantIntOp::create(
+          builder, loc, *getConstantIntValue(e), /*width=*/64));
+  }
+  auto type = scalar ? RankedTensorType::get({}, i64)
+                     : RankedTensorType::get(
+                           {static_cast<int64_t>(values.size())}, i64);
+  Value tensor = tensor::FromElementsOp::create(builder, loc, type, values);
+  results[i] = Result{true, nullptr, tensor, nullptr, nullptr,
+                      llvm::SmallVector<OpFoldResult>(elements)};
+  return success();
+}
+
+std::optional<LogicalResult> NodeContext::tryShapeArithmetic() {
+  llvm::StringRef op = node.op_type();
+  if (getNumInputs() != 2 || !(isShapeValue(0) || isShapeValue(1)) ||
+      !llvm::is_contained({"Add", "Sub", "Mul", "Div"}, op))
+    return std::nullopt;
+  auto lhs = shapeOperand(0), rhs = shapeOperand(1);
+  RankedTensorType lhsType = operandType(0), rhsType = operandType(1);
+  if (!lhs || !rhs || lhs->empty() || rhs->empty() ||
+      (lhs->size() != rhs->size() && lhs->size() != 1 && rhs->size() != 1))
+    return std::nullopt;
+  auto asValue = [&](OpFoldResult v) -> Value {
+    if (auto value = dyn_cast<Value>(v))
+      return value;
+    return arith::ConstantIndexOp::create(builder, loc,
+                                          *getConstantIntValue(v));
+  };
+  llvm::SmallVector<OpFoldResult> elements;
+  size_t n = std::max(lhs->size(), rhs->size());
+  for (size_t i = 0; i < n; ++i) {
+    OpFoldResult a = (*lhs)[lhs->size() == 1 ? 0 : i];
+    OpFoldResult b = (*rhs)[rhs->size() == 1 ? 0 : i];
+    std::optional<int64_t> ca = getConstantIntValue(a),
+                           cb = getConstantIntValue(b);
+    if (ca && cb) {
+      // Sizes are non-negative: Div's truncation is a floor.
+      if (op == "Div" && *cb == 0)
+        return emitError() << "division by zero in shape arithmetic";
+      int64_t r = op == "Add"   ? *ca + *cb
+                  : op == "Sub" ? *ca - *cb
+                  : op == "Mul" ? *ca * *cb
+                                : *ca / *cb;
+      elements.push_back(builder.getIndexAttr(r));
+      continue;
+    }
+    Value x = asValue(a), y = asValue(b), r;
+    if (op == "Add")
+      r = arith::AddIOp::create(builder, loc, x, y);
+    else if (op == "Sub")
+      r = arith::SubIOp::create(builder, loc, x, y);
+    else if (op == "Mul")
+      r = arith::MulIOp::create(builder, loc, x, y);
+    else
+      r = arith::DivSIOp::create(builder, loc, x, y);
+    elements.push_back(r);
+  }
+  bool scalar = lhsType && rhsType && lhsType.getRank() == 0 &&
+                rhsType.getRank() == 0;
+  return setShapeResult(0, elements, scalar);
+}
+
+OpFoldResult NodeContext::dimOf(Value v, int64_t d) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.isDynamicDim(d))
+    return builder.getIndexAttr(type.getDimSize(d));
+  return tensor::DimOp::create(builder, loc, v, d).getResult();
+}
+
+FailureOr<llvm::SmallVector<int64_t>>
+NodeContext::requireShapeInts(unsigned i, llvm::StringRef what,
+                              llvm::SmallVectorImpl<Value> *dynamicElements) {
+  if (!isShapeValue(i))
+    return requireConstantInts(i, what);
+  llvm::SmallVector<int64_t> ints;
+  for (OpFoldResult e : *shapeOperand(i)) {
+    if (auto v = dyn_cast<Value>(e)) {
+      ints.push_back(ShapedType::kDynamic);
+      if (dynamicElements)
+        dynamicElements->push_back(v);
+    } else {
+      ints.push_back(*getConstantIntValue(e));
+    }
+  }
+  return ints;
+}
+
 InFlightDiagnostic NodeContext::emitNotConstant(unsigned i,
                                                 llvm::StringRef what) const {
   // A constant too big to evaluate on the host (a splat of 10^12 elements
@@ -962,9 +1198,15 @@ Value NodeContext::constant(ElementsAttr attr) {
 
 Value NodeContext::reshape(Value input, llvm::ArrayRef<int64_t> shape) {
   RankedTensorType type = typeOf(input);
-  if (type && type.getShape() == shape)
+  if (type && type.getShape() == shape &&
+      llvm::count_if(shape, ShapedType::isDynamic) <= 1)
     return input;
-  return create<ReshapeOp>(input, shape);
+  // kiln.reshape writes a dynamic dim as -1.
+  llvm::SmallVector<int64_t> attr(shape);
+  for (int64_t &d : attr)
+    if (ShapedType::isDynamic(d))
+      d = -1;
+  return create<ReshapeOp>(input, attr);
 }
 
 Value NodeContext::transpose(Value input, llvm::ArrayRef<int64_t> perm) {
@@ -1174,7 +1416,8 @@ NodeContext::importSubgraph(const ::onnx::GraphProto &body,
 OwningOpRef<ModuleOp>
 mlir::kiln::importOnnxModel(MLIRContext &context, llvm::StringRef path,
                             const OnnxImportOptions &options) {
-  context.loadDialect<func::FuncDialect, KilnDialect>();
+  context.loadDialect<func::FuncDialect, KilnDialect, tensor::TensorDialect,
+                      arith::ArithDialect, affine::AffineDialect>();
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   const OnnxOpRegistry &registry = getOnnxOpRegistry();
   LoadedModel model;

@@ -21,10 +21,12 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include "onnx/onnx_pb.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,12 +71,25 @@ public:
   /// The entry with the highest since-version <= `opset`, or null.
   const Entry *lookup(llvm::StringRef opType, int64_t opset) const;
 
+  /// Marks ops whose handlers (and the kiln ops they build) take operands
+  /// with dynamic dims; a node of any other op type with such an operand is
+  /// reported, naming the op, instead of being imported.
+  void allowDynamicShapes(llvm::ArrayRef<llvm::StringRef> opTypes);
+  bool allowsDynamicShapes(llvm::StringRef opType) const {
+    return dynamicOps.contains(opType);
+  }
+
 private:
   llvm::StringMap<llvm::SmallVector<Entry, 2>> entries;
+  llvm::StringSet<> dynamicOps;
 };
 
 /// The registry with every handler; built once, then read-only.
 const OnnxOpRegistry &getOnnxOpRegistry();
+
+/// The dims of `value` as a tensor<rank x i64> (tensor.dim for its dynamic
+/// dims): the actual shape of a dynamically shaped graph output.
+Value buildShapeOf(OpBuilder &b, Location loc, Value value);
 
 void populateElementwiseHandlers(OnnxOpRegistry &registry);
 void populateLinearAlgebraHandlers(OnnxOpRegistry &registry);
@@ -124,6 +139,9 @@ struct LoadedModel {
   /// errors are already emitted, the import fails after listing
   /// unsupported nodes too.
   bool hasInputShapeErrors = false;
+  /// Ranges of the symbolic input dims that stay dynamic, by dim_param
+  /// (every dynamic input dim has one after loading).
+  std::map<std::string, DimRange> symbolRanges;
 };
 
 /// Reads `path`, binds options.constantInputs, checks the model with
@@ -256,6 +274,11 @@ struct ValueEntry {
   /// tensor<rank x i64> holds the actual dims. Only graph outputs may be
   /// such values; a node consuming one is an error.
   Value dataDims;
+  /// Run-time shape arithmetic (dynamic dims): `value` is a rank-0 or rank-1
+  /// integer tensor whose elements are known here as constants or index
+  /// values (dims of dynamically shaped tensors), so that Reshape, Expand
+  /// and the like can use them as sizes. Empty for other values.
+  llvm::SmallVector<OpFoldResult> shapeElements;
 
   /// Sequences and optionals are resolved at import time: a sequence is the
   /// ordered list of its elements' entries, an optional holds zero or one.
@@ -385,6 +408,29 @@ public:
   /// foldable.
   LogicalResult forwardOperand(unsigned i, unsigned j);
 
+  // Run-time shape arithmetic (see ValueEntry::shapeElements).
+  /// The elements of integer operand `i` of rank <= 1 when each is known as a
+  /// constant or an index value (a constant operand, or a shape value).
+  std::optional<llvm::SmallVector<OpFoldResult>> shapeOperand(unsigned i);
+  /// Whether operand `i` is a shape value with some run-time element.
+  bool isShapeValue(unsigned i) const;
+  /// Defines output `i` as an i64 tensor (rank 0 if `scalar`, else 1) of
+  /// `elements`, remembered as a shape value.
+  LogicalResult setShapeResult(unsigned i,
+                               llvm::ArrayRef<OpFoldResult> elements,
+                               bool scalar = false);
+  /// Add/Sub/Mul/Div (this node's op type) of two integer operands of rank
+  /// <= 1, one a shape value and the other one too or a constant: the
+  /// result is a shape value. None when the operands are not such.
+  std::optional<LogicalResult> tryShapeArithmetic();
+  /// The size of dim `d` of operand value `v`: constant or tensor.dim.
+  OpFoldResult dimOf(Value v, int64_t d);
+  /// Like requireConstantInts, but a run-time element of a shape value
+  /// becomes ShapedType::kDynamic and `dynamicElements` receives it.
+  FailureOr<llvm::SmallVector<int64_t>>
+  requireShapeInts(unsigned i, llvm::StringRef what,
+                   llvm::SmallVectorImpl<Value> *dynamicElements = nullptr);
+
   // Sequences, optionals and subgraphs (used by ControlFlow.cpp).
   /// The entry of input `i` (any kind), or null if absent.
   ValueEntry *inputEntry(unsigned i) const { return getInputEntry(i); }
@@ -474,6 +520,7 @@ private:
     Value value;
     ElementsAttr constant;
     Value dataDims;
+    llvm::SmallVector<OpFoldResult> shapeElements;
   };
   GraphImporter &mutableGraph;
   OpBuilder &builder;

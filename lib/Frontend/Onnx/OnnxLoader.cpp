@@ -13,6 +13,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -180,33 +181,138 @@ static std::string shapeSuggestion(const ::onnx::TensorShapeProto &shape) {
   return s;
 }
 
-static std::string formatDims(llvm::ArrayRef<int64_t> dims) {
+static std::string formatDims(llvm::ArrayRef<DimRange> dims) {
   std::string s;
-  for (int64_t d : dims)
-    s += (s.empty() ? "" : "x") + std::to_string(d);
+  for (const DimRange &d : dims) {
+    s += s.empty() ? "" : "x";
+    s += d.isPinned() ? std::to_string(d.min)
+                      : std::to_string(d.min) + ":" + std::to_string(d.max);
+  }
   return s.empty() ? "scalar" : s;
 }
 
-/// Pins the dims of graph inputs from --input-shape (by input name, or by
-/// the name of a symbolic dim). Returns false if some input stays dynamic.
-static bool pinInputShapes(::onnx::GraphProto &graph,
-                           const OnnxImportOptions &options, Location loc) {
+std::optional<DimRange> mlir::kiln::parseDimRange(llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.split(parts, ':');
+  if (parts.size() > 3)
+    return std::nullopt;
+  llvm::SmallVector<int64_t, 3> values;
+  for (llvm::StringRef part : parts) {
+    int64_t v;
+    if (part.getAsInteger(10, v) || v < 0)
+      return std::nullopt;
+    values.push_back(v);
+  }
+  DimRange range;
+  range.min = values.front();
+  range.max = values.back();
+  range.opt = values.size() == 3 ? values[1] : range.max;
+  if (range.min > range.opt || range.opt > range.max)
+    return std::nullopt;
+  return range;
+}
+
+std::optional<std::vector<DimRange>>
+mlir::kiln::parseShapeRanges(llvm::StringRef text) {
+  if (text.empty())
+    return std::nullopt;
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.split(parts, 'x');
+  std::vector<DimRange> dims;
+  for (llvm::StringRef part : parts) {
+    std::optional<DimRange> range = parseDimRange(part);
+    if (!range)
+      return std::nullopt;
+    dims.push_back(*range);
+  }
+  return dims;
+}
+
+std::string mlir::kiln::formatDimRange(const DimRange &range) {
+  if (range.isPinned())
+    return std::to_string(range.min);
+  return std::to_string(range.min) + ".." + std::to_string(range.max);
+}
+
+/// Binds the dims of graph inputs from --input-shape (by input name, or by
+/// the name of a symbolic dim) and --dim: a pinned dim gets its value; a
+/// ranged dim keeps (or gets) a dim_param naming its symbol, whose range is
+/// recorded in `symbolRanges`. Returns false if some input dim has neither.
+static bool bindInputShapes(::onnx::GraphProto &graph,
+                            const OnnxImportOptions &options, Location loc,
+                            std::map<std::string, DimRange> &symbolRanges) {
   bool ok = true;
   llvm::StringSet<> initializers, usedKeys, dimParams;
   for (const auto &tensor : graph.initializer())
     initializers.insert(tensor.name());
-  for (const auto &[key, dims] : options.inputShapes)
-    if (llvm::any_of(dims, [](int64_t d) { return d < 0; })) {
-      emitError(loc) << "--input-shape " << key
-                     << ": dimensions must be non-negative";
+
+  // Ranges of named dims: --dim, and --input-shape SYMBOL=N (legacy form).
+  std::map<std::string, DimRange> named(options.dimRanges.begin(),
+                                        options.dimRanges.end());
+  for (const ::onnx::ValueInfoProto &input : graph.input())
+    if (input.type().has_tensor_type())
+      for (const auto &dim : input.type().tensor_type().shape().dim())
+        if (dim.has_dim_param() && !dim.dim_param().empty())
+          dimParams.insert(dim.dim_param());
+  for (const auto &[key, dims] : options.inputShapes) {
+    bool isInput = llvm::any_of(graph.input(), [&](const auto &input) {
+      return input.name() == key;
+    });
+    if (isInput || !dimParams.contains(key))
+      continue;
+    if (dims.size() != 1) {
+      emitError(loc) << "--input-shape " << key << "=" << formatDims(dims)
+                     << ": a symbolic dimension takes a single value or range";
+      ok = false;
+    } else if (named.count(key) && !(named[key] == dims.front())) {
+      emitError(loc) << "--input-shape " << key << " and --dim " << key
+                     << " disagree";
+      ok = false;
+    } else {
+      named[key] = dims.front();
+    }
+  }
+  for (const auto &[key, range] : named)
+    if (!dimParams.contains(key) && !options.inputShapes.count(key)) {
+      emitError(loc) << "--dim names '" << key
+                     << "', which is not a symbolic dimension of the "
+                        "model's inputs"
+                     << (dimParams.empty()
+                             ? std::string()
+                             : " (they are: " +
+                                   llvm::join(llvm::map_range(
+                                                  dimParams,
+                                                  [](const auto &e) {
+                                                    return e.getKey().str();
+                                                  }),
+                                              ", ") +
+                                   ")");
       ok = false;
     }
-  if (!ok)
-    return false;
 
+  // A symbol's range, checked for agreement where several dims share it.
+  auto bindSymbol = [&](const std::string &symbol, const DimRange &range,
+                        llvm::StringRef input) {
+    auto [it, inserted] = symbolRanges.emplace(symbol, range);
+    if (!inserted && !(it->second == range)) {
+      emitError(loc) << "input '" << input << "': dimension '" << symbol
+                     << "' is given the range " << formatDimRange(range)
+                     << " here and " << formatDimRange(it->second)
+                     << " elsewhere; dims that share a name share a range";
+      ok = false;
+    }
+  };
+
+  // Inputs with an --input-shape first: the symbols they range also
+  // apply where other inputs name them.
+  for (int pass = 0; pass < 2; ++pass) {
+  if (pass == 1)
+    for (const auto &[symbol, range] : symbolRanges)
+      named.emplace(symbol, range);
   for (::onnx::ValueInfoProto &input : *graph.mutable_input()) {
     const std::string &name = input.name();
-    if (initializers.contains(name))
+    if (initializers.contains(name) ||
+        options.inputShapes.count(name) != (pass == 0 ? 1u : 0u))
       continue;
     if (!input.type().has_tensor_type()) {
       emitError(loc) << "input '" << name
@@ -215,64 +321,85 @@ static bool pinInputShapes(::onnx::GraphProto &graph,
       continue;
     }
     auto *tensorType = input.mutable_type()->mutable_tensor_type();
-    for (const auto &dim : tensorType->shape().dim())
-      if (dim.has_dim_param())
-        dimParams.insert(dim.dim_param());
-    auto pinned = options.inputShapes.find(name);
-    if (pinned != options.inputShapes.end()) {
+    auto given = options.inputShapes.find(name);
+    if (given != options.inputShapes.end()) {
       usedKeys.insert(name);
-      const std::vector<int64_t> &dims = pinned->second;
-      if (tensorType->has_shape()) {
-        const auto &shape = tensorType->shape();
-        if (shape.dim_size() != static_cast<int>(dims.size())) {
-          emitError(loc) << "--input-shape " << name << "=" << formatDims(dims)
-                         << " has rank " << dims.size() << " but input '"
-                         << name << "' has rank " << shape.dim_size();
-          ok = false;
-          continue;
-        }
-        bool conflict = false;
-        for (int i = 0; i < shape.dim_size() && !conflict; ++i) {
-          if (shape.dim(i).has_dim_value() &&
-              shape.dim(i).dim_value() != dims[i]) {
-            emitError(loc) << "--input-shape " << name << "="
-                           << formatDims(dims) << " conflicts with dimension "
-                           << i << " of input '" << name << "', which is "
-                           << shape.dim(i).dim_value();
-            conflict = true;
-          }
-        }
-        if (conflict) {
-          ok = false;
-          continue;
+      const std::vector<DimRange> &dims = given->second;
+      if (!tensorType->has_shape()) {
+        auto *shape = tensorType->mutable_shape();
+        for (size_t i = 0; i < dims.size(); ++i)
+          shape->add_dim();
+      }
+      const auto &shape = tensorType->shape();
+      if (shape.dim_size() != static_cast<int>(dims.size())) {
+        emitError(loc) << "--input-shape " << name << "=" << formatDims(dims)
+                       << " has rank " << dims.size() << " but input '"
+                       << name << "' has rank " << shape.dim_size();
+        ok = false;
+        continue;
+      }
+      bool conflict = false;
+      for (int i = 0; i < shape.dim_size() && !conflict; ++i) {
+        if (shape.dim(i).has_dim_value() &&
+            !(dims[i] == DimRange::pinned(shape.dim(i).dim_value()))) {
+          emitError(loc) << "--input-shape " << name << "="
+                         << formatDims(dims) << " conflicts with dimension "
+                         << i << " of input '" << name << "', which is "
+                         << shape.dim(i).dim_value();
+          conflict = true;
         }
       }
-      auto *shape = tensorType->mutable_shape();
-      shape->clear_dim();
-      for (int64_t d : dims)
-        shape->add_dim()->set_dim_value(d);
+      if (conflict) {
+        ok = false;
+        continue;
+      }
+      for (int i = 0; i < shape.dim_size(); ++i) {
+        auto *dim = tensorType->mutable_shape()->mutable_dim(i);
+        if (dims[i].isPinned()) {
+          dim->set_dim_value(dims[i].min);
+          continue;
+        }
+        // A ranged dim keeps its name (so every dim of that name shares
+        // the range) or gets a unique one for shape inference to carry.
+        std::string symbol = dim->has_dim_param() && !dim->dim_param().empty()
+                                 ? dim->dim_param()
+                                 : name + "_dim" + std::to_string(i);
+        auto byName = named.find(symbol);
+        if (byName != named.end() && !(byName->second == dims[i])) {
+          emitError(loc) << "--input-shape " << name << "=" << formatDims(dims)
+                         << " gives dimension " << i << " ('" << symbol
+                         << "') the range " << formatDimRange(dims[i])
+                         << ", but --dim gives it "
+                         << formatDimRange(byName->second);
+          ok = false;
+        }
+        dim->set_dim_param(symbol);
+        bindSymbol(symbol, dims[i], name);
+      }
       continue;
     }
     if (!tensorType->has_shape()) {
       emitError(loc) << "input '" << name
-                     << "' has an unknown rank; pin its shape with "
+                     << "' has an unknown rank; give its shape with "
                         "--input-shape "
                      << name << "=...";
       ok = false;
       continue;
     }
-    std::string unresolved, params;
+    std::string unresolved, pins, ranges;
     int numUnresolved = 0;
     for (int i = 0; i < tensorType->shape().dim_size(); ++i) {
       auto *dim = tensorType->mutable_shape()->mutable_dim(i);
       if (dim->has_dim_value() && dim->dim_value() >= 0)
         continue;
       if (dim->has_dim_param()) {
-        auto byParam = options.inputShapes.find(dim->dim_param());
-        if (byParam != options.inputShapes.end() &&
-            byParam->second.size() == 1) {
+        auto byName = named.find(dim->dim_param());
+        if (byName != named.end()) {
           usedKeys.insert(dim->dim_param());
-          dim->set_dim_value(byParam->second.front());
+          if (byName->second.isPinned())
+            dim->set_dim_value(byName->second.min);
+          else
+            bindSymbol(dim->dim_param(), byName->second, name);
           continue;
         }
       }
@@ -280,30 +407,40 @@ static bool pinInputShapes(::onnx::GraphProto &graph,
       unresolved += (unresolved.empty() ? "" : ", ") + std::to_string(i);
       if (dim->has_dim_param() && !dim->dim_param().empty()) {
         unresolved += " ('" + dim->dim_param() + "')";
-        params += " or --input-shape " + dim->dim_param() + "=N";
+        pins += " or --dim " + dim->dim_param() + "=N";
+        ranges += " or --dim " + dim->dim_param() + "=MIN:MAX";
       }
     }
     if (numUnresolved) {
+      std::string shape = shapeSuggestion(tensorType->shape());
+      std::string rangeShape;
+      for (llvm::StringRef part : llvm::split(shape, 'x'))
+        rangeShape += (rangeShape.empty() ? "" : "x") +
+                      (part == "N" ? std::string("MIN:MAX") : part.str());
       emitError(loc) << "input '" << name << "' has dynamic dimension"
                      << (numUnresolved > 1 ? "s " : " ") << unresolved
-                     << "; pin it with --input-shape " << name << "="
-                     << shapeSuggestion(tensorType->shape()) << params;
+                     << "; pin it with --input-shape " << name << "=" << shape
+                     << pins << ", or give it a range with --input-shape "
+                     << name << "=" << rangeShape << ranges;
       ok = false;
     }
   }
+  }
   for (const auto &[key, dims] : options.inputShapes) {
-    if (usedKeys.contains(key))
+    if (usedKeys.contains(key) || dimParams.contains(key))
       continue;
-    if (dimParams.contains(key)) {
-      emitError(loc) << "--input-shape " << key << "=" << formatDims(dims)
-                     << ": a symbolic dimension takes a single value";
-    } else {
-      emitError(loc) << "--input-shape names '" << key
-                     << "', which is neither an input nor a symbolic "
-                        "dimension of the model";
-    }
+    emitError(loc) << "--input-shape names '" << key
+                   << "', which is neither an input nor a symbolic "
+                      "dimension of the model";
     ok = false;
   }
+  for (const auto &[symbol, range] : symbolRanges)
+    if (range.min < 1) {
+      emitError(loc) << "dimension '" << symbol << "' has the range "
+                     << formatDimRange(range)
+                     << "; a dynamic dimension must be at least 1";
+      ok = false;
+    }
   return ok;
 }
 
@@ -847,8 +984,8 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
           error))
     return emitError(fileLoc) << "invalid ONNX model: " << cleanMessage(error);
 
-  model.hasInputShapeErrors =
-      !pinInputShapes(*model.proto.mutable_graph(), options, fileLoc);
+  model.hasInputShapeErrors = !bindInputShapes(
+      *model.proto.mutable_graph(), options, fileLoc, model.symbolRanges);
 
   // libonnx reads tensor data without checking its size: verify every
   // initializer and tensor attribute first.

@@ -68,10 +68,6 @@ LogicalResult importResize(NodeContext &ctx) {
   RankedTensorType xType = ctx.operandType(0);
   if (!xType)
     return ctx.emitError() << "missing input 'X'";
-  if (!xType.hasStaticShape())
-    return ctx.emitError() << "Resize needs a static input shape, got "
-                           << formatShape(xType.getShape())
-                           << "; pin it with --input-shape";
   int64_t rank = xType.getRank();
   llvm::ArrayRef<int64_t> shape = xType.getShape();
   // Resize-10 takes (X, scales); later versions (X, roi, scales, sizes).
@@ -99,6 +95,19 @@ LogicalResult importResize(NodeContext &ctx) {
       return ctx.emitError() << "Resize scales has " << scales->size()
                              << " values for a rank-" << rank << " input";
     for (int64_t d = 0; d < rank; ++d) {
+      if (ShapedType::isDynamic(shape[d])) {
+        // Sized at run time (-1 in kiln.resize): scale k or 1/k exactly.
+        double scale = (*scales)[d];
+        bool exact = scale >= 1.0 ? scale == std::floor(scale)
+                                  : 1.0 / scale == std::floor(1.0 / scale);
+        if (!(scale > 0.0) || !std::isfinite(scale) || !exact)
+          return ctx.emitError()
+                 << "Resize of dynamic dim " << d << " by scale " << scale
+                 << " is not supported (integer scales and their "
+                    "reciprocals are)";
+        sizes.push_back(-1);
+        continue;
+      }
       double size = std::floor((*scales)[d] * static_cast<double>(shape[d]));
       if (!((*scales)[d] > 0.0) || !std::isfinite(size) ||
           size > static_cast<double>(int64_t(1) << 40))
@@ -110,6 +119,9 @@ LogicalResult importResize(NodeContext &ctx) {
     if (static_cast<int64_t>(sizes.size()) != rank)
       return ctx.emitError() << "Resize sizes has " << sizes.size()
                              << " values for a rank-" << rank << " input";
+    if (!xType.hasStaticShape())
+      return ctx.emitError() << "Resize to 'sizes' of a dynamically shaped "
+                                "input is not supported yet (use 'scales')";
     for (int64_t d = 0; d < rank; ++d) {
       if (sizes[d] < 1 || shape[d] < 1)
         return ctx.emitError()

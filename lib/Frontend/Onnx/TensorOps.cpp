@@ -8,6 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "OnnxImporterImpl.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
@@ -40,6 +46,12 @@ bool isFoldable(llvm::ArrayRef<int64_t> shape) {
 /// constant input.
 LogicalResult reshapeResult(NodeContext &ctx, llvm::ArrayRef<int64_t> shape) {
   RankedTensorType type = ctx.operandType(0);
+  if (!type.hasStaticShape() ||
+      llvm::any_of(shape, ShapedType::isDynamic)) {
+    // The dims regroup (kiln.reshape checks that each dynamic dim maps
+    // to one group of the other shape).
+    return finish(ctx, ctx.reshape(ctx.operand(0), shape));
+  }
   std::optional<int64_t> count = numElements(shape);
   if (!count || *count != type.getNumElements())
     return ctx.emitError() << "cannot reshape " << formatShape(type.getShape())
@@ -81,7 +93,12 @@ Value sliceOf(NodeContext &ctx, Value input, llvm::ArrayRef<int64_t> offsets,
       llvm::all_of(offsets, [](int64_t o) { return o == 0; }) &&
       llvm::all_of(strides, [](int64_t s) { return s == 1; }))
     return input;
-  return ctx.create<SliceOp>(input, offsets, sizes, strides);
+  // kiln.slice writes "all of a dynamic dim" as -1.
+  llvm::SmallVector<int64_t> attr(sizes);
+  for (int64_t &s : attr)
+    if (ShapedType::isDynamic(s))
+      s = -1;
+  return ctx.create<SliceOp>(input, offsets, attr, strides);
 }
 
 /// Defines output `result` as a slice of operand 0, folding constants.
@@ -110,6 +127,58 @@ LogicalResult sliceResult(NodeContext &ctx, unsigned result,
 // Reshape, Flatten, Squeeze, Unsqueeze
 //===----------------------------------------------------------------------===//
 
+/// Reshape to run-time sizes that do not regroup the input's dims: collapse
+/// to one dim, expand to the requested sizes (0 copies an input dim, -1 takes
+/// what the others leave), all computed at run time.
+static LogicalResult reshapeThroughFlat(NodeContext &ctx,
+                                        llvm::ArrayRef<int64_t> requested,
+                                        int64_t inferred, bool allowZero) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  Value input = ctx.operand(0);
+  auto type = cast<RankedTensorType>(input.getType());
+  llvm::SmallVector<OpFoldResult> elements = *ctx.shapeOperand(1);
+  auto asValue = [&](OpFoldResult v) {
+    return getValueOrCreateConstantIndexOp(b, loc, v);
+  };
+  Value total = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    total = arith::MulIOp::create(b, loc, total, asValue(ctx.dimOf(input, d)));
+  llvm::SmallVector<OpFoldResult> sizes;
+  Value known = arith::ConstantIndexOp::create(b, loc, 1);
+  for (auto [i, d] : llvm::enumerate(requested)) {
+    OpFoldResult size = elements[i];
+    if (d == 0 && !allowZero)
+      size = ctx.dimOf(input, i);
+    if (static_cast<int64_t>(i) != inferred)
+      known = arith::MulIOp::create(b, loc, known, asValue(size));
+    sizes.push_back(size);
+  }
+  if (inferred >= 0)
+    sizes[inferred] = arith::DivSIOp::create(b, loc, total, known).getResult();
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<Value> dynamic;
+  for (OpFoldResult size : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(size);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  Value flat = input;
+  if (type.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, input, llvm::ArrayRef<ReassociationIndices>{all});
+  }
+  ReassociationIndices all;
+  for (size_t d = 0; d < shape.size(); ++d)
+    all.push_back(d);
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return finish(ctx, tensor::ExpandShapeOp::create(
+                         b, loc, resultType, flat,
+                         llvm::ArrayRef<ReassociationIndices>{all}, sizes));
+}
+
 LogicalResult importReshape(NodeContext &ctx) {
   RankedTensorType type = requireInputType(ctx, 0, "data");
   if (!type)
@@ -118,11 +187,27 @@ LogicalResult importReshape(NodeContext &ctx) {
   if (ctx.getOpset() < 5) {
     requested = ctx.getInts("shape");
   } else {
+    // Run-time elements of a shape value are dynamic dims; one that is
+    // the input's own dim at the same position is copied, as 0 does.
+    llvm::SmallVector<Value> dynamicElements;
     FailureOr<llvm::SmallVector<int64_t>> shape =
-        ctx.requireConstantInts(1, "shape");
+        ctx.requireShapeInts(1, "shape", &dynamicElements);
     if (failed(shape))
       return failure();
     requested = *shape;
+    for (auto [i, d] : llvm::enumerate(requested)) {
+      if (!ShapedType::isDynamic(d))
+        continue;
+      Value element = dyn_cast<Value>(ctx.shapeOperand(1).value()[i]);
+      auto dim = element ? element.getDefiningOp<tensor::DimOp>()
+                         : tensor::DimOp();
+      std::optional<int64_t> index =
+          dim ? dim.getConstantIndex() : std::nullopt;
+      if (dim && dim.getSource() == ctx.operand(0) && index &&
+          *index == static_cast<int64_t>(i) &&
+          !(ctx.getOpset() >= 14 && ctx.getInt("allowzero", 0) != 0))
+        d = 0;
+    }
   }
   bool allowZero = ctx.getOpset() >= 14 && ctx.getInt("allowzero", 0) != 0;
   llvm::SmallVector<int64_t> shape;
@@ -141,14 +226,50 @@ LogicalResult importReshape(NodeContext &ctx) {
       inferred = i;
       shape.push_back(1);
       continue;
+    } else if (ShapedType::isDynamic(d)) {
+      // A run-time size (a shape value element).
+      shape.push_back(d);
+      continue;
     } else if (d < 0) {
       return ctx.emitError() << "shape " << formatShape(requested)
                              << " has a negative dim";
+    }
+    if (ShapedType::isDynamic(d)) {
+      // A dynamic dim copied from the input (0).
+      shape.push_back(d);
+      continue;
     }
     if (d != 0 && known > std::numeric_limits<int64_t>::max() / d)
       return ctx.emitError() << "shape is too large";
     known *= d;
     shape.push_back(d);
+  }
+  // Dims that do not regroup (e.g. [b, h*w, c] -> [b, h, w*c]) but whose
+  // run-time sizes are all known: through one flat dim.
+  if (ctx.isShapeValue(1) && !type.hasStaticShape()) {
+    llvm::SmallVector<int64_t> target(shape);
+    if (inferred >= 0)
+      target[inferred] = ShapedType::kDynamic;
+    auto targetType = RankedTensorType::get(target, type.getElementType());
+    if (!getReshapeGroups(type, targetType))
+      return reshapeThroughFlat(ctx, requested, inferred, allowZero);
+  }
+  if (inferred >= 0 && !type.hasStaticShape()) {
+    // Dynamic input dims that are copied (0) to the same position cancel
+    // out; the inferred dim is then static, else dynamic.
+    int64_t staticIn = 1;
+    bool allCopied = true;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        staticIn *= type.getDimSize(d);
+      else
+        allCopied &= d < static_cast<int64_t>(requested.size()) &&
+                     requested[d] == 0 && !allowZero;
+    }
+    shape[inferred] = allCopied && known != 0 && staticIn % known == 0
+                          ? staticIn / known
+                          : ShapedType::kDynamic;
+    return reshapeResult(ctx, shape);
   }
   int64_t total = type.getNumElements();
   if (inferred >= 0) {
@@ -170,8 +291,12 @@ LogicalResult importFlatten(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   llvm::ArrayRef<int64_t> dims = type.getShape();
-  return reshapeResult(ctx, {*numElements(dims.take_front(*axis)),
-                             *numElements(dims.drop_front(*axis))});
+  auto flat = [](llvm::ArrayRef<int64_t> part) {
+    return llvm::any_of(part, ShapedType::isDynamic) ? ShapedType::kDynamic
+                                                     : *numElements(part);
+  };
+  return reshapeResult(ctx, {flat(dims.take_front(*axis)),
+                             flat(dims.drop_front(*axis))});
 }
 
 /// Axes from attribute `axes` before opset 13, from input #1 after.
@@ -188,6 +313,15 @@ getAxesOperand(NodeContext &ctx) {
   return std::optional<llvm::SmallVector<int64_t>>(*axes);
 }
 
+/// Squeeze/Unsqueeze of a shape value to rank `rank`: the same elements
+/// while the rank stays 0 or 1 (otherwise it is not a shape value).
+static std::optional<LogicalResult> reshapeShapeValue(NodeContext &ctx,
+                                                      size_t rank) {
+  if (!ctx.isShapeValue(0) || rank > 1)
+    return std::nullopt;
+  return ctx.setShapeResult(0, *ctx.shapeOperand(0), rank == 0);
+}
+
 LogicalResult importSqueeze(NodeContext &ctx) {
   RankedTensorType type = requireInputType(ctx, 0, "data");
   if (!type)
@@ -200,6 +334,8 @@ LogicalResult importSqueeze(NodeContext &ctx) {
     for (int64_t d : type.getShape())
       if (d != 1)
         shape.push_back(d);
+    if (auto r = reshapeShapeValue(ctx, shape.size()))
+      return *r;
     return reshapeResult(ctx, shape);
   }
   FailureOr<llvm::SmallVector<int64_t>> normalized =
@@ -215,6 +351,8 @@ LogicalResult importSqueeze(NodeContext &ctx) {
       return ctx.emitError() << "cannot squeeze dim " << d << " of size "
                              << type.getDimSize(d);
   }
+  if (auto r = reshapeShapeValue(ctx, shape.size()))
+    return *r;
   return reshapeResult(ctx, shape);
 }
 
@@ -238,6 +376,8 @@ LogicalResult importUnsqueeze(NodeContext &ctx) {
     shape.push_back(llvm::is_contained(*normalized, d)
                         ? 1
                         : type.getDimSize(next++));
+  if (auto r = reshapeShapeValue(ctx, shape.size()))
+    return *r;
   return reshapeResult(ctx, shape);
 }
 
@@ -295,6 +435,22 @@ LogicalResult importTranspose(NodeContext &ctx) {
 
 LogicalResult importConcat(NodeContext &ctx) {
   unsigned n = ctx.getNumInputs();
+  // 1-D shape values and constants: a longer shape value.
+  if (llvm::any_of(llvm::seq(0u, n), [&](unsigned i) {
+        return ctx.isShapeValue(i);
+      })) {
+    llvm::SmallVector<OpFoldResult> elements;
+    bool all = true;
+    for (unsigned i = 0; i < n && all; ++i) {
+      std::optional<llvm::SmallVector<OpFoldResult>> e = ctx.shapeOperand(i);
+      RankedTensorType t = ctx.operandType(i);
+      all = e && t && t.getRank() == 1;
+      if (all)
+        llvm::append_range(elements, *e);
+    }
+    if (all)
+      return ctx.setShapeResult(0, elements);
+  }
   if (n == 0)
     return ctx.emitError() << "Concat needs at least one input";
   RankedTensorType first = requireInputType(ctx, 0, "inputs");
@@ -374,6 +530,8 @@ LogicalResult importSplit(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   int64_t dim = type.getDimSize(*axis);
+  if (ShapedType::isDynamic(dim))
+    return ctx.emitError() << "Split along a dynamic dim is not supported yet";
   unsigned numOutputs = ctx.getNumOutputs();
   llvm::SmallVector<int64_t> sizes;
   if (ctx.getOpset() >= 13) {
@@ -501,6 +659,14 @@ LogicalResult importSlice(NodeContext &ctx) {
       return ctx.emitError() << "Slice axes repeat axis " << *axis;
     if (steps[i] == 0)
       return ctx.emitError() << "Slice steps must be non-zero";
+    if (type.isDynamicDim(*axis)) {
+      // All of a dynamic dim (start 0, end past it, step 1) stays dynamic.
+      if (starts[i] == 0 && steps[i] == 1 &&
+          ends[i] >= std::numeric_limits<int32_t>::max())
+        continue;
+      return ctx.emitError() << "Slice of dynamic dim " << *axis
+                             << " is not supported yet";
+    }
     std::tie(offsets[*axis], sizes[*axis], strides[*axis]) = resolveSliceAxis(
         starts[i], ends[i], steps[i], type.getDimSize(*axis));
   }
@@ -523,11 +689,26 @@ LogicalResult importGather(NodeContext &ctx) {
   if (failed(axis))
     return failure();
   int64_t dim = dataType.getDimSize(*axis);
+  if (ShapedType::isDynamic(dim) && !ctx.isShapeValue(0))
+    return ctx.emitError() << "Gather along a dynamic dim is not supported yet";
   llvm::SmallVector<int64_t> shape(dataType.getShape().take_front(*axis));
   llvm::append_range(shape, indicesType.getShape());
   llvm::append_range(shape, dataType.getShape().drop_front(*axis + 1));
 
   DenseElementsAttr indices = ctx.constantOperand(1);
+  if (ctx.isShapeValue(0) && indices && indicesType.getRank() <= 1) {
+    // Picks run-time dims: stays a shape value.
+    llvm::SmallVector<OpFoldResult> elements = *ctx.shapeOperand(0);
+    llvm::SmallVector<OpFoldResult> picked;
+    for (int64_t v : *getIntValues(indices)) {
+      int64_t n = static_cast<int64_t>(elements.size());
+      if (v < -n || v >= n)
+        return ctx.emitError() << "Gather index " << v
+                               << " is out of range for a dim of size " << n;
+      picked.push_back(elements[v < 0 ? v + n : v]);
+    }
+    return ctx.setShapeResult(0, picked, indicesType.getRank() == 0);
+  }
   if (!indices) {
     Value data = ctx.operand(0);
     Value dynamicIndices = ctx.operand(1);
@@ -905,8 +1086,6 @@ LogicalResult importShape(NodeContext &ctx) {
   RankedTensorType type = requireInputType(ctx, 0, "data");
   if (!type)
     return failure();
-  if (!type.hasStaticShape())
-    return ctx.emitError() << "Shape of a dynamically shaped tensor";
   int64_t rank = type.getRank();
   auto clampBound = [&](int64_t v) {
     if (v < 0)
@@ -915,6 +1094,13 @@ LogicalResult importShape(NodeContext &ctx) {
   };
   int64_t start = clampBound(ctx.getInt("start", 0));
   int64_t end = clampBound(ctx.getInt("end", rank));
+  if (!type.hasStaticShape()) {
+    // Run-time dims: a shape value (ValueEntry::shapeElements).
+    llvm::SmallVector<OpFoldResult> elements;
+    for (int64_t d = start; d < end; ++d)
+      elements.push_back(ctx.dimOf(ctx.operand(0), d));
+    return ctx.setShapeResult(0, elements);
+  }
   llvm::SmallVector<int64_t> dims;
   for (int64_t d = start; d < end; ++d)
     dims.push_back(type.getDimSize(d));
@@ -943,6 +1129,47 @@ LogicalResult importRange(NodeContext &ctx) {
   DenseElementsAttr startAttr = ctx.constantOperand(0),
                     limitAttr = ctx.constantOperand(1),
                     deltaAttr = ctx.constantOperand(2);
+  if (ctx.isShapeValue(1) && startAttr && deltaAttr &&
+      isa<IntegerType>(elementType) && startAttr.getNumElements() == 1 &&
+      deltaAttr.getNumElements() == 1) {
+    // A run-time limit (a dim): ceil((limit - start) / delta) elements,
+    // generated at run time.
+    int64_t start = (*getIntValues(startAttr))[0];
+    int64_t delta = (*getIntValues(deltaAttr))[0];
+    if (start > 0 || delta <= 0)
+      return ctx.emitError() << "Range with a run-time limit needs start <= 0 "
+                                "and delta > 0";
+    OpBuilder &b = ctx.getBuilder();
+    Location loc = ctx.getLoc();
+    OpFoldResult limit = ctx.shapeOperand(1)->front();
+    AffineExpr s0 = b.getAffineSymbolExpr(0);
+    Value n = getValueOrCreateConstantIndexOp(
+        b, loc,
+        affine::makeComposedFoldedAffineApply(
+            b, loc, AffineMap::get(0, 1, (s0 - start).ceilDiv(delta)),
+            {limit}));
+    auto resultType =
+        RankedTensorType::get({ShapedType::kDynamic}, elementType);
+    Value range = tensor::GenerateOp::create(
+        b, loc, resultType, ValueRange{n},
+        [&](OpBuilder &nb, Location nl, ValueRange indices) {
+          Value i = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
+                                               indices[0]);
+          Value v = arith::AddIOp::create(
+              nb, nl,
+              arith::MulIOp::create(
+                  nb, nl, i,
+                  arith::ConstantIntOp::create(nb, nl, delta, 64)),
+              arith::ConstantIntOp::create(nb, nl, start, 64));
+          if (elementType.getIntOrFloatBitWidth() != 64)
+            v = arith::TruncIOp::create(
+                nb, nl, IntegerType::get(nb.getContext(),
+                                         elementType.getIntOrFloatBitWidth()),
+                v);
+          tensor::YieldOp::create(nb, nl, v);
+        });
+    return finish(ctx, range);
+  }
   // The output's length depends on the values: all three must be known.
   if (!startAttr)
     return ctx.emitNotConstant(0, "start");

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -48,6 +49,10 @@ protected:
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(resultTypes.front());
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    if (!resultType.hasStaticShape() ||
+        !cast<RankedTensorType>(lhs.getType()).hasStaticShape() ||
+        !cast<RankedTensorType>(rhs.getType()).hasStaticShape())
+      return lowerDynamic(op, lhs, rhs, resultType, rewriter);
     ArrayRef<int64_t> lhsShape =
         cast<RankedTensorType>(lhs.getType()).getShape();
     ArrayRef<int64_t> rhsShape =
@@ -88,6 +93,97 @@ protected:
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, resultShape));
     return success();
   }
+
+  /// Dynamic dims: the batch dims of both operands match one to one (a
+  /// dynamic batch dim is never broadcast) or rhs has none (folded into M).
+  LogicalResult lowerDynamic(MatMulOp op, Value lhs, Value rhs,
+                             RankedTensorType resultType,
+                             ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
+    Type elementType = resultType.getElementType();
+    Value zero = createScalar(rewriter, loc, elementType, 0.0);
+    FailureOr<SmallVector<OpFoldResult>> resultSizes =
+        reifyKilnResultSizes(rewriter, op);
+    if (failed(resultSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    OpFoldResult k = getDimSize(rewriter, loc, lhs, lhsRank - 1);
+    OpFoldResult n = getDimSize(rewriter, loc, rhs, rhsRank - 1);
+
+    auto flatten = [&](Value v, int64_t keep) -> FailureOr<Value> {
+      // Collapses all leading dims of `v` but the last `keep` into one.
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t lead = type.getRank() - keep;
+      if (lead == 1)
+        return v;
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t d = 0; d < lead; ++d)
+        groups.front().push_back(d);
+      for (int64_t d = lead; d < type.getRank(); ++d)
+        groups.push_back({d});
+      if (lead == 0) {
+        groups.erase(groups.begin());
+        SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+        llvm::append_range(sizes, getMixedShape(rewriter, loc, v));
+        return reshapeToSizes(rewriter, loc, v, sizes);
+      }
+      return tensor::CollapseShapeOp::create(rewriter, loc, v, groups)
+          .getResult();
+    };
+
+    bool rhsUnbatched =
+        rhsRank == 2 || llvm::all_of(rhsType.getShape().drop_back(2),
+                                     [](int64_t d) { return d == 1; });
+    Value result;
+    if (rhsUnbatched) {
+      FailureOr<Value> lhs2 = flatten(lhs, 1);
+      FailureOr<Value> rhs2 = reshapeToSizes(rewriter, loc, rhs, {k, n});
+      if (failed(lhs2) || failed(rhs2))
+        return rewriter.notifyMatchFailure(op, "cannot flatten operands");
+      OpFoldResult m = getDimSize(rewriter, loc, *lhs2, 0);
+      SmallVector<OpFoldResult> initSizes = {m, n};
+      Value init = createFilled(rewriter, loc, getStaticShape(initSizes), zero,
+                                getDynamicValues(rewriter, loc, initSizes));
+      result = linalg::MatmulOp::create(rewriter, loc, ValueRange{*lhs2, *rhs2},
+                                        ValueRange{init})
+                   .getResult(0);
+    } else {
+      if (lhsRank != rhsRank)
+        return rewriter.notifyMatchFailure(op, "broadcast batch dims");
+      for (int64_t d = 0; d < lhsRank - 2; ++d)
+        if (lhsType.getDimSize(d) != rhsType.getDimSize(d))
+          return rewriter.notifyMatchFailure(op, "broadcast batch dims");
+      FailureOr<Value> lhs3 = flatten(lhs, 2), rhs3 = flatten(rhs, 2);
+      if (failed(lhs3) || failed(rhs3))
+        return rewriter.notifyMatchFailure(op, "cannot flatten operands");
+      SmallVector<OpFoldResult> initSizes = {
+          getDimSize(rewriter, loc, *lhs3, 0),
+          getDimSize(rewriter, loc, *lhs3, 1), n};
+      Value init = createFilled(rewriter, loc, getStaticShape(initSizes), zero,
+                                getDynamicValues(rewriter, loc, initSizes));
+      result = linalg::BatchMatmulOp::create(
+                   rewriter, loc, ValueRange{*lhs3, *rhs3}, ValueRange{init})
+                   .getResult(0);
+    }
+    // Expand the flattened leading dim back into the result's.
+    int64_t resultRank = resultType.getRank();
+    int64_t kept = rhsUnbatched ? 1 : 2;
+    if (cast<RankedTensorType>(result.getType()).getRank() == resultRank) {
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+    SmallVector<ReassociationIndices> groups(1);
+    for (int64_t d = 0; d < resultRank - kept; ++d)
+      groups.front().push_back(d);
+    for (int64_t d = resultRank - kept; d < resultRank; ++d)
+      groups.push_back({d});
+    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(
+                               rewriter, loc, resultType, result, groups,
+                               *resultSizes));
+    return success();
+  }
 };
 
 //===----------------------------------------------------------------------===//
@@ -101,7 +197,62 @@ struct ConvParams {
   SmallVector<int64_t> strides, dilations, padsLow, padsHigh;
   int64_t group;
   RankedTensorType resultType;
+  ValueRange resultDynamicSizes; // the dynamic dims of resultType
 };
+
+/// Splits dim `dim` of `v` into [parts, size / parts] (expand_shape).
+Value splitDim(OpBuilder &b, Location loc, Value v, int64_t dim,
+               int64_t parts) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    OpFoldResult size = getDimSize(b, loc, v, d);
+    if (d != dim) {
+      groups.push_back({int64_t(sizes.size())});
+      sizes.push_back(size);
+      continue;
+    }
+    groups.push_back({int64_t(sizes.size()), int64_t(sizes.size()) + 1});
+    sizes.push_back(b.getIndexAttr(parts));
+    sizes.push_back(b.getIndexAttr(type.getDimSize(d) / parts));
+  }
+  auto resultType =
+      RankedTensorType::get(getStaticShape(sizes), type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, v, groups, sizes);
+}
+
+/// Merges dims `dim` and `dim + 1` of `v` (collapse_shape).
+Value mergeDims(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d == dim + 1)
+      continue;
+    groups.push_back(d == dim ? ReassociationIndices{d, d + 1}
+                              : ReassociationIndices{d});
+  }
+  return tensor::CollapseShapeOp::create(b, loc, v, groups);
+}
+
+/// Inserts a unit dim at position `dim` of `v` (rank >= 1): it joins the
+/// group of the source dim now after it (or before it, at the end).
+Value insertUnitDim(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> sizes = getMixedShape(b, loc, v);
+  sizes.insert(sizes.begin() + dim, b.getIndexAttr(1));
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d)
+    groups.push_back({d + (d >= dim ? 1 : 0)});
+  if (dim < rank)
+    groups[dim].insert(groups[dim].begin(), dim);
+  else
+    groups.back().push_back(dim);
+  auto resultType =
+      RankedTensorType::get(getStaticShape(sizes), type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, v, groups, sizes);
+}
 
 /// The conv's init: zeros, or the bias broadcast along dim 1 so the conv
 /// accumulates onto it.
@@ -109,11 +260,12 @@ Value createConvInit(OpBuilder &b, Location loc, const ConvParams &p) {
   ArrayRef<int64_t> shape = p.resultType.getShape();
   Type elementType = p.resultType.getElementType();
   if (!p.bias)
-    return createFilled(b, loc, shape, createScalar(b, loc, elementType, 0.0));
+    return createFilled(b, loc, shape, createScalar(b, loc, elementType, 0.0),
+                        p.resultDynamicSizes);
   SmallVector<int64_t> dims = {0};
   for (int64_t d = 2, e = shape.size(); d < e; ++d)
     dims.push_back(d);
-  Value init = createEmpty(b, loc, shape, elementType);
+  Value init = createEmpty(b, loc, shape, elementType, p.resultDynamicSizes);
   return linalg::BroadcastOp::create(b, loc, p.bias, init, dims).getResult()[0];
 }
 
@@ -153,6 +305,17 @@ Value buildConv2D(OpBuilder &b, Location loc, const ConvParams &p) {
         .getResult(0);
 
   // Grouped: split the channel dims into [G, C/G] and run the ngchw form.
+  if (!p.resultType.hasStaticShape()) {
+    Value groupedInit = splitDim(b, loc, init, 1, p.group);
+    Value conv =
+        linalg::Conv2DNgchwGfchwOp::create(
+            b, loc, TypeRange{groupedInit.getType()},
+            ValueRange{splitDim(b, loc, input, 1, p.group),
+                       splitDim(b, loc, p.weight, 0, p.group)},
+            ValueRange{groupedInit}, strides, dilations)
+            .getResult(0);
+    return mergeDims(b, loc, conv, 1);
+  }
   ArrayRef<int64_t> x = cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> w = cast<RankedTensorType>(p.weight.getType()).getShape();
   ArrayRef<int64_t> o = p.resultType.getShape();
@@ -262,9 +425,31 @@ protected:
     p.padsHigh = llvm::to_vector(op.getPads().drop_front(spatial));
     p.group = op.getGroup();
     p.resultType = resultType;
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    p.resultDynamicSizes = *dynamicSizes;
+    if (!resultType.hasStaticShape() && spatial == 3)
+      return rewriter.notifyMatchFailure(op, "dynamic 3-D conv");
 
     Value result;
-    if (spatial == 1) {
+    if (spatial == 1 && !resultType.hasStaticShape()) {
+      // As below, with the unit H dim inserted and dropped by reshapes
+      // that carry the dynamic sizes.
+      p.input = insertUnitDim(rewriter, loc, p.input, 2);
+      p.weight = insertUnitDim(rewriter, loc, p.weight, 2);
+      p.strides.insert(p.strides.begin(), 1);
+      p.dilations.insert(p.dilations.begin(), 1);
+      p.padsLow.insert(p.padsLow.begin(), 0);
+      p.padsHigh.insert(p.padsHigh.begin(), 0);
+      ArrayRef<int64_t> o = resultType.getShape();
+      p.resultType = RankedTensorType::get({o[0], o[1], 1, o[2]},
+                                           resultType.getElementType());
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, buildConv2D(rewriter, loc, p),
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    } else if (spatial == 1) {
       // [N, C, W] -> [N, C, 1, W]: the 2-D path (groups, depthwise) covers
       // 1-D convs too.
       auto expandH = [&](Value v) {

@@ -9,6 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 
 #include "dialects/Kiln/IR/KilnFoldBudget.h"
 
@@ -32,8 +35,13 @@ protected:
   LogicalResult lower(TransposeOp op, OpAdaptor adaptor, TypeRange resultTypes,
                       ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(resultTypes.front());
+    SmallVector<Value> dynamicSizes;
+    for (auto [d, p] : llvm::enumerate(op.getPerm()))
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(tensor::DimOp::create(rewriter, op.getLoc(),
+                                                     adaptor.getInput(), p));
     Value init = createEmpty(rewriter, op.getLoc(), resultType.getShape(),
-                             resultType.getElementType());
+                             resultType.getElementType(), dynamicSizes);
     rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
                                                        adaptor.getInput(), init,
                                                        op.getPerm())
@@ -50,8 +58,22 @@ protected:
   LogicalResult lower(ReshapeOp op, OpAdaptor adaptor, TypeRange resultTypes,
                       ConversionPatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(resultTypes.front());
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
-                                     resultType.getShape()));
+    if (resultType.hasStaticShape() &&
+        cast<RankedTensorType>(adaptor.getInput().getType()).hasStaticShape()) {
+      rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(),
+                                       adaptor.getInput(),
+                                       resultType.getShape()));
+      return success();
+    }
+    FailureOr<SmallVector<OpFoldResult>> sizes =
+        reifyKilnResultSizes(rewriter, op);
+    FailureOr<Value> result =
+        succeeded(sizes)
+            ? reshapeToSizes(rewriter, op.getLoc(), adaptor.getInput(), *sizes)
+            : FailureOr<Value>(failure());
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "no dim grouping");
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -82,6 +104,24 @@ protected:
     MLIRContext *ctx = rewriter.getContext();
     auto resultType = cast<RankedTensorType>(resultTypes.front());
     ArrayRef<int64_t> sizes = op.getSizes();
+    if (!resultType.hasStaticShape()) {
+      // All of the dynamic dims (size -1), static slices of the others.
+      SmallVector<OpFoldResult> offsets, sizeFolds, strides;
+      for (auto [d, offset, size, stride] :
+           llvm::enumerate(op.getOffsets(), sizes, op.getStrides())) {
+        if (stride < 0)
+          return rewriter.notifyMatchFailure(op, "dynamic reversed slice");
+        offsets.push_back(rewriter.getIndexAttr(offset));
+        sizeFolds.push_back(size == -1 ? getDimSize(rewriter, loc,
+                                                    adaptor.getInput(), d)
+                                       : rewriter.getIndexAttr(size));
+        strides.push_back(rewriter.getIndexAttr(stride));
+      }
+      rewriter.replaceOp(op, tensor::ExtractSliceOp::create(
+                                 rewriter, loc, resultType, adaptor.getInput(),
+                                 offsets, sizeFolds, strides));
+      return success();
+    }
     if (resultType.getNumElements() == 0) {
       rewriter.replaceOp(
           op, createEmpty(rewriter, loc, sizes, resultType.getElementType()));
@@ -148,8 +188,12 @@ protected:
     SmallVector<AffineExpr> indexExprs;
     for (int64_t d = 0; d < numIndexDims; ++d)
       indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes) || ShapedType::isDynamic(axisSize))
+      return rewriter.notifyMatchFailure(op, "gather along a dynamic dim");
     Value init = createEmpty(rewriter, loc, resultType.getShape(),
-                             resultType.getElementType());
+                             resultType.getElementType(), *dynamicSizes);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{indices},
         ValueRange{init},
@@ -203,6 +247,11 @@ protected:
       rewriter.replaceOp(op, inputs.front());
       return success();
     }
+    if (!resultType.hasStaticShape() ||
+        llvm::any_of(inputs, [](Value v) {
+          return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+        }))
+      return lowerDynamic(op, inputs, resultType, rewriter);
     Value result = createEmpty(rewriter, loc, resultType.getShape(),
                                resultType.getElementType());
     int64_t offset = 0;
@@ -220,6 +269,36 @@ protected:
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
                                              offsets, sizes, strides);
       offset += shape[axis];
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// As above with run-time sizes and offsets.
+  LogicalResult lowerDynamic(ConcatOp op, ValueRange inputs,
+                             RankedTensorType resultType,
+                             ConversionPatternRewriter &rewriter) const {
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    Value result = createEmpty(rewriter, loc, resultType.getShape(),
+                               resultType.getElementType(), *dynamicSizes);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    AffineExpr s0 = rewriter.getAffineSymbolExpr(0),
+               s1 = rewriter.getAffineSymbolExpr(1);
+    for (Value input : inputs) {
+      int64_t rank = resultType.getRank();
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> sizes = getMixedShape(rewriter, loc, input),
+                                strides(rank, rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets, sizes, strides);
+      offset = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, AffineMap::get(0, 2, s0 + s1), {offset, sizes[axis]});
     }
     rewriter.replaceOp(op, result);
     return success();

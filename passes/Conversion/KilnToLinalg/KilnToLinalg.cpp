@@ -47,24 +47,44 @@ KilnToLinalgTypeConverter::KilnToLinalgTypeConverter() {
 // Support check
 //===----------------------------------------------------------------------===//
 
+/// Ops whose lowering handles dynamic dims (their tensor.empty sizes come
+/// from the op's shape function, KilnShapes.cpp).
+static bool lowersDynamicShapes(Operation *op) {
+  if (op->hasTrait<OpTrait::Elementwise>())
+    return true;
+  return isa<
+      // Elementwise (numpy broadcasting in the indexing maps).
+      AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ModOp, AndOp, OrOp,
+      XorOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, NegOp,
+      AbsOp, ExpOp, LogOp, SqrtOp, ReciprocalOp, TanhOp, SigmoidOp, ErfOp,
+      ReluOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp, SignOp, NotOp, ClipOp,
+      CastOp, WhereOp, AcosOp, AsinOp, AtanOp, AcoshOp, AsinhOp, AtanhOp,
+      // Others.
+      MatMulOp, ConvOp, MaxPoolOp, AvgPoolOp, ReduceSumOp, ReduceMeanOp,
+      ReduceMaxOp, ReduceMinOp, ReduceProdOp, SoftmaxOp, LayerNormOp,
+      BatchNormOp, TransposeOp, ReshapeOp, ConcatOp, SliceOp, GatherOp,
+      ResizeOp>(op);
+}
+
 std::optional<std::string>
 mlir::kiln::getKilnToLinalgUnsupportedReason(Operation *op) {
   if (!isa_and_nonnull<KilnDialect>(op->getDialect()))
     return std::nullopt;
   StringRef name = op->getName().getStringRef();
-  // Every lowering assumes static shapes.
-  for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
-                                      llvm::to_vector(op->getResultTypes()))) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    if (shaped && !shaped.hasStaticShape()) {
-      std::string s;
-      llvm::raw_string_ostream os(s);
-      os << name << " with dynamic shape " << type
-         << " is not supported; pin the dimension at compile time "
-            "(--input-shape NAME=DIMS)";
-      return s;
+  // Only some lowerings build dynamically sized tensors.
+  if (!lowersDynamicShapes(op))
+    for (Type type : llvm::concat<Type>(llvm::to_vector(op->getOperandTypes()),
+                                        llvm::to_vector(op->getResultTypes()))) {
+      auto shaped = dyn_cast<ShapedType>(type);
+      if (shaped && !shaped.hasStaticShape()) {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        os << name << " with dynamic shape " << type
+           << " is not supported yet; pin the dimension at compile time "
+              "(--input-shape NAME=DIMS or --dim NAME=N)";
+        return s;
+      }
     }
-  }
   if (auto why = getContractionUnsupportedReason(op))
     return why;
   if (auto why = getPoolingUnsupportedReason(op))

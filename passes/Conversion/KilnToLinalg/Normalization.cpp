@@ -69,7 +69,9 @@ protected:
     unsigned rank = resultType.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap channelMap = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
-    Value init = createEmpty(rewriter, loc, resultType.getShape(), elementType);
+    Value init =
+        createEmpty(rewriter, loc, resultType.getShape(), elementType,
+                    getDynamicDims(rewriter, loc, adaptor.getInput()));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType},
         ValueRange{adaptor.getInput(), adaptor.getMean(), multiplier,
@@ -123,6 +125,9 @@ protected:
       reduced.push_back(d);
       count *= shape[d];
     }
+    if (llvm::any_of(shape.drop_front(axis), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic normalized dims");
+    SmallVector<Value> outerSizes = getDynamicDims(rewriter, loc, x, reduced);
     double invCount = 1.0 / static_cast<double>(count);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap outerMap = getReducedMap(ctx, rank, reduced);
@@ -134,7 +139,8 @@ protected:
     // Pass 1: mean.
     Value sum =
         buildReduction(rewriter, loc, x, reduced,
-                       createFilled(rewriter, loc, outerShape, zero),
+                       createFilled(rewriter, loc, outerShape, zero,
+                                    outerSizes),
                        [&](OpBuilder &b, Location l, ValueRange args) {
                          return arith::AddFOp::create(
                              b, l, args[1], widen(b, l, args[0], computeType));
@@ -148,7 +154,7 @@ protected:
         });
 
     // Pass 2: variance of (x - mean).
-    Value sqInit = createFilled(rewriter, loc, outerShape, zero);
+    Value sqInit = createFilled(rewriter, loc, outerShape, zero, outerSizes);
     Value sqSum =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{outerType}, ValueRange{x, mean},
@@ -177,7 +183,8 @@ protected:
     auto shapeOf = [](Value v) {
       return cast<RankedTensorType>(v.getType()).getShape();
     };
-    Value init = createEmpty(rewriter, loc, shape, elementType);
+    Value init = createEmpty(rewriter, loc, shape, elementType,
+                             getDynamicDims(rewriter, loc, x));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType},
         ValueRange{x, mean, invStd, scale, bias}, ValueRange{init},
@@ -237,10 +244,12 @@ protected:
     iterators[axis] = utils::IteratorType::reduction;
 
     // Row max (NaN-propagating), then the sum of exp(x - max).
+    SmallVector<Value> reducedSizes = getDynamicDims(rewriter, loc, x, {axis});
     Value lowest = createLowest(rewriter, loc, computeType);
     Value max =
         buildReduction(rewriter, loc, x, {axis},
-                       createFilled(rewriter, loc, reducedShape, lowest),
+                       createFilled(rewriter, loc, reducedShape, lowest,
+                                    reducedSizes),
                        [&](OpBuilder &b, Location l, ValueRange args) {
                          return arith::MaximumFOp::create(
                              b, l, args[1], widen(b, l, args[0], computeType));
@@ -249,7 +258,8 @@ protected:
     Value sum =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{reducedType}, ValueRange{x, max},
-            ValueRange{createFilled(rewriter, loc, reducedShape, zero)},
+            ValueRange{
+                createFilled(rewriter, loc, reducedShape, zero, reducedSizes)},
             SmallVector<AffineMap>{identity, reducedMap, reducedMap}, iterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value shifted = arith::SubFOp::create(
@@ -261,7 +271,8 @@ protected:
             .getResult(0);
 
     // exp(x - max) / sum, or for log-softmax x - max - log(sum).
-    Value init = createEmpty(rewriter, loc, shape, elementType);
+    Value init = createEmpty(rewriter, loc, shape, elementType,
+                             getDynamicDims(rewriter, loc, x));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{x, max, sum},
         ValueRange{init},

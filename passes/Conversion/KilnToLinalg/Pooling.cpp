@@ -142,7 +142,12 @@ protected:
     auto resultType = cast<RankedTensorType>(resultTypes.front());
     Type kilnType = getElementTypeOrSelf(op.getInput().getType());
     Value lowest = createLowest(rewriter, loc, kilnType);
-    Value init = createFilled(rewriter, loc, resultType.getShape(), lowest);
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    Value init = createFilled(rewriter, loc, resultType.getShape(), lowest,
+                              *dynamicSizes);
     Value result =
         buildPooling(rewriter, loc, adaptor.getInput(), lowest, init,
                      getPoolParams(op), PoolKind::Max, isUnsignedInt(kilnType));
@@ -184,7 +189,11 @@ protected:
     int64_t spatial = shape.size() - 2;
     PoolParams p = getPoolParams(op);
     Value zero = createScalar(rewriter, loc, elementType, 0.0);
-    Value init = createFilled(rewriter, loc, shape, zero);
+    FailureOr<SmallVector<Value>> dynamicSizes =
+        getDynamicResultSizes(rewriter, op);
+    if (failed(dynamicSizes))
+      return rewriter.notifyMatchFailure(op, "unknown result sizes");
+    Value init = createFilled(rewriter, loc, shape, zero, *dynamicSizes);
     Value sum = buildPooling(rewriter, loc, adaptor.getInput(), zero, init, p,
                              PoolKind::Sum, /*isUnsigned=*/false);
 
@@ -197,6 +206,11 @@ protected:
         rewriter.getMultiDimIdentityMap(shape.size())};
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t inSize = inputType.getDimSize(i + 2);
+      if (ShapedType::isDynamic(inSize)) {
+        // Unpadded windows over a dynamic dim (checked up front): all full.
+        uniform *= p.kernel[i];
+        continue;
+      }
       int64_t begin = op.getCountIncludePad() ? -p.padsLow[i] : 0;
       int64_t end = op.getCountIncludePad() ? inSize + explicitHigh[i] : inSize;
       SmallVector<int64_t> counts =
@@ -216,7 +230,7 @@ protected:
           AffineMap::get(shape.size(), 0, rewriter.getAffineDimExpr(i + 2)));
     }
     maps.push_back(rewriter.getMultiDimIdentityMap(shape.size()));
-    Value empty = createEmpty(rewriter, loc, shape, elementType);
+    Value empty = createEmpty(rewriter, loc, shape, elementType, *dynamicSizes);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, inputs, ValueRange{empty}, maps,
         parallelIterators(shape.size()),
@@ -252,12 +266,22 @@ lowering::getPoolingUnsupportedReason(Operation *op) {
        << " tensors is not supported (floating-point only)";
     return s;
   }
-  // The divisor tables of avg_pool are planned at compile time, one count
-  // per output position of a dim and kernel tap: keep that within the
-  // folding budget (a model can name a 10^12-element input in a few bytes).
   if (auto avg = dyn_cast<AvgPoolOp>(op)) {
+    ArrayRef<int64_t> pads = avg.getPads();
     auto resultType = cast<RankedTensorType>(avg.getType());
     for (int64_t i = 0; i < spatial; ++i) {
+      // The divisor of a padded window over a dynamic dim depends on the
+      // run-time size.
+      if (inputType.isDynamicDim(i + 2)) {
+        if (pads[i] != 0 || pads[i + spatial] != 0 || avg.getCeilMode())
+          return name + " with padding or ceil_mode over a dynamic spatial "
+                        "dim is not supported yet";
+        continue;
+      }
+      // The divisor tables are planned at compile time, one count per
+      // output position of a dim and kernel tap: keep that within the
+      // folding budget (a model can name a 10^12-element input in a few
+      // bytes).
       int64_t outSize = resultType.getDimSize(i + 2);
       int64_t kernel = std::max<int64_t>(avg.getKernelShape()[i], 1);
       if (outSize > kFoldMaxWork / kernel)

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
+#include "dialects/Kiln/IR/KilnShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -59,12 +60,38 @@ protected:
     Type accType = accumulates ? getComputeType(elementType) : elementType;
 
     SmallVector<int64_t> reducedShape;
+    SmallVector<Value> reducedDynamicSizes;
     int64_t count = 1;
+    // The element count of the reduced dims when some are dynamic.
+    Value dynamicCount;
     for (int64_t d = 0; d < inputType.getRank(); ++d) {
-      if (llvm::is_contained(axes, d))
+      bool isReduced = llvm::is_contained(axes, d);
+      if (inputType.isDynamicDim(d)) {
+        Value size = tensor::DimOp::create(rewriter, loc, input, d);
+        if (!isReduced)
+          reducedDynamicSizes.push_back(size);
+        else
+          dynamicCount = dynamicCount ? arith::MulIOp::create(
+                                            rewriter, loc, dynamicCount, size)
+                                      : size;
+      }
+      if (isReduced && !inputType.isDynamicDim(d))
         count *= inputType.getDimSize(d);
-      else
+      else if (!isReduced)
         reducedShape.push_back(inputType.getDimSize(d));
+    }
+    Value countScalar;
+    if (dynamicCount && kind == ReduceKind::Mean) {
+      Value total = arith::MulIOp::create(
+          rewriter, loc, dynamicCount,
+          arith::ConstantIndexOp::create(rewriter, loc, count));
+      Value asInt = arith::IndexCastOp::create(rewriter, loc,
+                                               rewriter.getI64Type(), total);
+      countScalar =
+          isa<FloatType>(accType)
+              ? Value(arith::SIToFPOp::create(rewriter, loc, accType, asInt))
+              : castScalar(rewriter, loc, asInt, rewriter.getI64Type(),
+                           accType);
     }
 
     Value neutral;
@@ -83,7 +110,8 @@ protected:
       neutral = createHighest(rewriter, loc, kilnType);
       break;
     }
-    Value init = createFilled(rewriter, loc, reducedShape, neutral);
+    Value init = createFilled(rewriter, loc, reducedShape, neutral,
+                              reducedDynamicSizes);
     auto combine = [&](OpBuilder &b, Location l, ValueRange args) -> Value {
       Value in = args[0], acc = args[1];
       if (in.getType() != acc.getType())
@@ -131,7 +159,9 @@ protected:
           [&](OpBuilder &b, Location l, ValueRange args) -> Value {
             Value v = args[0];
             if (isMean) {
-              Value n = createScalar(b, l, accType, static_cast<double>(count));
+              Value n = countScalar ? countScalar
+                                    : createScalar(b, l, accType,
+                                                   static_cast<double>(count));
               if (isF)
                 v = arith::DivFOp::create(b, l, v, n);
               else if (isUnsigned)
@@ -144,8 +174,19 @@ protected:
             return v;
           });
     }
-    rewriter.replaceOp(
-        op, reshapeTo(rewriter, loc, reduced, resultType.getShape()));
+    if (resultType.hasStaticShape()) {
+      rewriter.replaceOp(
+          op, reshapeTo(rewriter, loc, reduced, resultType.getShape()));
+      return success();
+    }
+    FailureOr<SmallVector<OpFoldResult>> sizes =
+        reifyKilnResultSizes(rewriter, op);
+    FailureOr<Value> result =
+        succeeded(sizes) ? reshapeToSizes(rewriter, loc, reduced, *sizes)
+                         : FailureOr<Value>(failure());
+    if (failed(result))
+      return rewriter.notifyMatchFailure(op, "cannot reshape the result");
+    rewriter.replaceOp(op, *result);
     return success();
   }
 

@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -56,6 +57,10 @@ struct AxisPlan {
   bool anyOutside = false;
   /// Result position x reads input x with weight 1 and nothing else.
   bool identity = false;
+  /// A dynamic dim: the tables are computed at run time (index and weight
+  /// of each tap, as 1-D tensors over the result dim), not listed above.
+  SmallVector<Value> indexTables, weightTables;
+  Value outSize; // index
 };
 
 /// The input coordinate of result coordinate `x` (ONNX's formulas; the
@@ -192,6 +197,130 @@ AxisPlan planAxis(ResizeOp op, int64_t dim) {
   return plan;
 }
 
+/// The plan of dynamic dim `dim`: its tables computed at run time by one
+/// linalg.generic over the result dim, with the formulas of planAxis
+/// (nearest and linear modes; no tf_crop_and_resize, checked up front).
+AxisPlan planDynamicAxis(OpBuilder &b, Location loc, ResizeOp op, Value input,
+                         int64_t dim, FloatType ft) {
+  AxisPlan plan;
+  double scale = op.getScales()[dim];
+  InterpolationMode mode = op.getMode();
+  CoordinateTransform transform = op.getCoordinateTransform();
+  plan.taps = mode == InterpolationMode::nearest ? 1 : 2;
+  plan.identity = scale == 1.0;
+  if (plan.identity)
+    return plan;
+  Value inSize = tensor::DimOp::create(b, loc, input, dim);
+  AffineExpr s0 = b.getAffineSymbolExpr(0);
+  AffineExpr e = scale >= 1.0 ? s0 * static_cast<int64_t>(scale)
+                              : s0.floorDiv(static_cast<int64_t>(1.0 / scale));
+  plan.outSize = affine::AffineApplyOp::create(b, loc, AffineMap::get(0, 1, e),
+                                               ValueRange{inSize});
+  Type i64 = b.getI64Type();
+  SmallVector<Type> types;
+  SmallVector<Value> inits;
+  for (int64_t t = 0; t < plan.taps; ++t)
+    for (Type et : {i64, Type(ft)}) {
+      inits.push_back(
+          createEmpty(b, loc, {ShapedType::kDynamic}, et, plan.outSize));
+      types.push_back(inits.back().getType());
+    }
+  SmallVector<AffineMap> maps(inits.size(), b.getMultiDimIdentityMap(1));
+  auto generic = linalg::GenericOp::create(
+      b, loc, types, ValueRange{}, inits, maps, parallelIterators(1),
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        auto c = [&](double v) { return createScalar(nb, l, ft, v); };
+        auto toFloat = [&](Value index) -> Value {
+          Value i = arith::IndexCastOp::create(nb, l, i64, index);
+          return arith::SIToFPOp::create(nb, l, ft, i);
+        };
+        Value x = toFloat(linalg::IndexOp::create(nb, l, 0));
+        Value in = toFloat(inSize);
+        Value sc = c(scale);
+        Value resized = arith::MulFOp::create(nb, l, sc, in);
+        Value isOne = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                            resized, c(1.0));
+        auto halfPixel = [&] {
+          Value v = arith::DivFOp::create(
+              nb, l, arith::AddFOp::create(nb, l, x, c(0.5)), sc);
+          return arith::SubFOp::create(nb, l, v, c(0.5)).getResult();
+        };
+        Value coord;
+        switch (transform) {
+        case CoordinateTransform::half_pixel:
+          coord = halfPixel();
+          break;
+        case CoordinateTransform::pytorch_half_pixel:
+          coord = arith::SelectOp::create(nb, l, isOne, c(-0.5), halfPixel());
+          break;
+        case CoordinateTransform::asymmetric:
+          coord = arith::DivFOp::create(nb, l, x, sc);
+          break;
+        case CoordinateTransform::tf_half_pixel_for_nn:
+          coord = arith::DivFOp::create(
+              nb, l, arith::AddFOp::create(nb, l, x, c(0.5)), sc);
+          break;
+        case CoordinateTransform::align_corners:
+        default: {
+          Value num = arith::MulFOp::create(
+              nb, l, x, arith::SubFOp::create(nb, l, in, c(1.0)));
+          Value v = arith::DivFOp::create(
+              nb, l, num, arith::SubFOp::create(nb, l, resized, c(1.0)));
+          coord = arith::SelectOp::create(nb, l, isOne, c(0.0), v);
+          break;
+        }
+        }
+        Value base = arith::SubFOp::create(
+            nb, l, math::CeilOp::create(nb, l, coord), c(1.0));
+        Value ratio = arith::SubFOp::create(nb, l, coord, base);
+        SmallVector<Value> taps, weights;
+        if (mode == InterpolationMode::nearest) {
+          Value second;
+          auto cmp = [&](arith::CmpFPredicate p, double v) {
+            return arith::CmpFOp::create(nb, l, p, ratio, c(v)).getResult();
+          };
+          switch (op.getNearestMode()) {
+          case NearestRounding::round_prefer_floor:
+            second = cmp(arith::CmpFPredicate::OGT, 0.5);
+            break;
+          case NearestRounding::round_prefer_ceil:
+            second = cmp(arith::CmpFPredicate::OGE, 0.5);
+            break;
+          case NearestRounding::floor:
+            second = cmp(arith::CmpFPredicate::OEQ, 1.0);
+            break;
+          case NearestRounding::ceil:
+            second = createScalar(nb, l, nb.getI1Type(), 1.0);
+            break;
+          }
+          // Integral coordinates (ratio 1) read the second tap.
+          second = arith::OrIOp::create(nb, l, second,
+                                        cmp(arith::CmpFPredicate::OEQ, 1.0));
+          taps.push_back(arith::SelectOp::create(
+              nb, l, second, arith::AddFOp::create(nb, l, base, c(1.0)),
+              base));
+          weights.push_back(c(1.0));
+        } else {
+          taps = {base, arith::AddFOp::create(nb, l, base, c(1.0))};
+          weights = {arith::SubFOp::create(nb, l, c(1.0), ratio), ratio};
+        }
+        SmallVector<Value> results;
+        Value last = arith::SubFOp::create(nb, l, in, c(1.0));
+        for (auto [tap, weight] : llvm::zip(taps, weights)) {
+          Value clamped = arith::MinNumFOp::create(
+              nb, l, arith::MaxNumFOp::create(nb, l, tap, c(0.0)), last);
+          results.push_back(arith::FPToSIOp::create(nb, l, i64, clamped));
+          results.push_back(weight);
+        }
+        linalg::YieldOp::create(nb, l, results);
+      });
+  for (int64_t t = 0; t < plan.taps; ++t) {
+    plan.indexTables.push_back(generic.getResult(2 * t));
+    plan.weightTables.push_back(generic.getResult(2 * t + 1));
+  }
+  return plan;
+}
+
 /// A constant 1-D table.
 Value createTable(OpBuilder &b, Location loc, Type elementType,
                   ArrayRef<Attribute> values) {
@@ -204,6 +333,8 @@ Value createTable(OpBuilder &b, Location loc, Type elementType,
 /// Column `tap` of the plan's index table, as i64.
 Value createIndexTable(OpBuilder &b, Location loc, const AxisPlan &plan,
                        int64_t tap) {
+  if (!plan.indexTables.empty())
+    return plan.indexTables[tap];
   SmallVector<Attribute> values;
   for (size_t x = 0, e = plan.outside.size(); x < e; ++x)
     values.push_back(b.getI64IntegerAttr(plan.indices[x * plan.taps + tap]));
@@ -212,6 +343,8 @@ Value createIndexTable(OpBuilder &b, Location loc, const AxisPlan &plan,
 
 Value createWeightTable(OpBuilder &b, Location loc, const AxisPlan &plan,
                         int64_t tap, FloatType type) {
+  if (!plan.weightTables.empty())
+    return plan.weightTables[tap];
   SmallVector<Attribute> values;
   for (size_t x = 0, e = plan.outside.size(); x < e; ++x)
     values.push_back(b.getFloatAttr(type, plan.weights[x * plan.taps + tap]));
@@ -263,7 +396,14 @@ Value lowerNearest(OpBuilder &b, Location loc, ResizeOp op, Value input,
   }
   maps.push_back(b.getMultiDimIdentityMap(rank));
   Type elementType = resultType.getElementType();
-  Value init = createEmpty(b, loc, resultType.getShape(), elementType);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(plans[d].outSize
+                                 ? plans[d].outSize
+                                 : tensor::DimOp::create(b, loc, input, d));
+  Value init =
+      createEmpty(b, loc, resultType.getShape(), elementType, dynamicSizes);
   double extrapolation = op.getExtrapolationValue().convertToDouble();
   return linalg::GenericOp::create(
              b, loc, TypeRange{resultType}, tables, ValueRange{init}, maps,
@@ -298,7 +438,13 @@ Value resampleAxis(OpBuilder &b, Location loc, Value input, int64_t dim,
   Type elementType = inputType.getElementType();
   auto computeType = cast<FloatType>(getComputeType(elementType));
   SmallVector<int64_t> shape(inputType.getShape());
-  shape[dim] = plan.outside.size();
+  shape[dim] = plan.outSize ? ShapedType::kDynamic : plan.outside.size();
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      dynamicSizes.push_back(d == dim ? plan.outSize
+                                      : tensor::DimOp::create(b, loc, input, d)
+                                            .getResult());
   SmallVector<Value> tables;
   for (int64_t t = 0; t < plan.taps; ++t) {
     tables.push_back(createIndexTable(b, loc, plan, t));
@@ -309,7 +455,7 @@ Value resampleAxis(OpBuilder &b, Location loc, Value input, int64_t dim,
   SmallVector<AffineMap> maps(
       tables.size(), AffineMap::get(rank, 0, getAffineDimExpr(dim, ctx)));
   maps.push_back(b.getMultiDimIdentityMap(rank));
-  Value init = createEmpty(b, loc, shape, elementType);
+  Value init = createEmpty(b, loc, shape, elementType, dynamicSizes);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, tables, ValueRange{init}, maps,
              parallelIterators(rank),
@@ -346,14 +492,22 @@ protected:
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(resultTypes.front());
     int64_t rank = resultType.getRank();
-    if (resultType.getNumElements() == 0) {
+    if (resultType.hasStaticShape() && resultType.getNumElements() == 0) {
       rewriter.replaceOp(op, createEmpty(rewriter, loc, resultType.getShape(),
                                          resultType.getElementType()));
       return success();
     }
-    SmallVector<AxisPlan> plans;
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto tableType = cast<FloatType>(getComputeType(
+        isa<FloatType>(resultType.getElementType())
+            ? resultType.getElementType()
+            : Type(rewriter.getF32Type())));
+    SmallVector<AxisPlan, 4> plans;
     for (int64_t d = 0; d < rank; ++d)
-      plans.push_back(planAxis(op, d));
+      plans.push_back(inputType.isDynamicDim(d)
+                          ? planDynamicAxis(rewriter, loc, op,
+                                            adaptor.getInput(), d, tableType)
+                          : planAxis(op, d));
     Value result = adaptor.getInput();
     double extrapolation = op.getExtrapolationValue().convertToDouble();
     if (op.getMode() == InterpolationMode::nearest) {
@@ -824,6 +978,13 @@ lowering::getSpatialUnsupportedReason(Operation *op) {
       if (inputType.getDimSize(d) == 0 && resize.getSizes()[d] != 0)
         return "kiln.resize of an empty dim " + std::to_string(d) +
                " to a non-empty one";
+    if (!inputType.hasStaticShape()) {
+      if (resize.getMode() == InterpolationMode::cubic ||
+          resize.getCoordinateTransform() ==
+              CoordinateTransform::tf_crop_and_resize)
+        return "kiln.resize of a dynamic dim supports nearest and linear "
+               "modes without tf_crop_and_resize";
+    }
     // Tables are one entry per result position and tap of each dim.
     constexpr int64_t kMaxTable = int64_t(1) << 24;
     for (int64_t size : resize.getSizes())

@@ -6,9 +6,13 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Conversion/KilnToLinalg/Utils.h"
 
+#include "dialects/Kiln/IR/KilnShapes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -168,15 +172,132 @@ AffineMap lowering::getReducedMap(MLIRContext *ctx, unsigned rank,
 }
 
 Value lowering::createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                            Type elementType) {
-  return tensor::EmptyOp::create(b, loc, shape, elementType);
+                            Type elementType, ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, loc, shape, elementType, dynamicSizes);
 }
 
 Value lowering::createFilled(OpBuilder &b, Location loc,
-                             ArrayRef<int64_t> shape, Value scalar) {
-  Value empty = createEmpty(b, loc, shape, scalar.getType());
+                             ArrayRef<int64_t> shape, Value scalar,
+                             ValueRange dynamicSizes) {
+  Value empty = createEmpty(b, loc, shape, scalar.getType(), dynamicSizes);
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
       .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Dynamic dims
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+lowering::getDynamicResultSizes(OpBuilder &b, Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  if (type.hasStaticShape())
+    return SmallVector<Value>();
+  FailureOr<SmallVector<OpFoldResult>> sizes = reifyKilnResultSizes(b, op);
+  if (failed(sizes))
+    return failure();
+  SmallVector<Value> dynamic;
+  for (auto [d, size] : llvm::enumerate(*sizes))
+    if (type.isDynamicDim(d))
+      dynamic.push_back(
+          getValueOrCreateConstantIndexOp(b, op->getLoc(), size));
+  return dynamic;
+}
+
+SmallVector<Value>
+lowering::getBroadcastDynamicSizes(OpBuilder &b, Location loc,
+                                   ValueRange inputs,
+                                   RankedTensorType resultType) {
+  SmallVector<Value> sizes;
+  int64_t rank = resultType.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    for (Value input : inputs) {
+      auto t = cast<RankedTensorType>(input.getType());
+      int64_t od = d - (rank - t.getRank());
+      if (od >= 0 && t.isDynamicDim(od)) {
+        sizes.push_back(tensor::DimOp::create(b, loc, input, od));
+        break;
+      }
+    }
+  }
+  return sizes;
+}
+
+SmallVector<Value> lowering::getDynamicDims(OpBuilder &b, Location loc,
+                                            Value value,
+                                            ArrayRef<int64_t> dropped) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d) && !llvm::is_contained(dropped, d))
+      sizes.push_back(tensor::DimOp::create(b, loc, value, d));
+  return sizes;
+}
+
+OpFoldResult lowering::getDimSize(OpBuilder &b, Location loc, Value value,
+                                  int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.isDynamicDim(dim))
+    return b.getIndexAttr(type.getDimSize(dim));
+  return tensor::DimOp::create(b, loc, value, dim).getResult();
+}
+
+SmallVector<OpFoldResult> lowering::getMixedShape(OpBuilder &b, Location loc,
+                                                  Value value) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d = 0, e = cast<RankedTensorType>(value.getType()).getRank();
+       d < e; ++d)
+    sizes.push_back(getDimSize(b, loc, value, d));
+  return sizes;
+}
+
+SmallVector<Value> lowering::getDynamicValues(OpBuilder &b, Location loc,
+                                              ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> values;
+  for (OpFoldResult size : sizes)
+    if (auto v = dyn_cast<Value>(size))
+      values.push_back(v);
+  return values;
+}
+
+SmallVector<int64_t> lowering::getStaticShape(ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult size : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(size);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  return shape;
+}
+
+FailureOr<Value> lowering::reshapeToSizes(OpBuilder &b, Location loc,
+                                          Value value,
+                                          ArrayRef<OpFoldResult> sizes) {
+  auto sourceType = cast<RankedTensorType>(value.getType());
+  auto targetType = RankedTensorType::get(getStaticShape(sizes),
+                                          sourceType.getElementType());
+  if (sourceType == targetType && !llvm::any_of(sizes, [](OpFoldResult s) {
+        return isa<Value>(s);
+      }))
+    return value;
+  if (sourceType.hasStaticShape() && targetType.hasStaticShape())
+    return reshapeTo(b, loc, value, targetType.getShape());
+  if (sourceType.getRank() == targetType.getRank() &&
+      sourceType == targetType)
+    return value;
+  std::optional<SmallVector<ReassociationIndices>> groups =
+      getReshapeGroups(sourceType, targetType);
+  if (!groups)
+    return failure();
+  if (sourceType.getRank() > targetType.getRank())
+    return tensor::CollapseShapeOp::create(b, loc, targetType, value, *groups)
+        .getResult();
+  if (sourceType.getRank() < targetType.getRank())
+    return tensor::ExpandShapeOp::create(b, loc, targetType, value, *groups,
+                                         sizes)
+        .getResult();
+  return failure();
 }
 
 Value lowering::buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
@@ -189,7 +310,9 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
     maps.push_back(getBroadcastMap(
         ctx, cast<RankedTensorType>(input.getType()).getShape(), shape));
   maps.push_back(b.getMultiDimIdentityMap(shape.size()));
-  Value init = createEmpty(b, loc, shape, resultType.getElementType());
+  Value init =
+      createEmpty(b, loc, shape, resultType.getElementType(),
+                  getBroadcastDynamicSizes(b, loc, inputs, resultType));
   unsigned numInputs = inputs.size();
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
@@ -280,7 +403,8 @@ Value lowering::padConstant(OpBuilder &b, Location loc, Value value,
   SmallVector<int64_t> shape(sourceType.getShape());
   SmallVector<OpFoldResult> lowFolds, highFolds;
   for (auto [d, lo, hi] : llvm::enumerate(low, high)) {
-    shape[d] += lo + hi;
+    if (!ShapedType::isDynamic(shape[d]))
+      shape[d] += lo + hi;
     lowFolds.push_back(b.getIndexAttr(lo));
     highFolds.push_back(b.getIndexAttr(hi));
   }

@@ -98,11 +98,49 @@ AffineMap getBroadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
 AffineMap getReducedMap(MLIRContext *ctx, unsigned rank,
                         ArrayRef<int64_t> reduced);
 
+/// tensor.empty of `shape`; `dynamicSizes` gives its dynamic dims in order.
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                  Type elementType);
+                  Type elementType, ValueRange dynamicSizes = {});
 /// tensor.empty + linalg.fill with `scalar`.
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                   Value scalar);
+                   Value scalar, ValueRange dynamicSizes = {});
+
+//===----------------------------------------------------------------------===//
+// Dynamic dims
+//===----------------------------------------------------------------------===//
+
+/// The run-time sizes of the dynamic dims of kiln op `op`'s result, in
+/// order (what its tensor.empty takes), through the op's shape function
+/// (dialects/Kiln/IR/KilnShapes.h). Empty when the result is static.
+FailureOr<SmallVector<Value>> getDynamicResultSizes(OpBuilder &b,
+                                                    Operation *op);
+
+/// The dynamic dims of `resultType` as numpy broadcasting of `inputs`
+/// produces them: each from the first input that has that dim dynamic.
+SmallVector<Value> getBroadcastDynamicSizes(OpBuilder &b, Location loc,
+                                            ValueRange inputs,
+                                            RankedTensorType resultType);
+
+/// tensor.dim of each dynamic dim of `value` not listed in `dropped`, in
+/// order: the dynamic sizes of a tensor shaped like it (minus those dims).
+SmallVector<Value> getDynamicDims(OpBuilder &b, Location loc, Value value,
+                                  ArrayRef<int64_t> dropped = {});
+
+/// `value`'s size along `dim`: a constant index or a tensor.dim.
+OpFoldResult getDimSize(OpBuilder &b, Location loc, Value value, int64_t dim);
+/// Every dim of `value`, as getDimSize.
+SmallVector<OpFoldResult> getMixedShape(OpBuilder &b, Location loc,
+                                        Value value);
+/// The dynamic entries of `sizes` as values, in order.
+SmallVector<Value> getDynamicValues(OpBuilder &b, Location loc,
+                                    ArrayRef<OpFoldResult> sizes);
+/// The static shape of `sizes` (kDynamic where it holds a value).
+SmallVector<int64_t> getStaticShape(ArrayRef<OpFoldResult> sizes);
+
+/// Reshapes `value` to `sizes` (mixed static/dynamic) by collapsing or
+/// expanding dims; the groups must exist (kiln::getReshapeGroups).
+FailureOr<Value> reshapeToSizes(OpBuilder &b, Location loc, Value value,
+                                ArrayRef<OpFoldResult> sizes);
 
 using ScalarBuilder =
     function_ref<Value(OpBuilder &b, Location loc, ValueRange args)>;

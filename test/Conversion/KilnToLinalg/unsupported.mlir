@@ -4,8 +4,8 @@
 // carries the ONNX node name), all of them before anything is rewritten.
 
 func.func @dynamic(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  // expected-error@+1 {{kiln.add with dynamic shape tensor<?x4xf32> is not supported; pin the dimension at compile time (--input-shape NAME=DIMS)}}
-  %r = kiln.add %a, %b : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  // expected-error@+1 {{kiln.cumsum with dynamic shape tensor<?x4xf32> is not supported yet; pin the dimension at compile time (--input-shape NAME=DIMS or --dim NAME=N)}}
+  %r = kiln.cumsum %a {axis = 1 : i64} : tensor<?x4xf32> -> tensor<?x4xf32>
   return %r : tensor<?x4xf32>
 }
 

@@ -332,9 +332,17 @@ func.func @transpose_perm_range(%x: tensor<2x3xf32>) {
 }
 // -----
 func.func @reshape_unresolved(%x: tensor<2x3xf32>) {
-  // expected-error@+2 {{reshape target -1 must be fully resolved (no -1)}}
+  // -1 is a dynamic dim, which a static input cannot regroup into.
+  // expected-error@+2 {{cannot reshape 2x3 to ?: each dynamic dim must map to one group of dims of the other shape}}
   // expected-error@+1 {{'kiln.reshape' op failed to infer returned types}}
   %0 = kiln.reshape %x {shape = array<i64: -1>} : tensor<2x3xf32> -> tensor<6xf32>
+  return
+}
+// -----
+func.func @reshape_negative(%x: tensor<2x3xf32>) {
+  // expected-error@+2 {{reshape target -2 has a negative dim}}
+  // expected-error@+1 {{'kiln.reshape' op failed to infer returned types}}
+  %0 = kiln.reshape %x {shape = array<i64: -2>} : tensor<2x3xf32> -> tensor<6xf32>
   return
 }
 // -----

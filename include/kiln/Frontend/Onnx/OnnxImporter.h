@@ -7,14 +7,37 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mlir::kiln {
 
+/// The sizes a dimension may take at run time: `min`..`max` (inclusive);
+/// `opt` is the size to tune for (`max` unless given). min == max pins it.
+struct DimRange {
+  int64_t min = 0, opt = 0, max = 0;
+  bool isPinned() const { return min == max; }
+  static DimRange pinned(int64_t size) { return {size, size, size}; }
+  bool operator==(const DimRange &o) const {
+    return min == o.min && opt == o.opt && max == o.max;
+  }
+};
+
+/// Parses `N`, `MIN:MAX` or `MIN:OPT:MAX` (non-negative, MIN <= OPT <= MAX).
+std::optional<DimRange> parseDimRange(llvm::StringRef text);
+/// Parses `1x3x32:512x32:512` (dims separated by `x`, each a DimRange).
+std::optional<std::vector<DimRange>> parseShapeRanges(llvm::StringRef text);
+/// `N` or `MIN..MAX` (as the executable's --help prints it).
+std::string formatDimRange(const DimRange &range);
+
 struct OnnxImportOptions {
-  /// --input-shape NAME=1x3x224x224: pins the (symbolic) dims of an input.
-  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// --input-shape NAME=1x3x224x224: the dims of an input, each pinned or a
+  /// range (`1x3x32:512x32:512`); NAME may also be a symbolic dim (one dim).
+  std::map<std::string, std::vector<DimRange>> inputShapes;
+  /// --dim NAME=MIN:MAX (or N): the range of ONNX dim_param NAME, wherever
+  /// it appears.
+  std::map<std::string, DimRange> dimRanges;
   /// NAME -> path of a serialized onnx.TensorProto (.pb): imports graph
   /// input NAME as that constant instead of a function argument. Lets models
   /// whose shape operands are inputs (e.g. the ONNX backend node tests) be
