@@ -138,6 +138,14 @@ struct KilnLowerForallToRuntimePass
     sinkConstants(region);
     SetVector<Value> captured;
     getUsedValuesDefinedAbove(region, captured);
+    // Run-time bounds (a loop over a dynamic dimension): the body recomputes
+    // the trip counts from them to delinearize its iterations.
+    for (ArrayRef<OpFoldResult> ofrs : {ArrayRef<OpFoldResult>(bounds->lbs),
+                                        ArrayRef<OpFoldResult>(bounds->ubs),
+                                        ArrayRef<OpFoldResult>(bounds->steps)})
+      for (OpFoldResult ofr : ofrs)
+        if (auto v = dyn_cast<Value>(ofr))
+          captured.insert(v);
 
     auto ptrTy = LLVM::LLVMPointerType::get(ctx);
     auto i64 = IntegerType::get(ctx, 64);

@@ -8,8 +8,8 @@
 // CHECK: tensor.dim {kiln.bounds = array<i64: 32, 512>} %{{.*}}, %{{.*}} : tensor<?x3x?xf32>
 // CHECK: affine.apply {{.*}} {kiln.bounds = array<i64: 15, 255>}
 // CHECK: tensor.empty(%{{.*}}, %{{.*}}) {kiln.dim_bounds = array<i64: 1, 8, 16, 16, 15, 255>, kiln.dim_opt = array<i64: 4, 16, 111>}
-// A product of two dynamic sizes is not affine: no bound.
-// CHECK: arith.muli {{.*}} {kiln.bounds = "none"}
+// A product of two dynamic sizes: the product of their bounds.
+// CHECK: arith.muli {{.*}} {kiln.bounds = array<i64: 15, 2040>}
 func.func @main_graph(%x: tensor<?x3x?xf32>) -> tensor<?x16x?xf32>
     attributes {kiln.input_ranges = [array<i64: 1, 4, 8, 3, 3, 3, 32, 224, 512>],
                 kiln.input_dim_symbols = [array<i64: 0, -1, 1>]} {

@@ -5,13 +5,13 @@
 // produces them: every op is tiled and vectorized (no linalg op is left for
 // the scalar-loop fallback), full tiles as static vectors and the remainder
 // tiles of loops over a dynamic dimension with masks (vector.mask) or as
-// static power-of-two pieces. -O0 keeps whole ops (scalar loops later).
+// static power-of-two pieces (masked transfers take their mask as an operand). -O0 keeps whole ops (scalar loops later).
 
 // A matmul with a dynamic M, bias and ReLU epilogue.
 // CHECK-LABEL: func.func @main_graph(
 // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK: arith.maximumf {{.*}} : vector<32xf32>
-// CHECK: vector.mask %{{.*}} { vector.contract {{.*}} : vector<7x32x1xf32>, vector<1x32xf32> into vector<7x32xf32> }
+// CHECK: vector.mask %{{.*}} { vector.contract {{.*}} : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32> }
 // CHECK-NOT: linalg.
 // O0-LABEL: func.func @main_graph(
 // O0-NOT: vector.
@@ -96,7 +96,7 @@ func.func @main_graph(%x: tensor<?x8x?x?xf32>) -> (tensor<?x16x?x?xf32>, tensor<
 // A row reduction (sum of exp) over a dynamic number of rows: the init of
 // the remainder rows is masked, each row reduced as 64 + 32 + 4 lanes.
 // CHECK-LABEL: func.func @main_graph(
-// CHECK: vector.mask %{{.*}} { vector.transfer_write {{.*}} : vector<63xf32>, tensor<?xf32> }
+// CHECK: vector.transfer_write {{.*}}, %{{.*}} {in_bounds = [true]} : vector<63xf32>, tensor<?xf32>
 // CHECK: math.exp {{.*}} : vector<64xf32>
 // CHECK: vector.multi_reduction <add>, {{.*}} : vector<64xf32> to f32
 // CHECK-NOT: linalg.
@@ -168,7 +168,8 @@ func.func @main_graph(%x: tensor<?x16x?x?xf32>) -> (tensor<?x16x?x?xf32>, tensor
 // An elementwise op on two dynamic 4-D inputs: rows of the dynamic width as
 // masked vectors.
 // CHECK-LABEL: func.func @main_graph(
-// CHECK: vector.mask %{{.*}} { vector.transfer_read {{.*}} : tensor<1x1x1x?xf32>, vector<1x1x1x64xf32> }
+// CHECK: %[[MASK:.*]] = vector.create_mask {{.*}} : vector<1x1x1x64xi1>
+// CHECK: vector.transfer_read {{.*}}, %[[MASK]] {in_bounds = [true, true, true, true]} : tensor<1x1x1x?xf32>, vector<1x1x1x64xf32>
 // CHECK: math.tanh {{.*}} : vector<1x1x1x64xf32>
 // CHECK-NOT: linalg.
 func.func @main_graph(%x: tensor<?x16x?x?xf32>, %y: tensor<?x16x?x?xf32>) -> tensor<?x16x?x?xf32>
