@@ -240,7 +240,10 @@ struct KilnCpuLowerVectorsPass
     // or drop unit dims of its vector but not of its mask. Masked
     // contractions and reductions stay in their vector.mask, which the
     // lowerings of step 1 handle.
-    {
+    bool hasMasks = root->walk([](vector::MaskOp) {
+                          return WalkResult::interrupt();
+                        }).wasInterrupted();
+    if (hasMasks) {
       RewritePatternSet patterns(ctx);
       vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))

@@ -22,6 +22,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -111,7 +112,9 @@ struct KilnCpuPackMatmulWeightsPass
     auto acc3Type = RankedTensorType::get({m, panels, panel}, f32);
     Value acc3;
     if (ShapedType::isDynamic(m)) {
-      Value rows = tensor::DimOp::create(rewriter, loc, init, 0);
+      // Rows of A (defined before the accumulator's producers), so the
+      // expand_shape can move next to the empty tensor below.
+      Value rows = tensor::DimOp::create(rewriter, loc, a, 0);
       acc3 = tensor::ExpandShapeOp::create(
           rewriter, loc, acc3Type, init, groups,
           SmallVector<OpFoldResult>{rows, rewriter.getIndexAttr(panels),
@@ -185,11 +188,35 @@ struct KilnCpuPackMatmulWeightsPass
     // the result is the 2-D buffer itself and can become the function's
     // out-param without a copy.
     getOperation().walk([&](tensor::ExpandShapeOp expand) {
-      if (Operation *def = expand.getSrc().getDefiningOp())
-        if ((def->hasTrait<OpTrait::ConstantLike>() ||
-             isa<tensor::EmptyOp>(def)) &&
-            def->getBlock() == expand->getBlock())
-          expand->moveAfter(def);
+      Operation *def = expand.getSrc().getDefiningOp();
+      if (!def ||
+          !(def->hasTrait<OpTrait::ConstantLike>() ||
+            isa<tensor::EmptyOp>(def)) ||
+          def->getBlock() != expand->getBlock())
+        return;
+      // A dynamic output shape (rows of A) moves along when its operands
+      // are available there.
+      SmallVector<Operation *> sizeOps;
+      for (Value size : expand.getOutputShape()) {
+        Operation *sizeOp = size.getDefiningOp();
+        if (!sizeOp || sizeOp->getBlock() != def->getBlock() ||
+            sizeOp->isBeforeInBlock(def) || sizeOp == def)
+          continue;
+        if (!isMemoryEffectFree(sizeOp) || sizeOp->getNumRegions() != 0 ||
+            llvm::any_of(sizeOp->getOperands(), [&](Value v) {
+              Operation *d = v.getDefiningOp();
+              return d && d->getBlock() == def->getBlock() &&
+                     !d->isBeforeInBlock(def) && d != def;
+            }))
+          return;
+        sizeOps.push_back(sizeOp);
+      }
+      Operation *point = def;
+      for (Operation *sizeOp : sizeOps) {
+        sizeOp->moveAfter(point);
+        point = sizeOp;
+      }
+      expand->moveAfter(point);
     });
   }
 };

@@ -383,8 +383,12 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   plan.bounds = ranges;
   plan.dynamic = anyDynamic;
   // Register tiles that cover a whole loop need no loop.
+  // A dynamic loop whose upper bound is exactly the register tile keeps its
+  // (single-iteration) loop: peeled, the full tile is static (accumulators
+  // in registers) and only smaller extents take the masked remainder.
   for (unsigned d = 0; d < numLoops; ++d)
-    plan.registers[d] = clampTile(plan.registers[d], ranges[d]);
+    if (!dynamic[d] || plan.registers[d] != ranges[d])
+      plan.registers[d] = clampTile(plan.registers[d], ranges[d]);
   if (plan.kind == OpKind::Windowed)
     for (unsigned d = 0; d < numLoops; ++d)
       plan.cacheParallel[d] = isParallel(d) ? plan.registers[d] : 0;

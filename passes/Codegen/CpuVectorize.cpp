@@ -710,6 +710,17 @@ struct KilnCpuVectorizePass
         vectorizeOne(rewriter, op);
     }
 
+    // Masked transfers (remainder tiles of run-time extent) take their mask
+    // as an operand: one-shot bufferization requires a vector.mask body to
+    // bufferize in place, which a tile written into a copy cannot.
+    if (func.walk([](vector::MaskOp) { return WalkResult::interrupt(); })
+            .wasInterrupted()) {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+
     // Contractions first: canonicalization would fold a unit-K
     // multi_reduction into a shape_cast before it becomes a vector.contract.
     {

@@ -40,8 +40,17 @@ static bool collectWriteOnlyUses(Value buffer,
       continue;
     }
     bool isWrite = false;
-    if (auto write = dyn_cast<vector::TransferWriteOp>(user))
+    if (auto write = dyn_cast<vector::TransferWriteOp>(user)) {
       isWrite = &use == &write.getBaseMutable() && !write.getMask();
+      // The masked write of a remainder tile of run-time extent: the
+      // vector.mask around it goes with it.
+      if (auto mask = dyn_cast<vector::MaskOp>(user->getParentOp())) {
+        if (!isWrite || mask->getNumResults() != 0)
+          return false;
+        writes.push_back(mask);
+        continue;
+      }
+    }
     else if (auto store = dyn_cast<vector::StoreOp>(user))
       isWrite = &use == &store.getBaseMutable();
     else if (auto store = dyn_cast<memref::StoreOp>(user))

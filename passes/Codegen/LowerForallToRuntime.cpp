@@ -138,10 +138,12 @@ struct KilnLowerForallToRuntimePass
     sinkConstants(region);
     SetVector<Value> captured;
     getUsedValuesDefinedAbove(region, captured);
-    // Run-time bounds (dynamic shapes) travel too: the body recomputes the
-    // trip counts from them.
-    for (auto *list : {&bounds->lbs, &bounds->ubs, &bounds->steps})
-      for (OpFoldResult ofr : *list)
+    // Run-time bounds (a loop over a dynamic dimension): the body recomputes
+    // the trip counts from them to delinearize its iterations.
+    for (ArrayRef<OpFoldResult> ofrs : {ArrayRef<OpFoldResult>(bounds->lbs),
+                                        ArrayRef<OpFoldResult>(bounds->ubs),
+                                        ArrayRef<OpFoldResult>(bounds->steps)})
+      for (OpFoldResult ofr : ofrs)
         if (auto v = dyn_cast<Value>(ofr))
           captured.insert(v);
 
