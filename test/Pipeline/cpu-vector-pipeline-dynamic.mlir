@@ -11,7 +11,7 @@
 // CHECK-LABEL: func.func @main_graph(
 // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 // CHECK: arith.maximumf {{.*}} : vector<32xf32>
-// CHECK: vector.mask %{{.*}} { vector.contract {{.*}} : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32> }
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x32xf32> into vector<4x32xf32>
 // CHECK-NOT: linalg.
 // O0-LABEL: func.func @main_graph(
 // O0-NOT: vector.
