@@ -96,6 +96,19 @@ getProductFactors(Value v, std::optional<int64_t> dim) {
   return factors;
 }
 
+/// [lower, upper] bound of `var`, when both exist.
+static std::optional<std::pair<int64_t, int64_t>>
+boundsOf(const ValueBoundsConstraintSet::Variable &var, func::FuncOp func,
+         Estimate estimate) {
+  FailureOr<int64_t> l =
+      computeBound(presburger::BoundType::LB, var, func, estimate);
+  FailureOr<int64_t> u =
+      computeBound(presburger::BoundType::UB, var, func, estimate);
+  if (failed(l) || failed(u))
+    return std::nullopt;
+  return std::make_pair(*l, *u);
+}
+
 /// [lb, ub] of a semi-affine expression (products of symbols, e.g. the
 /// size of a collapse_shape of two dynamic dims after canonicalization)
 /// over operands in [lbs[i], ubs[i]], all non-negative; none if the
@@ -162,15 +175,13 @@ computeBound(presburger::BoundType type,
       SmallVector<int64_t> lbs, ubs;
       bool known = true;
       for (Value operand : apply.getMapOperands()) {
-        FailureOr<int64_t> l = computeBound(presburger::BoundType::LB,
-                                            operand, func, estimate);
-        FailureOr<int64_t> u = computeBound(presburger::BoundType::UB,
-                                            operand, func, estimate);
-        known &= succeeded(l) && succeeded(u);
+        std::optional<std::pair<int64_t, int64_t>> b =
+            boundsOf(operand, func, estimate);
+        known &= b.has_value();
         if (!known)
           break;
-        lbs.push_back(*l);
-        ubs.push_back(*u);
+        lbs.push_back(b->first);
+        ubs.push_back(b->second);
       }
       std::optional<std::pair<int64_t, int64_t>> interval;
       if (known)
@@ -191,17 +202,16 @@ computeBound(presburger::BoundType type,
       int64_t lb = 1, ub = 1;
       bool known = true;
       for (const ValueBoundsConstraintSet::Variable &f : factors) {
-        FailureOr<int64_t> l = computeBound(presburger::BoundType::LB, f,
-                                            func, estimate);
-        FailureOr<int64_t> u = computeBound(presburger::BoundType::UB, f,
-                                            func, estimate);
-        known &= succeeded(l) && succeeded(u) && *l >= 0 && *u >= 0;
+        std::optional<std::pair<int64_t, int64_t>> b =
+            boundsOf(f, func, estimate);
+        known &= b && b->first >= 0 && b->second >= 0;
         if (!known)
           break;
-        lb *= *l;
-        ub = *u != 0 && ub > std::numeric_limits<int64_t>::max() / *u
+        lb *= b->first;
+        ub = b->second != 0 &&
+                     ub > std::numeric_limits<int64_t>::max() / b->second
                  ? std::numeric_limits<int64_t>::max()
-                 : ub * *u;
+                 : ub * b->second;
       }
       if (known) {
         if (dim) {
@@ -237,12 +247,19 @@ FailureOr<int64_t> computeUpperBound(Value indexValue, func::FuncOp func) {
                       Estimate::Range);
 }
 
-FailureOr<int64_t> computeUpperBound(Value shaped, int64_t dim,
-                                     func::FuncOp func) {
+/// The size of `dim` of `shaped` when it is static.
+static std::optional<int64_t> getStaticDim(Value shaped, int64_t dim) {
   auto type = dyn_cast<ShapedType>(shaped.getType());
   if (type && type.hasRank() && dim < type.getRank() &&
       !type.isDynamicDim(dim))
     return type.getDimSize(dim);
+  return std::nullopt;
+}
+
+FailureOr<int64_t> computeUpperBound(Value shaped, int64_t dim,
+                                     func::FuncOp func) {
+  if (std::optional<int64_t> size = getStaticDim(shaped, dim))
+    return *size;
   return computeBound(presburger::BoundType::UB, {shaped, dim}, func,
                       Estimate::Range);
 }
@@ -254,20 +271,16 @@ FailureOr<int64_t> computeLowerBound(Value indexValue, func::FuncOp func) {
 
 FailureOr<int64_t> computeLowerBound(Value shaped, int64_t dim,
                                      func::FuncOp func) {
-  auto type = dyn_cast<ShapedType>(shaped.getType());
-  if (type && type.hasRank() && dim < type.getRank() &&
-      !type.isDynamicDim(dim))
-    return type.getDimSize(dim);
+  if (std::optional<int64_t> size = getStaticDim(shaped, dim))
+    return *size;
   return computeBound(presburger::BoundType::LB, {shaped, dim}, func,
                       Estimate::Range);
 }
 
 FailureOr<int64_t> computeOptSize(Value shaped, int64_t dim,
                                   func::FuncOp func) {
-  auto type = dyn_cast<ShapedType>(shaped.getType());
-  if (type && type.hasRank() && dim < type.getRank() &&
-      !type.isDynamicDim(dim))
-    return type.getDimSize(dim);
+  if (std::optional<int64_t> size = getStaticDim(shaped, dim))
+    return *size;
   return computeBound(presburger::BoundType::UB, {shaped, dim}, func,
                       Estimate::Opt);
 }
