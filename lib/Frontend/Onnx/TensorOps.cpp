@@ -700,7 +700,8 @@ LogicalResult importGather(NodeContext &ctx) {
     // Picks run-time dims: stays a shape value.
     llvm::SmallVector<OpFoldResult> elements = *ctx.shapeOperand(0);
     llvm::SmallVector<OpFoldResult> picked;
-    for (int64_t v : *getIntValues(indices)) {
+    llvm::SmallVector<int64_t> indexValues = *getIntValues(indices);
+    for (int64_t v : indexValues) {
       int64_t n = static_cast<int64_t>(elements.size());
       if (v < -n || v >= n)
         return ctx.emitError() << "Gather index " << v

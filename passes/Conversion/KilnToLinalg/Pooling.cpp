@@ -43,6 +43,14 @@ template <typename OpTy> PoolParams getPoolParams(OpTy op) {
   p.dilations = llvm::to_vector(op.getDilations());
   p.padsLow = llvm::to_vector(op.getPads().take_front(spatial));
   for (int64_t i = 0; i < spatial; ++i) {
+    // A dynamic dim: the explicit end padding, plus what a ceil_mode window
+    // may read past it (stride - 1; max pooling only, avg_pool over a
+    // dynamic dim has no ceil_mode, checked up front).
+    if (resultType.isDynamicDim(i + 2) || inputType.isDynamicDim(i + 2)) {
+      p.padsHigh.push_back(op.getPads()[i + spatial] +
+                           (op.getCeilMode() ? p.strides[i] - 1 : 0));
+      continue;
+    }
     int64_t span = p.dilations[i] * (p.kernel[i] - 1) + 1;
     int64_t needed = (resultType.getDimSize(i + 2) - 1) * p.strides[i] + span;
     int64_t available = inputType.getDimSize(i + 2) + p.padsLow[i];
