@@ -1070,7 +1070,8 @@ NodeContext::requireShapeInts(unsigned i, llvm::StringRef what,
   if (!isShapeValue(i))
     return requireConstantInts(i, what);
   llvm::SmallVector<int64_t> ints;
-  for (OpFoldResult e : *shapeOperand(i)) {
+  llvm::SmallVector<OpFoldResult> elements = *shapeOperand(i);
+  for (OpFoldResult e : elements) {
     if (auto v = dyn_cast<Value>(e)) {
       ints.push_back(ShapedType::kDynamic);
       if (dynamicElements)
