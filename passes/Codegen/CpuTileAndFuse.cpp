@@ -173,26 +173,11 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
       if (!ShapedType::isDynamic(ranges[d]))
         continue;
       dynamic[d] = true;
-      FailureOr<int64_t> ub = failure(), optSize = failure();
-      for (OpOperand &operand : op->getOpOperands()) {
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        for (auto [pos, e] : llvm::enumerate(map.getResults())) {
-          auto dimExpr = dyn_cast<AffineDimExpr>(e);
-          if (!dimExpr || dimExpr.getPosition() != d)
-            continue;
-          ub = kiln::computeUpperBound(operand.get(), pos, func);
-          if (succeeded(ub)) {
-            optSize = kiln::computeOptSize(operand.get(), pos, func);
-            break;
-          }
-        }
-        if (succeeded(ub))
-          break;
-      }
-      if (failed(ub) || *ub <= 0)
+      FailureOr<kiln::LoopBound> bound = kiln::computeLoopBound(op, d, func);
+      if (failed(bound) || bound->upper <= 0)
         return std::nullopt;
-      ranges[d] = *ub;
-      opt[d] = succeeded(optSize) ? std::max<int64_t>(1, *optSize) : *ub;
+      ranges[d] = bound->upper;
+      opt[d] = std::max<int64_t>(1, bound->opt);
     }
   }
   bool anyDynamic = llvm::is_contained(dynamic, true);

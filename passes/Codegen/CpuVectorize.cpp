@@ -438,23 +438,10 @@ struct KilnCpuVectorizePass
     for (unsigned d = 0; d < ranges.size(); ++d) {
       if (!ShapedType::isDynamic(ranges[d]))
         continue;
-      FailureOr<int64_t> ub = failure();
-      for (OpOperand &operand : op->getOpOperands()) {
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        for (auto [pos, e] : llvm::enumerate(map.getResults())) {
-          auto dimExpr = dyn_cast<AffineDimExpr>(e);
-          if (!dimExpr || dimExpr.getPosition() != d)
-            continue;
-          ub = kiln::computeUpperBound(operand.get(), pos, func);
-          if (succeeded(ub))
-            break;
-        }
-        if (succeeded(ub))
-          break;
-      }
-      if (failed(ub))
+      FailureOr<kiln::LoopBound> bound = kiln::computeLoopBound(op, d, func);
+      if (failed(bound))
         return std::nullopt;
-      ranges[d] = *ub;
+      ranges[d] = bound->upper;
     }
     return ranges;
   }

@@ -285,4 +285,22 @@ FailureOr<int64_t> computeOptSize(Value shaped, int64_t dim,
                       Estimate::Opt);
 }
 
+FailureOr<LoopBound> computeLoopBound(linalg::LinalgOp op, unsigned loop,
+                                      func::FuncOp func) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+      auto dimExpr = dyn_cast<AffineDimExpr>(e);
+      if (!dimExpr || dimExpr.getPosition() != loop)
+        continue;
+      FailureOr<int64_t> ub = computeUpperBound(operand.get(), pos, func);
+      if (failed(ub))
+        continue;
+      FailureOr<int64_t> opt = computeOptSize(operand.get(), pos, func);
+      return LoopBound{*ub, succeeded(opt) ? *opt : *ub};
+    }
+  }
+  return failure();
+}
+
 } // namespace mlir::kiln

@@ -11,6 +11,7 @@
 #define KILN_PASSES_CODEGEN_DIMBOUNDS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Support/LLVM.h"
 
 #include <cstdint>
@@ -43,6 +44,16 @@ FailureOr<int64_t> computeLowerBound(Value shaped, int64_t dim,
 /// pinned to `[opt, opt]`.
 FailureOr<int64_t> computeOptSize(Value shaped, int64_t dim,
                                   func::FuncOp func);
+
+/// The upper bound of loop `loop` of `op` and its size at the opt shape,
+/// from the first operand dim that loop indexes directly and that has a
+/// bound (the opt size falls back to the bound).
+struct LoopBound {
+  int64_t upper;
+  int64_t opt;
+};
+FailureOr<LoopBound> computeLoopBound(linalg::LinalgOp op, unsigned loop,
+                                      func::FuncOp func);
 
 } // namespace mlir::kiln
 
