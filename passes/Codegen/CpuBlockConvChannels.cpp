@@ -6,19 +6,22 @@
 // on a 7x7 map). Such a convolution with constant weights is rewritten to run
 // its vectors along output channels instead, in a blocked layout:
 //
-//   out_b[fo, oh, ow, fi] += in[c, oh*sh + kh*dh, ow*sw + kw*dw]
-//                            * w_b[fo, c, kh, kw, fi]
+//   out_b[n, fo, oh, ow, fi] += in[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
+//                               * w_b[fo, c, kh, kw, fi]
 //
 // with fi a block of two vectors of output channels and w_b the weights
 // repacked at compile time (w_b[fo, c, kh, kw, fi] = w[fo*nb + fi, c, kh,
 // kw]), so the register tile is (a row of output pixels) x (2 vectors of
 // channels) and every multiply-add broadcasts one input element. The result
 // goes back to NCHW with one linalg.transpose per convolution (the output is
-// a small tensor; the reduction above is C*KH*KW times larger).
+// a small tensor; the reduction above is C*KH*KW times larger). The batch
+// and the image sizes may be dynamic; the decision then looks at the output
+// width at the `opt` shape.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/Passes.h"
 #include "passes/Codegen/ConstantLayout.h"
+#include "passes/Codegen/DimBounds.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,17 +44,23 @@ struct KilnCpuBlockConvChannelsPass
           KilnCpuBlockConvChannelsPass> {
   using Base::Base;
 
-  /// The accumulator of the blocked convolution [FO, OH, OW, NB] built from
-  /// the convolution's init `init` [1, F, OH, OW]: a broadcast bias or a
+  /// The accumulator of the blocked convolution [N, FO, OH, OW, NB] built
+  /// from the convolution's init `init` [N, F, OH, OW]: a broadcast bias or a
   /// fill is rebuilt in the blocked shape (so it is still fused into the
   /// tiles), anything else is transposed.
   static Value blockInit(RewriterBase &rewriter, Location loc, Value init,
                          RankedTensorType blockedType) {
     ArrayRef<int64_t> shape = blockedType.getShape();
     Type elemType = blockedType.getElementType();
-    int64_t fo = shape[0], nb = shape[3];
+    int64_t fo = shape[1], nb = shape[4];
+    // The batch and image sizes of the init (run-time ones included).
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, init);
     auto empty = [&] {
-      return tensor::EmptyOp::create(rewriter, loc, shape, elemType);
+      return tensor::EmptyOp::create(
+          rewriter, loc,
+          ArrayRef<OpFoldResult>{sizes[0], rewriter.getIndexAttr(fo), sizes[2],
+                                 sizes[3], rewriter.getIndexAttr(nb)},
+          elemType);
     };
     if (auto bcast = init.getDefiningOp<linalg::BroadcastOp>();
         bcast && bcast.getDimensions() == ArrayRef<int64_t>{0, 2, 3} &&
@@ -60,7 +69,7 @@ struct KilnCpuBlockConvChannelsPass
           rewriter, loc, RankedTensorType::get({fo, nb}, elemType),
           bcast.getInput(), SmallVector<ReassociationIndices>{{0, 1}});
       return linalg::BroadcastOp::create(rewriter, loc, bias, empty(),
-                                         ArrayRef<int64_t>{1, 2})
+                                         ArrayRef<int64_t>{0, 2, 3})
           ->getResult(0);
     }
     if (auto fill = init.getDefiningOp<linalg::FillOp>();
@@ -68,22 +77,19 @@ struct KilnCpuBlockConvChannelsPass
       return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
                                     Value(empty()))
           .getResult(0);
-    // [1, F, OH, OW] -> [FO, NB, OH, OW] -> [FO, OH, OW, NB].
-    Value split = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({fo * nb, shape[1], shape[2]},
-                                             elemType),
-        init, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    split = tensor::ExpandShapeOp::create(
+    // [N, F, OH, OW] -> [N, FO, NB, OH, OW] -> [N, FO, OH, OW, NB].
+    Value split = tensor::ExpandShapeOp::create(
         rewriter, loc,
-        RankedTensorType::get({fo, nb, shape[1], shape[2]}, elemType), split,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+        RankedTensorType::get({shape[0], fo, nb, shape[2], shape[3]},
+                              elemType),
+        init, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     return linalg::TransposeOp::create(rewriter, loc, split, empty(),
-                                       ArrayRef<int64_t>{0, 2, 3, 1})
+                                       ArrayRef<int64_t>{0, 1, 3, 4, 2})
         ->getResult(0);
   }
 
   /// The elementwise consumer of `conv` (its only user: activation, residual
-  /// add) rewritten to run on the blocked result `blocked` [FO, OH, OW, NB]
+  /// add) rewritten to run on the blocked result `blocked` [N, FO, OH, OW, NB]
   /// before the transpose back to NCHW, so it is fused into the blocked
   /// convolution's tiles as an epilogue and the transpose is the only pass
   /// over the output. Operands other than the convolution's result are read
@@ -119,12 +125,12 @@ struct KilnCpuBlockConvChannelsPass
     }
 
     auto blockedType = cast<RankedTensorType>(blocked.getType());
-    int64_t fo = blockedType.getDimSize(0), oh = blockedType.getDimSize(1),
-            ow = blockedType.getDimSize(2), nb = blockedType.getDimSize(3);
+    ArrayRef<int64_t> blockedShape = blockedType.getShape();
+    int64_t fo = blockedShape[1], nb = blockedShape[4];
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr dfo, doh, dow, dfi;
-    bindDims(ctx, dfo, doh, dow, dfi);
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineExpr dn, dfo, doh, dow, dfi;
+    bindDims(ctx, dn, dfo, doh, dow, dfi);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(5, ctx);
     Location loc = op.getLoc();
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
@@ -138,36 +144,6 @@ struct KilnCpuBlockConvChannelsPass
         continue;
       }
       auto type = cast<RankedTensorType>(in->get().getType());
-      // (n, f, h, w) -> (fo * nb + fi, oh, ow): dims indexed by the batch or
-      // by a constant are sliced away (a constant index in a map would
-      // keep the op from being tiled), a channel dim is split into [FO, NB].
-      SmallVector<OpFoldResult> offsets, sizes;
-      SmallVector<int64_t> kept, shape;
-      SmallVector<AffineExpr> exprs;
-      SmallVector<ReassociationIndices> groups;
-      for (auto [i, e] : llvm::enumerate(map.getResults())) {
-        auto d = dyn_cast<AffineDimExpr>(e);
-        int64_t offset = 0;
-        if (auto c = dyn_cast<AffineConstantExpr>(e))
-          offset = c.getValue();
-        bool dropped = !d || d.getPosition() == 0;
-        offsets.push_back(rewriter.getIndexAttr(offset));
-        sizes.push_back(
-            rewriter.getIndexAttr(dropped ? 1 : type.getDimSize(i)));
-        if (dropped)
-          continue;
-        kept.push_back(type.getDimSize(i));
-        int64_t first = shape.size();
-        if (d.getPosition() == 1) {
-          exprs.append({dfo, dfi});
-          shape.append({fo, nb});
-        } else {
-          exprs.push_back(d.getPosition() == 2 ? doh : dow);
-          shape.push_back(d.getPosition() == 2 ? oh : ow);
-        }
-        groups.emplace_back(llvm::to_vector(
-            llvm::seq<int64_t>(first, static_cast<int64_t>(shape.size()))));
-      }
       // Reshaped before the blocked convolution when the operand is
       // available there (defined before the original convolution, which the
       // blocked one was built right before), so the consumer can be fused
@@ -178,6 +154,39 @@ struct KilnCpuBlockConvChannelsPass
       if (!def || (def->getBlock() == conv->getBlock() &&
                    def->isBeforeInBlock(conv)))
         rewriter.setInsertionPoint(blocked.getDefiningOp());
+      // (n, f, h, w) -> (n, fo * nb + fi, oh, ow): dims indexed by a
+      // constant are sliced away (a constant index in a map would keep the
+      // op from being tiled), a channel dim is split into [FO, NB].
+      SmallVector<OpFoldResult> offsets, sizes;
+      SmallVector<int64_t> kept, shape;
+      SmallVector<AffineExpr> exprs;
+      SmallVector<ReassociationIndices> groups;
+      for (auto [i, e] : llvm::enumerate(map.getResults())) {
+        auto d = dyn_cast<AffineDimExpr>(e);
+        int64_t offset = 0;
+        if (auto c = dyn_cast<AffineConstantExpr>(e))
+          offset = c.getValue();
+        bool dropped = !d;
+        offsets.push_back(rewriter.getIndexAttr(offset));
+        sizes.push_back(dropped ? OpFoldResult(rewriter.getIndexAttr(1))
+                                : tensor::getMixedSize(rewriter, loc,
+                                                       in->get(), i));
+        if (dropped)
+          continue;
+        kept.push_back(type.getDimSize(i));
+        int64_t first = shape.size();
+        if (d.getPosition() == 1) {
+          exprs.append({dfo, dfi});
+          shape.append({fo, nb});
+        } else {
+          exprs.push_back(d.getPosition() == 0   ? dn
+                          : d.getPosition() == 2 ? doh
+                                                 : dow);
+          shape.push_back(type.getDimSize(i));
+        }
+        groups.emplace_back(llvm::to_vector(
+            llvm::seq<int64_t>(first, static_cast<int64_t>(shape.size()))));
+      }
       if (kept.size() != static_cast<size_t>(type.getRank()))
         v = tensor::ExtractSliceOp::create(
             rewriter, loc,
@@ -190,16 +199,17 @@ struct KilnCpuBlockConvChannelsPass
             rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
             v, groups);
       inputs.push_back(v);
-      maps.push_back(AffineMap::get(4, 0, exprs, ctx));
+      maps.push_back(AffineMap::get(5, 0, exprs, ctx));
     }
     maps.push_back(identity);
-    auto sunkType =
-        RankedTensorType::get({fo, oh, ow, nb}, resultType.getElementType());
-    Value empty = tensor::EmptyOp::create(rewriter, loc, sunkType.getShape(),
-                                          sunkType.getElementType());
+    auto sunkType = RankedTensorType::get(blockedShape,
+                                          resultType.getElementType());
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, blocked),
+        sunkType.getElementType());
     auto sunk = linalg::GenericOp::create(
         rewriter, loc, TypeRange{sunkType}, inputs, ValueRange{empty}, maps,
-        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel));
+        SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel));
     rewriter.cloneRegionBefore(op.getRegion(), sunk.getRegion(),
                                sunk.getRegion().end());
     return sunk.getResult(0);
@@ -215,8 +225,10 @@ struct KilnCpuBlockConvChannelsPass
     auto inType = dyn_cast<RankedTensorType>(input.getType());
     auto wType = dyn_cast<RankedTensorType>(filter.getType());
     auto outType = dyn_cast<RankedTensorType>(init.getType());
-    if (!inType || !wType || !outType || !inType.hasStaticShape() ||
-        !wType.hasStaticShape() || !outType.hasStaticShape())
+    // Batch and image sizes may be dynamic; channels must be static.
+    if (!inType || !wType || !outType || !wType.hasStaticShape() ||
+        ShapedType::isDynamic(inType.getDimSize(1)) ||
+        ShapedType::isDynamic(outType.getDimSize(1)))
       return false;
     Type f32 = rewriter.getF32Type();
     if (inType.getElementType() != f32 || wType.getElementType() != f32 ||
@@ -228,12 +240,25 @@ struct KilnCpuBlockConvChannelsPass
     int64_t oh = out[2], ow = out[3];
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-    // 1x1 stride-1 convolutions on small images become matmuls over the
-    // flattened image (kiln-cpu-tile-and-fuse), with full vectors when the
-    // image size is a multiple of the vector (not 7x7 = 49, 14x14 = 196).
-    bool pointwise = kh == 1 && kw == 1 && strides[0] == 1 &&
+    // An image of run-time size is judged at its `opt` size (the size the
+    // user asked to tune for).
+    bool dynamicImage = ShapedType::isDynamic(oh) || ShapedType::isDynamic(ow);
+    int64_t tuneWidth = ow;
+    if (ShapedType::isDynamic(ow)) {
+      auto func = conv->getParentOfType<func::FuncOp>();
+      FailureOr<int64_t> opt =
+          func ? kiln::computeOptSize(init, 3, func) : FailureOr<int64_t>();
+      if (failed(opt))
+        return false;
+      tuneWidth = *opt;
+    }
+    // 1x1 stride-1 convolutions on small static images become matmuls over
+    // the flattened image (kiln-cpu-tile-and-fuse), with full vectors when
+    // the image size is a multiple of the vector (not 7x7 = 49, 14x14 =
+    // 196).
+    bool pointwise = !dynamicImage && kh == 1 && kw == 1 && strides[0] == 1 &&
                      strides[1] == 1 && (oh * ow) % (nb / 2) == 0;
-    if (in[0] != 1 || in[1] != c || f % nb != 0 || ow >= maxWidth ||
+    if (in[1] != c || f % nb != 0 || tuneWidth >= maxWidth ||
         pointwise)
       return false;
     ElementsAttr weights;
@@ -253,26 +278,24 @@ struct KilnCpuBlockConvChannelsPass
     rewriter.setInsertionPoint(conv);
     Value blockedW = arith::ConstantOp::create(
         rewriter, loc, cast<TypedAttr>(blockedWAttr));
-    Value image = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({c, in[2], in[3]}, f32), input,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    auto blockedType = RankedTensorType::get({fo, oh, ow, nb}, f32);
+    auto blockedType =
+        RankedTensorType::get({out[0], fo, oh, ow, nb}, f32);
     Value acc = blockInit(rewriter, loc, init, blockedType);
 
-    AffineExpr dfo, doh, dow, dfi, dc, dkh, dkw;
-    bindDims(ctx, dfo, doh, dow, dfi, dc, dkh, dkw);
+    AffineExpr dn, dfo, doh, dow, dfi, dc, dkh, dkw;
+    bindDims(ctx, dn, dfo, doh, dow, dfi, dc, dkh, dkw);
     SmallVector<AffineMap> maps = {
-        AffineMap::get(7, 0,
-                       {dc, doh * strides[0] + dkh * dilations[0],
+        AffineMap::get(8, 0,
+                       {dn, dc, doh * strides[0] + dkh * dilations[0],
                         dow * strides[1] + dkw * dilations[1]},
                        ctx),
-        AffineMap::get(7, 0, {dfo, dc, dkh, dkw, dfi}, ctx),
-        AffineMap::get(7, 0, {dfo, doh, dow, dfi}, ctx)};
+        AffineMap::get(8, 0, {dfo, dc, dkh, dkw, dfi}, ctx),
+        AffineMap::get(8, 0, {dn, dfo, doh, dow, dfi}, ctx)};
     using utils::IteratorType;
-    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+    SmallVector<IteratorType> iterators(5, IteratorType::parallel);
     iterators.append(3, IteratorType::reduction);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{blockedType}, ValueRange{image, blockedW},
+        rewriter, loc, TypeRange{blockedType}, ValueRange{input, blockedW},
         ValueRange{acc}, maps, iterators,
         [](OpBuilder &b, Location loc, ValueRange args) {
           Value mul = arith::MulFOp::create(b, loc, args[0], args[1]);
@@ -281,7 +304,7 @@ struct KilnCpuBlockConvChannelsPass
         });
 
     // An elementwise consumer runs on the blocked result; then back to
-    // [1, F, OH, OW].
+    // [N, F, OH, OW].
     Value blocked = generic.getResult(0);
     Operation *replaced = conv;
     if (Value sunk = sinkEpilogue(rewriter, conv, blocked)) {
@@ -290,17 +313,23 @@ struct KilnCpuBlockConvChannelsPass
       rewriter.setInsertionPoint(replaced);
     }
     Type elemType = cast<ShapedType>(blocked.getType()).getElementType();
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, blocked);
     Value empty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{fo, nb, oh, ow}, elemType);
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{sizes[0], sizes[1], sizes[4], sizes[2],
+                               sizes[3]},
+        elemType);
     Value nchw = linalg::TransposeOp::create(rewriter, loc, blocked, empty,
-                                             ArrayRef<int64_t>{0, 3, 1, 2})
+                                             ArrayRef<int64_t>{0, 1, 4, 2, 3})
                      ->getResult(0);
     nchw = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({f, oh, ow}, elemType), nchw,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        replaced, replaced->getResult(0).getType(), nchw,
-        SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+        rewriter, loc, nchw,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    Type resultType = replaced->getResult(0).getType();
+    if (nchw.getType() != resultType)
+      nchw = tensor::CastOp::create(rewriter, loc, resultType, nchw);
+    rewriter.replaceOp(replaced, nchw);
     if (replaced != conv)
       rewriter.eraseOp(conv);
     return true;

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
+#include "passes/Codegen/StaticPieces.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -54,6 +55,10 @@ constexpr StringLiteral kSkipAttr = "__kiln_no_tile";
 
 /// Marks loops of run-time extent already peeled (removed at the end).
 constexpr StringLiteral kPeeledAttr = "__kiln_peeled";
+
+/// On a register tile of run-time extent: the tile sizes of its reduction
+/// loops, tiled once its parallel loops are peeled into static pieces.
+constexpr StringLiteral kReductionTilesAttr = "__kiln_reduction_tiles";
 
 /// Nested ops with more iterations than this get a register tiling level.
 constexpr int64_t kRegisterTilePoints = 1024;
@@ -1104,6 +1109,7 @@ struct KilnCpuTileAndFusePass
     // level of their own, and the loops that creates are peeled too.
     if (failed(peelUntilStatic(rewriter, func)))
       return signalPassFailure();
+    tileDeferredReductions(rewriter, func);
     SmallVector<linalg::LinalgOp> nested;
     func.walk([&](linalg::LinalgOp op) {
       if (isa<FunctionOpInterface>(op->getParentOp()) ||
@@ -1134,6 +1140,35 @@ struct KilnCpuTileAndFusePass
     if (failed(peelUntilStatic(rewriter, func)))
       return signalPassFailure();
     func.walk([](scf::ForOp loop) { loop->removeAttr(kPeeledAttr); });
+  }
+
+  /// The register tiles whose reduction loops tileRoot deferred: a tile of
+  /// run-time extent (a peeled remainder) is split into static pieces, then
+  /// each piece, like each full tile, gets its reduction loops.
+  void tileDeferredReductions(RewriterBase &rewriter, func::FuncOp func) {
+    SmallVector<linalg::LinalgOp> tiles;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kReductionTilesAttr))
+        tiles.push_back(op);
+    });
+    for (linalg::LinalgOp tile : tiles) {
+      auto sizes = cast<DenseI64ArrayAttr>(tile->getAttr(kReductionTilesAttr));
+      SmallVector<int64_t> reductionSizes(sizes.asArrayRef());
+      tile->removeAttr(kReductionTilesAttr);
+      SmallVector<linalg::LinalgOp> pieces;
+      FailureOr<SmallVector<int64_t>> bounds =
+          kiln::computeLoopUpperBounds(tile);
+      if (!llvm::any_of(tile.getStaticLoopRanges(), ShapedType::isDynamic) ||
+          failed(bounds) ||
+          failed(kiln::splitIntoStaticPieces(rewriter, tile, *bounds, pieces)))
+        pieces.assign({tile});
+      for (linalg::LinalgOp piece : pieces) {
+        // No fusion at this level: the kind (which steers fusion) is moot.
+        (void)tileLevel(rewriter, cast<TilingInterface>(piece.getOperation()),
+                        reductionSizes, scf::SCFTilingOptions::LoopType::ForOp,
+                        /*fuse=*/false, OpKind::Contraction, vectorBits);
+      }
+    }
   }
 
   /// Peels loops (peeling an outer loop clones the inner loops;
@@ -1205,6 +1240,20 @@ struct KilnCpuTileAndFusePass
              (!plan->threads.empty() &&
               plan->registers[d] == plan->threads[d])))
           plan->registers[d] = 0;
+    // A tile of run-time extent keeps its reduction loops whole until its
+    // parallel loops are peeled and the remainder is split into static
+    // pieces (tileDeferredReductions): reduction loops made here would hold
+    // the remainder inside them, with its accumulators in memory.
+    SmallVector<int64_t> deferredReductions;
+    if (plan->dynamic && root.getNumReductionLoops() != 0) {
+      SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
+      deferredReductions.assign(plan->registers.size(), 0);
+      for (unsigned d = 0; d < iters.size(); ++d)
+        if (iters[d] == utils::IteratorType::reduction)
+          std::swap(deferredReductions[d], plan->registers[d]);
+      if (allZero(deferredReductions))
+        deferredReductions.clear();
+    }
     TilingInterface cur = op;
     bool fusedEpilogue = false;
     for (auto [index, level] : llvm::enumerate(levels)) {
@@ -1228,6 +1277,10 @@ struct KilnCpuTileAndFusePass
           epilogue = nullptr; // stays where the last fusion put it
       }
     }
+    if (!deferredReductions.empty())
+      cur->setAttr(kReductionTilesAttr,
+                   DenseI64ArrayAttr::get(rewriter.getContext(),
+                                          deferredReductions));
     // An epilogue that could not be fused at all is tiled on its own.
     if (originalEpilogue && !fusedEpilogue)
       notDeferrable.insert(originalEpilogue);

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
+#include "passes/Codegen/StaticPieces.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -428,24 +429,6 @@ struct KilnCpuVectorizePass
     : public kiln::impl::KilnCpuVectorizeBase<KilnCpuVectorizePass> {
   using Base::Base;
 
-  /// Upper bounds of the loop ranges of `op` (the static ranges where they
-  /// are static), over the input ranges of the model function; nothing when
-  /// some dynamic range has no constant bound.
-  static std::optional<SmallVector<int64_t>>
-  getLoopUpperBounds(linalg::LinalgOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    auto func = op->getParentOfType<func::FuncOp>();
-    for (unsigned d = 0; d < ranges.size(); ++d) {
-      if (!ShapedType::isDynamic(ranges[d]))
-        continue;
-      FailureOr<kiln::LoopBound> bound = kiln::computeLoopBound(op, d, func);
-      if (failed(bound))
-        return std::nullopt;
-      ranges[d] = bound->upper;
-    }
-    return ranges;
-  }
-
   bool isVectorizable(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics())
       return false;
@@ -455,8 +438,9 @@ struct KilnCpuVectorizePass
     // Tiles of run-time extent (the remainders of peeled loops) count with
     // their upper bound.
     if (llvm::any_of(ranges, ShapedType::isDynamic)) {
-      std::optional<SmallVector<int64_t>> bounds = getLoopUpperBounds(op);
-      if (!bounds)
+      FailureOr<SmallVector<int64_t>> bounds =
+          kiln::computeLoopUpperBounds(op);
+      if (failed(bounds))
         return false;
       ranges = *bounds;
     }
@@ -563,101 +547,6 @@ struct KilnCpuVectorizePass
       vectorizeOne(rewriter, piece);
   }
 
-  /// Windowed tiles of run-time extent (the remainders of convolution,
-  /// depthwise and pooling loops peeled over a dynamic dimension) have no
-  /// masked vectorization upstream. A tile whose only dynamic loop is a
-  /// parallel one (at most `bound` iterations) is computed as a chain of
-  /// static tiles of the powers of two below the bound, each guarded by an
-  /// scf.if on the iterations left (31 columns: 16 + 8 + 4 + 2 + 1, each
-  /// piece vectorized like any static tile). Returns whether `op` was
-  /// rewritten.
-  static bool splitIntoPowersOfTwo(RewriterBase &rewriter, linalg::LinalgOp op,
-                                   ArrayRef<int64_t> bounds) {
-    if (op->getNumResults() != 1 || op.getNumDpsInits() != 1)
-      return false;
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    std::optional<unsigned> dyn;
-    for (unsigned d = 0; d < ranges.size(); ++d) {
-      if (!ShapedType::isDynamic(ranges[d]))
-        continue;
-      if (dyn)
-        return false;
-      dyn = d;
-    }
-    if (!dyn ||
-        op.getIteratorTypesArray()[*dyn] != utils::IteratorType::parallel)
-      return false;
-    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    std::optional<unsigned> outPos;
-    for (auto [i, e] : llvm::enumerate(outMap.getResults()))
-      if (auto dimExpr = dyn_cast<AffineDimExpr>(e))
-        if (dimExpr.getPosition() == *dyn)
-          outPos = i;
-    if (!outPos)
-      return false;
-
-    Location loc = op.getLoc();
-    auto tiling = cast<TilingInterface>(op.getOperation());
-    rewriter.setInsertionPoint(op);
-    SmallVector<Range> domain = tiling.getIterationDomain(rewriter);
-    Value result = op.getDpsInits()[0];
-    Value size = tensor::DimOp::create(rewriter, loc, result, *outPos);
-    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    for (int64_t piece = static_cast<int64_t>(llvm::bit_floor(
-             static_cast<uint64_t>(std::max<int64_t>(1, bounds[*dyn]))));
-         piece >= 1; piece /= 2) {
-      Value pieceValue = arith::ConstantIndexOp::create(rewriter, loc, piece);
-      Value left = arith::SubIOp::create(rewriter, loc, size, offset);
-      Value cond = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::sge, left, pieceValue);
-      auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{result.getType()},
-                                    cond, /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard guard(rewriter);
-        rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        SmallVector<OpFoldResult> offsets, sizes;
-        for (auto [d, range] : llvm::enumerate(domain)) {
-          offsets.push_back(d == *dyn ? OpFoldResult(offset) : range.offset);
-          sizes.push_back(d == *dyn ? rewriter.getIndexAttr(piece)
-                                    : range.size);
-        }
-        // The pieces are disjoint along a parallel output dimension: each
-        // reads its init slice from the result of the previous ones (so
-        // bufferization keeps one buffer) and is inserted into it.
-        rewriter.modifyOpInPlace(
-            op, [&] { op.getDpsInitOperand(0)->set(result); });
-        FailureOr<TilingResult> tiled =
-            tiling.getTiledImplementation(rewriter, offsets, sizes);
-        SmallVector<OpFoldResult> resultOffsets, resultSizes;
-        Value inserted = result;
-        if (succeeded(tiled) && !tiled->tiledValues.empty() &&
-            succeeded(tiling.getResultTilePosition(rewriter, 0, offsets, sizes,
-                                                   resultOffsets,
-                                                   resultSizes))) {
-          SmallVector<OpFoldResult> strides(resultOffsets.size(),
-                                            rewriter.getIndexAttr(1));
-          inserted = tensor::InsertSliceOp::create(
-              rewriter, loc, tiled->tiledValues[0], result, resultOffsets,
-              resultSizes, strides);
-        } else {
-          // Cannot happen for linalg ops; stay correct anyway: the whole
-          // op, once.
-          inserted = rewriter.clone(*op)->getResult(0);
-          cond = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
-        }
-        scf::YieldOp::create(rewriter, loc, inserted);
-        rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        scf::YieldOp::create(rewriter, loc, result);
-      }
-      result = ifOp.getResult(0);
-      offset = arith::SelectOp::create(
-          rewriter, loc, cond,
-          arith::AddIOp::create(rewriter, loc, offset, pieceValue), offset);
-    }
-    rewriter.replaceOp(op, result);
-    return true;
-  }
-
   void splitDynamicWindowedTiles(RewriterBase &rewriter, func::FuncOp func) {
     SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
     func.walk([&](linalg::LinalgOp op) {
@@ -671,10 +560,11 @@ struct KilnCpuVectorizePass
              return m.isProjectedPermutation(/*allowZeroInResults=*/true);
            })))
         return;
-      work.push_back({op, *getLoopUpperBounds(op)});
+      work.push_back({op, *kiln::computeLoopUpperBounds(op)});
     });
+    SmallVector<linalg::LinalgOp> pieces;
     for (auto &[op, bounds] : work)
-      (void)splitIntoPowersOfTwo(rewriter, op, bounds);
+      (void)kiln::splitIntoStaticPieces(rewriter, op, bounds, pieces);
   }
 
   void runOnOperation() override {
@@ -692,7 +582,7 @@ struct KilnCpuVectorizePass
       if (llvm::any_of(candidate.getStaticLoopRanges(),
                        ShapedType::isDynamic)) {
         vectorizeDynamic(rewriter, candidate,
-                         *getLoopUpperBounds(candidate));
+                         *kiln::computeLoopUpperBounds(candidate));
         continue;
       }
       SmallVector<linalg::LinalgOp> pieces;

@@ -303,4 +303,20 @@ FailureOr<LoopBound> computeLoopBound(linalg::LinalgOp op, unsigned loop,
   return failure();
 }
 
+FailureOr<SmallVector<int64_t>>
+computeLoopUpperBounds(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto func = op->getParentOfType<func::FuncOp>();
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (!ShapedType::isDynamic(ranges[d]))
+      continue;
+    FailureOr<LoopBound> bound =
+        func ? computeLoopBound(op, d, func) : FailureOr<LoopBound>(failure());
+    if (failed(bound))
+      return failure();
+    ranges[d] = bound->upper;
+  }
+  return ranges;
+}
+
 } // namespace mlir::kiln

@@ -54,6 +54,10 @@ struct LoopBound {
 };
 FailureOr<LoopBound> computeLoopBound(linalg::LinalgOp op, unsigned loop,
                                       func::FuncOp func);
+/// The loop ranges of `op`, each dynamic one replaced by its upper bound
+/// (over the ranges of the enclosing model function); failure when one has
+/// no bound.
+FailureOr<SmallVector<int64_t>> computeLoopUpperBounds(linalg::LinalgOp op);
 
 } // namespace mlir::kiln
 

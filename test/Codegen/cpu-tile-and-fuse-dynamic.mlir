@@ -3,8 +3,10 @@
 // A matmul with a dynamic M (rows: 1..512, tuned for 256): the threads get
 // chunks of 32 rows (opt 256 / 8 chunks), so the scf.forall trip count
 // follows the actual M at run time; inside a chunk the 8-row register loop
-// is peeled into full static 8 x 32 tiles and one remainder tile of
-// run-time extent (fewer than 8 rows), which kiln-cpu-vectorize masks.
+// is peeled into full static 8 x 32 tiles and a remainder of run-time
+// extent (fewer than 8 rows), computed as static pieces of 4, 2 and 1 rows,
+// each guarded by an scf.if and with its own K loop (so its accumulators
+// stay in registers across K, like a full tile's).
 // CHECK-DAG: #[[CHUNK:.*]] = affine_map<(d0)[s0] -> (-d0 + s0, 32)>
 // CHECK-DAG: #[[SPLIT:.*]] = affine_map<()[s0] -> ((s0 floordiv 8) * 8)>
 // CHECK-LABEL: func.func @main_graph(
@@ -15,7 +17,16 @@
 // CHECK:   scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %{{.*}}
 // CHECK:     linalg.matmul {{.*}} -> tensor<8x32xf32>
 // CHECK:   scf.for %{{.*}} = %[[FULL]] to %[[ROWS]] step %{{.*}}
-// CHECK:     linalg.matmul {{.*}} outs(%{{.*}} : tensor<?x32xf32>) -> tensor<?x32xf32>
+// CHECK:     scf.if
+// CHECK:       scf.for %{{.*}} = %c0 to %c256 step %c1 {{.*}} -> (tensor<4x32xf32>)
+// CHECK:         linalg.matmul {{.*}} -> tensor<4x32xf32>
+// CHECK:     scf.if
+// CHECK:       scf.for %{{.*}} = %c0 to %c256 step %c1 {{.*}} -> (tensor<2x32xf32>)
+// CHECK:         linalg.matmul {{.*}} -> tensor<2x32xf32>
+// CHECK:     scf.if
+// CHECK:       scf.for %{{.*}} = %c0 to %c256 step %c1 {{.*}} -> (tensor<1x32xf32>)
+// CHECK:         linalg.matmul {{.*}} -> tensor<1x32xf32>
+// CHECK-NOT: tensor<?x32xf32>) -> tensor<?x32xf32>
 // CHECK: scf.forall.in_parallel
 func.func @main_graph(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>) -> tensor<?x256xf32>
     attributes {kiln.input_ranges = [array<i64: 1, 256, 512, 256, 256, 256>,
@@ -33,7 +44,8 @@ func.func @main_graph(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>) -> tensor<
 
 // A small op (opt work under the parallel threshold): no scf.forall. The
 // 64-row cache loop over the dynamic M is peeled (full 64-row tiles, then
-// the remainder), and so is the 8-row loop inside the remainder. The
+// the remainder), and so is the 8-row loop inside the remainder (its own
+// remainder in static pieces of 4, 2 and 1 rows). The
 // elementwise epilogue (bias + ReLU) with a dynamically sized init is still
 // fused into the matmul's cache tiles.
 // CHECK-LABEL: func.func @main_graph(
@@ -44,7 +56,9 @@ func.func @main_graph(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>) -> tensor<
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x32xf32>)
 // CHECK: scf.for %{{.*}} = %[[SPLIT]] to %[[M]] step %{{.*}} iter_args
 // CHECK:   linalg.matmul {{.*}} -> tensor<8x32xf32>
-// CHECK:   linalg.matmul {{.*}} -> tensor<?x32xf32>
+// CHECK:   linalg.matmul {{.*}} -> tensor<4x32xf32>
+// CHECK:   linalg.matmul {{.*}} -> tensor<2x32xf32>
+// CHECK:   linalg.matmul {{.*}} -> tensor<1x32xf32>
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x32xf32>)
 func.func @main_graph(%x: tensor<?x64xf32>) -> tensor<?x32xf32>
     attributes {kiln.input_ranges = [array<i64: 1, 16, 200, 64, 64, 64>]} {
