@@ -298,13 +298,16 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     }
     if (!isParallel(vecDim))
       return std::nullopt;
-    plan.registers[vecDim] = std::min<int64_t>(2 * lanes, ranges[vecDim]);
+    // A run-time extent is tiled for its opt size (the size to tune for):
+    // a narrow image at its opt size is one full tile, with no remainder.
+    auto tuned = [&](unsigned d) { return dynamic[d] ? opt[d] : ranges[d]; };
+    plan.registers[vecDim] = std::min<int64_t>(2 * lanes, tuned(vecDim));
     // Up to 8 rows; a row count of 5 to 8 that divides the loop (7 for a
     // 14- or 28-wide image) leaves no partial tile to peel.
     if (rowDim && isParallel(*rowDim)) {
-      int64_t rows = std::min<int64_t>(8, ranges[*rowDim]);
-      for (int64_t r = 8; r >= 5 && !dynamic[*rowDim]; --r)
-        if (ranges[*rowDim] % r == 0) {
+      int64_t rows = std::min<int64_t>(8, tuned(*rowDim));
+      for (int64_t r = 8; r >= 5; --r)
+        if (tuned(*rowDim) % r == 0) {
           rows = r;
           break;
         }
@@ -701,49 +704,55 @@ static LogicalResult fuseEpilogue(RewriterBase &rewriter, Operation *&epilogue,
 struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  /// Fills the padding of `dest` with `value`: with static pads only the
-  /// border slabs (the interior is overwritten by the copy), else all.
+  /// Fills the padding of `dest` (of sizes `shape`) with `value`: only the
+  /// border slabs (the interior is overwritten by the copy or the producer).
   static Value fillBorders(PatternRewriter &rewriter, tensor::PadOp pad,
-                           Value value, Value dest) {
+                           Value value, Value dest,
+                           ArrayRef<OpFoldResult> shape) {
     Location loc = pad.getLoc();
     ArrayRef<int64_t> low = pad.getStaticLow();
     ArrayRef<int64_t> high = pad.getStaticHigh();
-    if (llvm::any_of(low, ShapedType::isDynamic) ||
-        llvm::any_of(high, ShapedType::isDynamic))
-      return linalg::FillOp::create(rewriter, loc, value, dest).getResult(0);
-    ArrayRef<int64_t> shape = pad.getResultType().getShape();
+    AffineExpr s0 = rewriter.getAffineSymbolExpr(0);
     for (int64_t d = 0, e = shape.size(); d < e; ++d) {
-      for (auto [offset, size] : {std::pair<int64_t, int64_t>{0, low[d]},
-                                  {shape[d] - high[d], high[d]}}) {
+      OpFoldResult highOffset = affine::makeComposedFoldedAffineApply(
+          rewriter, loc, s0 - high[d], {shape[d]});
+      for (auto [offset, size] :
+           {std::pair<OpFoldResult, int64_t>{rewriter.getIndexAttr(0),
+                                             low[d]},
+            {highOffset, high[d]}}) {
         if (size == 0)
           continue;
-        SmallVector<int64_t> offsets(e, 0), sizes(shape);
+        SmallVector<OpFoldResult> offsets(e, rewriter.getIndexAttr(0));
+        SmallVector<OpFoldResult> sizes(shape);
         offsets[d] = offset;
-        sizes[d] = size;
-        SmallVector<OpFoldResult> ofrOffsets = toOfr(rewriter, offsets);
-        SmallVector<OpFoldResult> ofrSizes = toOfr(rewriter, sizes);
+        sizes[d] = rewriter.getIndexAttr(size);
         SmallVector<OpFoldResult> strides(e, rewriter.getIndexAttr(1));
-        auto slabType =
-            RankedTensorType::get(sizes, pad.getResultType().getElementType());
-        Value slab = tensor::ExtractSliceOp::create(
-            rewriter, loc, slabType, dest, ofrOffsets, ofrSizes, strides);
+        Value slab = tensor::ExtractSliceOp::create(rewriter, loc, dest,
+                                                    offsets, sizes, strides);
         Value filled =
             linalg::FillOp::create(rewriter, loc, value, slab).getResult(0);
         dest = tensor::InsertSliceOp::create(rewriter, loc, filled, dest,
-                                             ofrOffsets, ofrSizes, strides);
+                                             offsets, sizes, strides);
       }
     }
     return dest;
   }
 
-  /// A fresh buffer for the padded tensor. Not a `tensor.empty`: CSE would
-  /// merge the identical empty tensors and border fills of two pads of the
-  /// same shape, and one-shot bufferization would then copy the whole padded
-  /// buffer (and the interior written by the producer) for one of them.
+  /// A fresh buffer for the padded tensor (of sizes `shape`). Not a
+  /// `tensor.empty`: CSE would merge the identical empty tensors and border
+  /// fills of two pads of the same shape, and one-shot bufferization would
+  /// then copy the whole padded buffer (and the interior written by the
+  /// producer) for one of them.
   static Value createPaddedBuffer(PatternRewriter &rewriter, Location loc,
-                                  RankedTensorType type) {
+                                  RankedTensorType type,
+                                  ArrayRef<OpFoldResult> shape) {
+    SmallVector<Value> dynamicSizes;
+    for (auto [d, size] : llvm::enumerate(shape))
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(
+            getValueOrCreateConstantIndexOp(rewriter, loc, size));
     return bufferization::AllocTensorOp::create(rewriter, loc, type,
-                                                ValueRange());
+                                                dynamicSizes);
   }
 
   /// The linalg op computing the pad's source that can write it straight
@@ -763,30 +772,40 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
     return producer;
   }
 
+  /// Sizes of the padded tensor from the source sizes `sizes`.
+  static SmallVector<OpFoldResult> paddedShape(PatternRewriter &rewriter,
+                                               tensor::PadOp pad,
+                                               ArrayRef<OpFoldResult> sizes) {
+    AffineExpr s0 = rewriter.getAffineSymbolExpr(0);
+    SmallVector<OpFoldResult> shape;
+    for (auto [size, low, high] :
+         llvm::zip(sizes, pad.getStaticLow(), pad.getStaticHigh()))
+      shape.push_back(affine::makeComposedFoldedAffineApply(
+          rewriter, pad.getLoc(), s0 + low + high, {size}));
+    return shape;
+  }
+
   LogicalResult matchAndRewrite(tensor::PadOp pad,
                                 PatternRewriter &rewriter) const override {
     Value padValue = pad.getConstantPaddingValue();
-    if (!padValue || !pad.getResultType().hasStaticShape() ||
-        !pad.getSourceType().hasStaticShape())
-      return rewriter.notifyMatchFailure(pad, "needs static shapes and a "
+    if (!padValue || llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic) ||
+        llvm::any_of(pad.getStaticHigh(), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(pad, "needs static pads and a "
                                               "constant padding value");
     Location loc = pad.getLoc();
     RankedTensorType resultType = pad.getResultType();
     SmallVector<OpFoldResult> offsets = pad.getMixedLowPad();
-    SmallVector<OpFoldResult> sizes =
-        toOfr(rewriter, pad.getSourceType().getShape());
     SmallVector<OpFoldResult> strides(offsets.size(), rewriter.getIndexAttr(1));
 
     // The source's producer writes into the interior of the padded tensor
     // (bufferized in place): no copy. The padded tensor is built before the
     // producer, or before the contraction/convolution whose epilogue it is,
-    // so the epilogue can still be fused into that op's tiles.
+    // so the epilogue can still be fused into that op's tiles; run-time
+    // sizes come from the producer's `tensor.empty`, and must be available
+    // there.
     linalg::LinalgOp producer = getDirectProducer(pad);
     Attribute padAttr;
-    if (producer && matchPattern(padValue, m_Constant(&padAttr)) &&
-        llvm::all_of(offsets, [](OpFoldResult ofr) {
-          return getConstantIntValue(ofr).has_value();
-        })) {
+    if (producer && matchPattern(padValue, m_Constant(&padAttr))) {
       Operation *point = producer;
       for (OpOperand *in : producer.getDpsInputOperands()) {
         auto def = in->get().getDefiningOp<linalg::LinalgOp>();
@@ -794,26 +813,42 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
             def.getNumReductionLoops() != 0 && def->isBeforeInBlock(point))
           point = def;
       }
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(point);
-      Value value = arith::ConstantOp::create(
-          rewriter, loc, cast<TypedAttr>(padAttr));
-      Value filled = fillBorders(rewriter, pad, value,
-                                 createPaddedBuffer(rewriter, loc, resultType));
-      Value interior = tensor::ExtractSliceOp::create(
-          rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
       auto result = cast<OpResult>(pad.getSource());
-      rewriter.modifyOpInPlace(producer, [&] {
-        producer.getDpsInitOperand(result.getResultNumber())->set(interior);
-      });
-      rewriter.setInsertionPoint(pad);
-      rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-          pad, pad.getSource(), filled, offsets, sizes, strides);
-      return success();
+      auto empty = producer.getDpsInitOperand(result.getResultNumber())
+                       ->get()
+                       .getDefiningOp<tensor::EmptyOp>();
+      DominanceInfo dominance;
+      if (llvm::all_of(empty.getDynamicSizes(), [&](Value size) {
+            return dominance.properlyDominates(size, point);
+          })) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPoint(point);
+        SmallVector<OpFoldResult> sizes = empty.getMixedSizes();
+        SmallVector<OpFoldResult> shape = paddedShape(rewriter, pad, sizes);
+        Value value = arith::ConstantOp::create(
+            rewriter, loc, cast<TypedAttr>(padAttr));
+        Value filled = fillBorders(
+            rewriter, pad, value,
+            createPaddedBuffer(rewriter, loc, resultType, shape), shape);
+        Value interior = tensor::ExtractSliceOp::create(
+            rewriter, loc, pad.getSourceType(), filled, offsets, sizes,
+            strides);
+        rewriter.modifyOpInPlace(producer, [&] {
+          producer.getDpsInitOperand(result.getResultNumber())->set(interior);
+        });
+        rewriter.setInsertionPoint(pad);
+        rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+            pad, pad.getSource(), filled, offsets, sizes, strides);
+        return success();
+      }
     }
 
-    Value filled = fillBorders(rewriter, pad, padValue,
-                               createPaddedBuffer(rewriter, loc, resultType));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, pad.getSource());
+    SmallVector<OpFoldResult> shape = paddedShape(rewriter, pad, sizes);
+    Value filled = fillBorders(
+        rewriter, pad, padValue,
+        createPaddedBuffer(rewriter, loc, resultType, shape), shape);
     Value interior = tensor::ExtractSliceOp::create(
         rewriter, loc, pad.getSourceType(), filled, offsets, sizes, strides);
     Value copied =
@@ -967,6 +1002,47 @@ getCollapsibleInnerDims(linalg::LinalgOp op) {
   return {group};
 }
 
+/// A loop of run-time extent sizes its tiles with `affine.min(E - iv, step)`
+/// where E is the loop's upper bound, but canonicalization composes the
+/// affine.apply that computes that bound (an output size like
+/// (W - 1) floordiv 2 + 1) into the min: peeling then cannot tell that the
+/// main loop's tiles are full. Rewrites such mins to read the bound value.
+static void readUpperBoundInTileSizes(RewriterBase &rewriter,
+                                      scf::ForOp loop) {
+  auto ubApply = loop.getUpperBound().getDefiningOp<affine::AffineApplyOp>();
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!ubApply || !step || ubApply.getAffineMap().getNumDims() != 0)
+    return;
+  AffineExpr ubExpr = ubApply.getAffineMap().getResult(0);
+  ValueRange ubOperands = ubApply.getMapOperands();
+  MLIRContext *ctx = loop.getContext();
+  AffineExpr iv = getAffineDimExpr(0, ctx);
+  for (Operation *user :
+       llvm::make_early_inc_range(loop.getInductionVar().getUsers())) {
+    auto min = dyn_cast<affine::AffineMinOp>(user);
+    if (!min || min.getMap().getNumDims() != 1 ||
+        min.getMapOperands().front() != loop.getInductionVar() ||
+        min.getMapOperands().drop_front() != ubOperands)
+      continue;
+    unsigned numSymbols = min.getMap().getNumSymbols();
+    bool matches = llvm::all_of(min.getMap().getResults(), [&](AffineExpr e) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e))
+        return c.getValue() == *step;
+      AffineExpr diff = simplifyAffineExpr(e - (ubExpr - iv), 1, numSymbols);
+      auto c = dyn_cast<AffineConstantExpr>(diff);
+      return c && c.getValue() == 0;
+    });
+    if (!matches)
+      continue;
+    AffineExpr bound = getAffineSymbolExpr(0, ctx);
+    rewriter.setInsertionPoint(min);
+    rewriter.replaceOpWithNewOp<affine::AffineMinOp>(
+        min, AffineMap::get(1, 1, {bound - iv, getAffineConstantExpr(*step, ctx)},
+                            ctx),
+        ValueRange{loop.getInductionVar(), loop.getUpperBound()});
+  }
+}
+
 /// Peels every scf.for whose static trip count does not divide by its step,
 /// until all tiles have static shapes. Returns whether anything changed.
 static bool peelPartialLoops(RewriterBase &rewriter, func::FuncOp func) {
@@ -997,6 +1073,8 @@ static bool peelPartialLoops(RewriterBase &rewriter, func::FuncOp func) {
     rewriter.setInsertionPoint(loop);
     bool dynamicBounds = !getConstantIntValue(loop.getLowerBound()) ||
                          !getConstantIntValue(loop.getUpperBound());
+    if (dynamicBounds)
+      readUpperBoundInTileSizes(rewriter, loop);
     if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)) &&
         dynamicBounds) {
       loop->setAttr(kPeeledAttr, rewriter.getUnitAttr());

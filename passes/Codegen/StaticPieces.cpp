@@ -58,63 +58,58 @@ mlir::kiln::splitIntoStaticPieces(RewriterBase &rewriter, linalg::LinalgOp op,
   Value result = op.getDpsInits()[0];
   Value size = tensor::DimOp::create(rewriter, loc, result, outPos);
   Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  // The pieces are disjoint along a parallel output dimension: each reads
-  // its init slice from the result of the previous ones (so bufferization
-  // keeps one buffer) and is inserted into it.
+  // Each piece is an scf.for from `offset` with the piece as its step and
+  // at most one iteration (what is left is below twice the piece), carrying
+  // the tile: each piece reads its init slice from the result of the
+  // previous ones and is inserted into it, which one-shot bufferization
+  // keeps in place (an scf.if yielding either tile would be copied).
   SmallVector<linalg::LinalgOp> dynamicPieces;
-  bool whole = false;
   for (int64_t piece = static_cast<int64_t>(llvm::bit_floor(
            static_cast<uint64_t>(bounds[*dyn])));
        piece >= 1; piece /= 2) {
     Value pieceValue = arith::ConstantIndexOp::create(rewriter, loc, piece);
     Value left = arith::SubIOp::create(rewriter, loc, size, offset);
-    Value cond = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
-                                       left, pieceValue);
-    auto ifOp = scf::IfOp::create(rewriter, loc, TypeRange{result.getType()},
-                                  cond, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      SmallVector<OpFoldResult> offsets, sizes;
-      for (auto [d, range] : llvm::enumerate(domain)) {
-        offsets.push_back(d == *dyn ? OpFoldResult(offset) : range.offset);
-        sizes.push_back(d == *dyn ? rewriter.getIndexAttr(piece) : range.size);
-      }
+    Value covered = arith::MulIOp::create(
+        rewriter, loc, arith::DivUIOp::create(rewriter, loc, left, pieceValue),
+        pieceValue);
+    Value limit = arith::AddIOp::create(rewriter, loc, offset, covered);
+    auto loop = scf::ForOp::create(rewriter, loc, offset, limit, pieceValue,
+                                   ValueRange{result});
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value iterArg = loop.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets, sizes;
+    for (auto [d, range] : llvm::enumerate(domain)) {
+      offsets.push_back(d == *dyn ? OpFoldResult(loop.getInductionVar())
+                                  : range.offset);
+      sizes.push_back(d == *dyn ? rewriter.getIndexAttr(piece) : range.size);
+    }
+    rewriter.modifyOpInPlace(op,
+                             [&] { op.getDpsInitOperand(0)->set(iterArg); });
+    FailureOr<TilingResult> tiled =
+        tiling.getTiledImplementation(rewriter, offsets, sizes);
+    SmallVector<OpFoldResult> resultOffsets, resultSizes;
+    if (failed(tiled) || tiled->tiledValues.size() != 1 ||
+        tiled->tiledOps.size() != 1 ||
+        !isa<linalg::LinalgOp>(tiled->tiledOps[0]) ||
+        failed(tiling.getResultTilePosition(rewriter, 0, offsets, sizes,
+                                            resultOffsets, resultSizes))) {
+      // Cannot happen for linalg ops; stay correct anyway: the op computes
+      // the whole result after the pieces made so far.
+      rewriter.eraseOp(loop);
       rewriter.modifyOpInPlace(op,
                                [&] { op.getDpsInitOperand(0)->set(result); });
-      FailureOr<TilingResult> tiled =
-          tiling.getTiledImplementation(rewriter, offsets, sizes);
-      SmallVector<OpFoldResult> resultOffsets, resultSizes;
-      Value inserted;
-      whole = false;
-      if (succeeded(tiled) && tiled->tiledValues.size() == 1 &&
-          tiled->tiledOps.size() == 1 &&
-          isa<linalg::LinalgOp>(tiled->tiledOps[0]) &&
-          succeeded(tiling.getResultTilePosition(rewriter, 0, offsets, sizes,
-                                                 resultOffsets, resultSizes))) {
-        SmallVector<OpFoldResult> strides(resultOffsets.size(),
-                                          rewriter.getIndexAttr(1));
-        inserted = tensor::InsertSliceOp::create(
-            rewriter, loc, tiled->tiledValues[0], result, resultOffsets,
-            resultSizes, strides);
-        dynamicPieces.push_back(cast<linalg::LinalgOp>(tiled->tiledOps[0]));
-      } else {
-        // Cannot happen for linalg ops; stay correct anyway: the whole op,
-        // once, and no piece after it.
-        inserted = rewriter.clone(*op)->getResult(0);
-        whole = true;
-      }
-      scf::YieldOp::create(rewriter, loc, inserted);
-      rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
-      scf::YieldOp::create(rewriter, loc, result);
+      return success();
     }
-    result = ifOp.getResult(0);
-    offset = arith::SelectOp::create(
-        rewriter, loc, cond,
-        whole ? size
-              : arith::AddIOp::create(rewriter, loc, offset, pieceValue)
-                    .getResult(),
-        offset);
+    SmallVector<OpFoldResult> strides(resultOffsets.size(),
+                                      rewriter.getIndexAttr(1));
+    Value inserted = tensor::InsertSliceOp::create(
+        rewriter, loc, tiled->tiledValues[0], iterArg, resultOffsets,
+        resultSizes, strides);
+    scf::YieldOp::create(rewriter, loc, inserted);
+    dynamicPieces.push_back(cast<linalg::LinalgOp>(tiled->tiledOps[0]));
+    result = loop.getResult(0);
+    offset = limit;
   }
   rewriter.replaceOp(op, result);
   // Pieces still of run-time extent along another loop are split along it

@@ -2,8 +2,8 @@
 //
 // A tile of run-time extent (the remainder of a loop peeled over a dynamic
 // dimension) computed as a chain of static tiles: along each dynamic
-// parallel loop, the powers of two below that loop's bound, each guarded by
-// an scf.if on the iterations left (a remainder of 7: 4 + 2 + 1). Every
+// parallel loop, the powers of two below that loop's bound, each in an
+// scf.for of at most one iteration (a remainder of 7: 4 + 2 + 1). Every
 // piece then tiles and vectorizes like any static tile, with its
 // accumulators in registers across its own reduction loops.
 //

@@ -2,15 +2,15 @@
 
 // The remainder tile of a matmul row loop peeled over a dynamic M (at most
 // 7 rows, bounded through kiln.input_ranges) is computed as static tiles of
-// 4, 2 and 1 rows, each guarded by an scf.if on the rows left (a masked
+// 4, 2 and 1 rows, each in an scf.for of at most one iteration (a masked
 // contraction lowers to scalar code: ~1000x slower at batch 1).
 // CHECK-LABEL: func.func @main_graph(
 // CHECK: scf.for
-// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
 // CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x32xf32> into vector<4x32xf32>
-// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c2
 // CHECK: vector.contract {{.*}} : vector<2x1xf32>, vector<1x32xf32> into vector<2x32xf32>
-// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
 // CHECK: vector.contract {{.*}} : vector<1xf32>, vector<1x32xf32> into vector<32xf32>
 // CHECK-NOT: linalg.
 func.func @main_graph(%x: tensor<?x1xf32>, %w: tensor<1x32xf32>, %y: tensor<?x32xf32>) -> tensor<?x32xf32>
@@ -36,10 +36,10 @@ func.func @main_graph(%x: tensor<?x1xf32>, %w: tensor<1x32xf32>, %y: tensor<?x32
 // The remainder of a convolution's output-width loop (at most 31 columns):
 // windowed ops have no masked vectorization upstream, so the tile is
 // computed as a chain of static tiles of 16, 8, 4, 2 and 1 columns, each
-// guarded by the columns left and vectorized like a static tile (8 channels
-// x the columns).
+// run when enough columns are left and vectorized like a static tile (8
+// channels x the columns).
 // CHECK-LABEL: func.func @main_graph(
-// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
 // CHECK-DAG: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
 // CHECK-DAG: vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
 // CHECK-DAG: vector.contract {{.*}} : vector<8x1xf32>, vector<1x4xf32> into vector<8x4xf32>
