@@ -222,14 +222,14 @@ func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<?x2x?x?x16xf32>) outs(%{{.*}} : tensor<?x2x16x?x?xf32>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3], [4]] : tensor<?x2x16x?x?xf32> into tensor<?x32x?x?xf32>
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
-// Vectorized: full 8-pixel rows, then the remainder of the run-time width
-// as static pieces of 4, 2 and 1 pixels (loops of at most one iteration),
-// each with its accumulators in
-// registers across its own input-channel and window loops.
+// Vectorized: full rows of 7 pixels (the opt width), then the remainder
+// of the run-time width as static pieces of 4, 2 and 1 pixels (loops of at
+// most one iteration), each with its accumulators in registers across its
+// own input-channel and window loops.
 // VEC-LABEL: func.func @dynamic_image(
 // VEC: scf.forall
-// VEC:   scf.for {{.*}} -> (vector<8x16xf32>)
-// VEC:     vector.contract {{.*}} into vector<8x16xf32>
+// VEC:   scf.for {{.*}} -> (vector<7x16xf32>)
+// VEC:     vector.contract {{.*}} into vector<7x16xf32>
 // VEC:   scf.for {{.*}} step %c4
 // VEC:     scf.for {{.*}} -> (vector<4x16xf32>)
 // VEC:       vector.contract {{.*}} into vector<4x16xf32>
