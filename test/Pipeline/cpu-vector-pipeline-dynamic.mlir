@@ -47,10 +47,13 @@ func.func @main_graph(%x: tensor<?x64xf32>) -> (tensor<?x32xf32>, tensor<2xi64>)
 // -----
 
 // A 3x3 convolution with dynamic batch, height and width (bias broadcast
-// fused into its tiles, ReLU epilogue): full 8 x 32 tiles, the remaining
-// columns as 16/8/4/2/1-wide static tiles.
+// fused into its tiles, ReLU epilogue): full tiles as wide as the output
+// at the opt shape (30 columns: 16 + 14), the remaining columns as
+// 16/8/4/2/1-wide static tiles.
 // CHECK-LABEL: func.func @main_graph(
-// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
+// CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x14xf32> into vector<8x14xf32>
+// CHECK: scf.for {{.*}} step %c16
 // CHECK: vector.contract {{.*}} : vector<8x1xf32>, vector<1x16xf32> into vector<8x16xf32>
 // CHECK-NOT: linalg.
 // O0-LABEL: func.func @main_graph(
@@ -125,10 +128,14 @@ func.func @main_graph(%x: tensor<?x100xf32>) -> (tensor<?xf32>, tensor<1xi64>)
 
 // -----
 
-// Max pooling and a depthwise convolution with dynamic batch and image.
+// Max pooling and a depthwise convolution with dynamic batch and image,
+// tiled for the opt shape (30 x 30 outputs: rows of 16 + 14 columns; 6 rows
+// of the depthwise convolution, a divisor of 30).
 // CHECK-LABEL: func.func @main_graph(
-// CHECK: arith.maximumf {{.*}} : vector<32xf32>
-// CHECK: vector.fma {{.*}} : vector<8x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<14xf32>
+// CHECK: vector.fma {{.*}} : vector<6x16xf32>
+// CHECK: vector.fma {{.*}} : vector<6x14xf32>
 // CHECK-NOT: linalg.
 func.func @main_graph(%x: tensor<?x16x?x?xf32>) -> (tensor<?x16x?x?xf32>, tensor<?x16x?x?xf32>, tensor<4xi64>)
     attributes {kiln.input_names = ["x"], kiln.output_names = ["y", "z"],

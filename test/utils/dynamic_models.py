@@ -21,6 +21,10 @@ NAMEs (every output is compared at the four shapes listed in the code):
         run-time length), an additive attention mask, 2 layers of 4-head
         self-attention whose reshapes come from Shape/Gather/Concat chains,
         erf-GELU FFN, LayerNorm (as ReduceMean/Pow/Sqrt).
+  mobilenet  torchvision's MobileNetV2 (random weights and batch-norm
+        statistics, 100 classes); input x [1, 3, height, width], height/width
+        32..224: depthwise and pointwise convs, ReLU6 (Clip), inverted
+        residuals, GlobalAveragePool, Gemm.
   detector  text-detector-style FPN; input x [1, 3, height, width], height/
         width 32..512 (multiples of 32): stride-2 convs, nearest and bilinear
         x2 Resize, Concat with the skips, a 1x1 head, Sigmoid.
@@ -174,6 +178,19 @@ def _bert(torch):
     return Encoder(), spec
 
 
+def _mobilenet(torch):
+    import torchvision
+    model = torchvision.models.mobilenet_v2(weights=None, num_classes=100)
+    _randomize_bn(torch, model)
+    spec = {
+        "inputs": [("x", [1, 3, "height", "width"])],
+        "dims": "--dim height=32:224 --dim width=32:224",
+        "shapes": [{"height": 32, "width": 32}, {"height": 224, "width": 224},
+                   {"height": 96, "width": 160}, {"height": 131, "width": 57}],
+    }
+    return model, spec
+
+
 def _detector(torch):
     nn = torch.nn
     F = torch.nn.functional
@@ -273,7 +290,8 @@ def _shape_chain(torch):
     return Chain(), spec
 
 
-BUILDERS = {"mlp": _mlp, "cnn": _cnn, "bert": _bert, "detector": _detector,
+BUILDERS = {"mlp": _mlp, "cnn": _cnn, "bert": _bert, "mobilenet": _mobilenet,
+            "detector": _detector,
             "recognizer": _recognizer, "shape_chain": _shape_chain}
 
 
