@@ -13,7 +13,7 @@ NAMEs (every output is compared at the four shapes listed in the code):
   mlp   784-256-10 ReLU MLP; input x [batch, 784], batch 1..8.
         Gemm, Relu
   cnn   ResNet-style CNN; input x [batch, 3, height, width], batch 1..8,
-        height/width 32..128: Conv (stride 1 and 2, padded), BatchNormalization
+        height/width 32..512: Conv (stride 1 and 2, padded), BatchNormalization
         (random statistics), Relu, MaxPool (padded, stride 2), a residual Add,
         a strided 1x1 downsample, GlobalAveragePool, Flatten, Gemm.
   bert  BERT-style encoder; inputs ids and mask [batch, seq] (int64), batch
@@ -116,9 +116,9 @@ def _cnn(torch):
     _randomize_bn(torch, model)
     spec = {
         "inputs": [("x", ["batch", 3, "height", "width"])],
-        "dims": "--dim batch=1:8 --dim height=32:128 --dim width=32:128",
+        "dims": "--dim batch=1:8 --dim height=32:512 --dim width=32:512",
         "shapes": [{"batch": 1, "height": 32, "width": 32},
-                   {"batch": 8, "height": 128, "width": 128},
+                   {"batch": 8, "height": 512, "width": 512},
                    {"batch": 2, "height": 45, "width": 77},
                    {"batch": 3, "height": 96, "width": 33}],
     }
