@@ -13,9 +13,12 @@ one lit test named `conformance/CATEGORY/TEST`.  A test:
      tolerances: |out - ref| <= 1e-7 + 1e-3 * |ref| elementwise; integers
      and bools exactly; NaNs at the same positions; shapes and dtypes equal
      (test/utils/compare.py does the comparison); strings byte for byte.
-When the compiler asks for a graph input to be frozen (--constant-input) or
-for an input's dynamic dimensions to be pinned (--input-shape), the model is
-compiled once per data set with that data set's values or shapes.
+When the compiler asks for an input's dynamic dimensions to be pinned, the
+model is first compiled once with ranges instead (--input-shape with
+MIN:OPT:MAX for each symbolic dimension, covering every data set's size) and
+run on every data set; if that compile fails, or when the compiler asks for a
+graph input to be frozen (--constant-input), the model is compiled once per
+data set with that data set's values or shapes.
 
 Outcomes (the `kind` of a failure, printed in the test's output and stored
 in its result file):
@@ -563,24 +566,68 @@ def graph_input_names(model_path):
     return [i.name for i in m.graph.input if i.name not in inits]
 
 
+def symbolic_dims(model_path):
+    """For each graph input fed by the test data: which of its dims are
+    symbolic (a dim_param or no dim_value)."""
+    import onnx
+    m = onnx.load(model_path, load_external_data=False)
+    inits = {i.name for i in m.graph.initializer}
+    return {i.name: [not d.HasField("dim_value")
+                     for d in i.type.tensor_type.shape.dim]
+            for i in m.graph.input if i.name not in inits}
+
+
+def _input_ranges(python, model, data_sets):
+    """For each graph input with symbolic dims, the --input-shape value that
+    gives them ranges covering every data set (MIN 1, OPT the first data
+    set's size, MAX the largest size, twice that when every data set
+    agrees); inputs a range cannot express (a size 0, an unreadable .pb) are
+    left out."""
+    names = _call(python, "graph_input_names", model)
+    symbolic = _call(python, "symbolic_dims", model)
+    specs = {}
+    for k, n in enumerate(names):
+        if not any(symbolic.get(n, [])):
+            continue
+        sizes = [_pb_dims(ins[k]) if k < len(ins) else None
+                 for ins in data_sets]
+        if any(d is None or len(d) != len(symbolic[n]) for d in sizes):
+            continue
+        dims = []
+        for i, dynamic in enumerate(symbolic[n]):
+            values = [d[i] for d in sizes]
+            if not dynamic:
+                dims.append(str(values[0]))
+            elif min(values) >= 1:
+                high = max(values) if len(set(values)) > 1 else 2 * values[0]
+                dims.append("1:%d:%d" % (values[0], high))
+            else:
+                break
+        else:
+            specs[n] = "x".join(dims)
+    return specs
+
+
 def _needs_per_set_compile(out):
     return bool(_FREEZE_RE.search(out) or _PIN_RE.search(out))
 
 
-def _compile_per_set(compiler, model, exe, ins, names, work_dir, log):
+def _compile_per_set(compiler, model, exe, ins, names, work_dir, log,
+                     ranges):
     """Compiles for one data set as a user does: the graph inputs the
     compiler asks to freeze get this data set's values (--constant-input
     NAME=input_K.pb; shape operands fed as graph inputs), the inputs whose
-    dynamic dimensions it asks to pin get this data set's shapes
-    (--input-shape NAME=AxB).  A model may name its inputs one round at a
-    time.  Returns (kind, reason, frozen names, pinned names)."""
+    dynamic dimensions it asks to pin get their range from `ranges`, else
+    this data set's shapes (--input-shape NAME=AxB).  A model may name its
+    inputs one round at a time.  Returns (kind, reason, frozen names, pinned
+    or ranged names)."""
     frozen, pinned = [], {}
     for _ in range(MAX_FREEZE_ROUNDS):
         extra = []
         for n in frozen:
             extra += ["--constant-input", "%s=%s" % (n, ins[names.index(n)])]
         for n, dims in pinned.items():
-            extra += ["--input-shape", "%s=%s" % (n, "x".join(map(str, dims)))]
+            extra += ["--input-shape", "%s=%s" % (n, dims)]
         kind, reason, out = _compile(compiler, model, exe, extra, work_dir,
                                      log)
         if kind != "COMPILE-ERROR":
@@ -595,7 +642,8 @@ def _compile_per_set(compiler, model, exe, ins, names, work_dir, log):
             break
         frozen += new_frozen
         for n in new_pinned:
-            dims = _pb_dims(ins[names.index(n)])
+            dims = ranges.get(n) or "x".join(
+                map(str, _pb_dims(ins[names.index(n)]) or []))
             if not dims:  # unreadable, or a scalar: nothing to pin
                 return kind, reason, frozen, sorted(pinned)
             pinned[n] = dims
@@ -617,13 +665,34 @@ def run_test(test_dir, work_dir, compiler, python, log, info=None):
     per_set = kind == "COMPILE-ERROR" and _needs_per_set_compile(out)
     if kind and not per_set:
         return kind, reason
-    names = _call(python, "graph_input_names", model) if per_set else []
 
     sets = sorted((d for d in os.listdir(test_dir)
                    if d.startswith("test_data_set_")),
                   key=lambda d: int(d.rsplit("_", 1)[1]))
     if not sets:
         return "RUN-ERROR", "no test_data_set_N directory"
+    # Inputs of dynamic shape get ranges covering every data set, as a user
+    # deploys such a model: one compile for all data sets, unless a graph
+    # input must also be frozen (then one per data set, still with ranges).
+    ranges = {}
+    if per_set:
+        ranges = _input_ranges(
+            python, model,
+            [[os.path.join(test_dir, ds, f)
+              for f in _sorted_pb(os.path.join(test_dir, ds), "input")]
+             for ds in sets])
+        wanted = list(dict.fromkeys(_PIN_RE.findall(out)))
+        if (wanted and not _FREEZE_RE.search(out) and
+                all(n in ranges for n in wanted)):
+            log("note: %s: compiling with ranges for the dynamic "
+                "dimensions\n" % reason)
+            flags = []
+            for n in wanted:
+                flags += ["--input-shape", "%s=%s" % (n, ranges[n])]
+            if _compile(compiler, model, exe, flags, work_dir, log)[0] is None:
+                per_set = False
+                info["ranged"] = sorted(wanted)
+    names = _call(python, "graph_input_names", model) if per_set else []
     pairs = []
     for ds in sets:
         dsdir = os.path.join(test_dir, ds)
@@ -638,12 +707,13 @@ def run_test(test_dir, work_dir, compiler, python, log, info=None):
             log("note: %s: compiling with the inputs the compiler names "
                 "frozen to %s's values or pinned to its shapes\n"
                 % (reason, ds))
-            kind, reason, frozen, pinned = _compile_per_set(
-                compiler, model, exe, ins, names, work_dir, log)
+            kind, reason, frozen, shaped = _compile_per_set(
+                compiler, model, exe, ins, names, work_dir, log, ranges)
             if kind:
                 return kind, reason
             info["frozen"] = frozen
-            info["pinned"] = pinned
+            info["ranged"] = [n for n in shaped if n in ranges]
+            info["pinned"] = [n for n in shaped if n not in ranges]
         if any(_pb_data_type(p) == _UINT16 for p in ins):
             fixed = _call(python, "fix_inputs", model, ins, work_dir)
             ins = [p for p, _ in fixed]
@@ -764,6 +834,11 @@ def summary_lines(results):
     if frozen:
         lines.append("conformance: %d of the passes froze shape inputs with "
                      "--constant-input" % len(frozen))
+    ranged = sorted(k for k, r in results.items()
+                    if r["kind"] == "PASS" and r.get("ranged"))
+    if ranged:
+        lines.append("conformance: %d of the passes gave dynamic input "
+                     "shapes ranges with --input-shape" % len(ranged))
     pinned = sorted(k for k, r in results.items()
                     if r["kind"] == "PASS" and r.get("pinned"))
     if pinned:
@@ -883,6 +958,7 @@ if _HAVE_LIT:
                 "xfail": xfail_reason is not None,
                 "frozen": info.get("frozen", []),
                 "pinned": info.get("pinned", []),
+                "ranged": info.get("ranged", []),
                 "seconds": round(time.time() - start, 2)})
             if kind == "PASS":
                 # Keep the build directory small: artifacts only on failure.
@@ -937,7 +1013,8 @@ def install_summary_hook(conf_exec_dir):
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "call" and sys.argv[2] in (
-            "compare_outputs", "fix_inputs", "graph_input_names"):
+            "compare_outputs", "fix_inputs", "graph_input_names",
+            "symbolic_dims"):
         print(json.dumps(globals()[sys.argv[2]](*json.loads(sys.argv[3]))))
         sys.exit(0)
     print(__doc__)

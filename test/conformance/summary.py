@@ -9,9 +9,10 @@ every test run in that build directory) and prints
 
   conformance: node 123/932, pytorch-converted 10/82, ... (total .../...)
   conformance: N of the passes froze shape inputs with --constant-input
+  conformance: N of the passes gave dynamic input shapes ranges with --input-shape
   conformance: N of the passes pinned dynamic input shapes with --input-shape
   conformance: PASS n, COMPILE-ERROR n, RUN-ERROR n, MISMATCH n, ...
-(the "froze"/"pinned" lines only when there are such passes)
+(the "froze"/"ranged"/"pinned" lines only when there are such passes)
 
 --reasons N   also prints the N most frequent failure reasons (and classes)
 --failures    also lists every failing test with its kind and reason
