@@ -103,3 +103,45 @@ func.func @main_graph(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   } -> tensor<?x64xf32>
   return %r : tensor<?x64xf32>
 }
+
+// -----
+
+// A stride-2 convolution over a padded image of run-time size (64..448
+// wide): the pad fills only its border slabs and is copied into (the input
+// is an argument, so no producer can write the interior); the output width
+// (W - 1) floordiv 2 + 1 bounds the 32-wide column loop, whose main part
+// still gets static 8 x 32 tiles (the tile-size min reads the loop's bound,
+// not the composed width expression) with the remainder in a loop of its
+// own.
+// CHECK-LABEL: func.func @main_graph(
+// CHECK-NOT: tensor.pad
+// CHECK: bufferization.alloc_tensor(%{{.*}}, %{{.*}}) : tensor<1x3x?x?xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x1x64xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x1x1x1xf32>
+// CHECK: linalg.copy {{.*}} -> tensor<1x1x1x64xf32>
+// CHECK: scf.forall
+// CHECK:   scf.for %{{.*}} = %c0 to %[[SPLIT:[^ ]*]] step %c32
+// CHECK:     linalg.fill {{.*}} -> tensor<1x8x1x32xf32>
+// CHECK:     linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x8x1x32xf32>
+// CHECK:   scf.for %{{.*}} = %[[SPLIT]] to %{{.*}} step %c32
+// CHECK-NOT: tensor.pad
+func.func @main_graph(%x: tensor<1x3x?x?xf32>) -> tensor<1x16x?x?xf32>
+    attributes {kiln.input_ranges = [array<i64: 1, 1, 1, 3, 3, 3, 64, 224, 448, 64, 224, 448>]} {
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<16x3x3x3xf32>
+  %h = tensor.dim %x, %c2 : tensor<1x3x?x?xf32>
+  %wd = tensor.dim %x, %c3 : tensor<1x3x?x?xf32>
+  %oh = affine.apply affine_map<()[s0] -> ((s0 - 1) floordiv 2 + 1)>()[%h]
+  %ow = affine.apply affine_map<()[s0] -> ((s0 - 1) floordiv 2 + 1)>()[%wd]
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x?x?xf32> to tensor<1x3x?x?xf32>
+  %e = tensor.empty(%oh, %ow) : tensor<1x16x?x?xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x?x?xf32>) -> tensor<1x16x?x?xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+         ins(%p, %w : tensor<1x3x?x?xf32>, tensor<16x3x3x3xf32>) outs(%f : tensor<1x16x?x?xf32>) -> tensor<1x16x?x?xf32>
+  return %r : tensor<1x16x?x?xf32>
+}
