@@ -305,8 +305,14 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // Up to 8 rows; a row count of 5 to 8 that divides the loop (7 for a
     // 14- or 28-wide image) leaves no partial tile to peel.
     if (rowDim && isParallel(*rowDim)) {
-      int64_t rows = std::min<int64_t>(8, tuned(*rowDim));
-      for (int64_t r = 8; r >= 5; --r)
+      // Rows along an image dimension of a run-time size are read at a
+      // run-time stride: each row takes an address register of its own,
+      // and 8 of them next to 16 accumulators spill. 4 rows then.
+      bool stridedRows = vecIsImage && anyDynamic &&
+                         llvm::is_contained(convDims->outputImage, *rowDim);
+      int64_t maxRows = stridedRows ? 4 : 8;
+      int64_t rows = std::min<int64_t>(maxRows, tuned(*rowDim));
+      for (int64_t r = maxRows; r >= 5; --r)
         if (tuned(*rowDim) % r == 0) {
           rows = r;
           break;

@@ -129,13 +129,14 @@ func.func @main_graph(%x: tensor<?x100xf32>) -> (tensor<?xf32>, tensor<1xi64>)
 // -----
 
 // Max pooling and a depthwise convolution with dynamic batch and image,
-// tiled for the opt shape (30 x 30 outputs: rows of 16 + 14 columns; 6 rows
-// of the depthwise convolution, a divisor of 30).
+// tiled for the opt shape (30 x 30 outputs: rows of 16 + 14 columns); the
+// depthwise convolution's register tile has 4 image rows (read at a
+// run-time stride, each needs an address register).
 // CHECK-LABEL: func.func @main_graph(
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
 // CHECK: arith.maximumf {{.*}} : vector<14xf32>
-// CHECK: vector.fma {{.*}} : vector<6x16xf32>
-// CHECK: vector.fma {{.*}} : vector<6x14xf32>
+// CHECK: vector.fma {{.*}} : vector<4x16xf32>
+// CHECK: vector.fma {{.*}} : vector<4x14xf32>
 // CHECK-NOT: linalg.
 func.func @main_graph(%x: tensor<?x16x?x?xf32>) -> (tensor<?x16x?x?xf32>, tensor<?x16x?x?xf32>, tensor<4xi64>)
     attributes {kiln.input_names = ["x"], kiln.output_names = ["y", "z"],
