@@ -59,7 +59,7 @@ static const char *prog_name = "model";
 static void print_usage_line(FILE *f) {
   fprintf(f,
           "usage: %s [INPUT]... [-o OUTPUT]... [--bench N] [--threads T] "
-          "[--weights PATH] [--verify-weights] [--help]\n",
+          "[--help]\n",
           prog_name);
 }
 

@@ -11,7 +11,10 @@
 #include "kiln/Target/Weights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -181,6 +184,32 @@ static OwningOpRef<ModuleOp> parseModelModule(MLIRContext &context,
   return module;
 }
 
+// Weights that no op refers to any more (replaced by a folded, transposed
+// or repacked copy) are freed: the resource blob manager would keep every
+// version until the end, so the compiler would hold the weights several
+// times over.
+static void releaseUnusedWeights(ModuleOp module) {
+  llvm::DenseSet<const void *> used;
+  module->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      used.insert(attr.getRawHandle().getResource());
+    });
+  });
+  DialectResourceBlobManager &manager =
+      DenseResourceElementsHandle::getManagerInterface(module.getContext())
+          .getBlobManager();
+  std::vector<std::string> unused;
+  manager.getBlobMap(
+      [&](const llvm::StringMap<DialectResourceBlobManager::BlobEntry> &map) {
+        for (const auto &entry : map)
+          if (!used.contains(&entry.second) && entry.second.getBlob() &&
+              !entry.second.getBlob()->getData().empty())
+            unused.push_back(entry.getKey().str());
+      });
+  for (const std::string &key : unused)
+    manager.lookup(key)->setBlob(AsmResourceBlob());
+}
+
 // --target=cuda: the option values, checked before any work.
 static LogicalResult checkCudaOptions(const CompileOptions &options,
                                       GpuPipelineOptions &gpuOptions) {
@@ -328,6 +357,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
       addStagePasses(pm, stage, pipelineOptions);
     if (failed(pm.run(*module)))
       return 1;
+    releaseUnusedWeights(*module);
   }
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
