@@ -129,9 +129,10 @@ static int check(const kiln_weights_desc *d, kiln_weights_state *s,
   /* Layout: header, table, data, in this order and inside the file. */
   if (h.header_size != sizeof h || h.table_offset != sizeof h ||
       h.data_offset % KILN_WEIGHTS_DATA_ALIGN != 0 ||
+      h.data_offset < sizeof h || h.data_offset > size ||
+      h.table_size > h.data_offset - sizeof h ||
       h.data_size % KILN_WEIGHTS_TENSOR_ALIGN != 0 ||
-      h.table_size > h.data_offset - h.table_offset ||
-      h.data_offset > size || h.data_size != size - h.data_offset ||
+      h.data_size != size - h.data_offset ||
       h.num_tensors > h.table_size / sizeof(kiln_weights_entry))
     return fail(s, KILN_ERROR_WEIGHTS_FORMAT,
                 "%s is corrupted (inconsistent header)", what);

@@ -7,7 +7,8 @@ CLI:
                                       layout rules and both checksums
                                       (exit 1 on a violation)
   weights_file.py truncate IN OUT N   writes the first N bytes of IN
-  weights_file.py flip-magic IN OUT   writes IN with its first byte flipped
+  weights_file.py flip IN OUT OFFSET  writes IN with the byte at OFFSET
+                                      flipped (0: the magic)
 """
 
 import struct
@@ -83,8 +84,9 @@ def main():
     data = open(sys.argv[2], "rb").read()
     if cmd == "truncate":
         data = data[:int(sys.argv[4])]
-    elif cmd == "flip-magic":
-        data = bytes([data[0] ^ 0xff]) + data[1:]
+    elif cmd == "flip":
+        at = int(sys.argv[4])
+        data = data[:at] + bytes([data[at] ^ 0xff]) + data[at + 1:]
     else:
         raise SystemExit("unknown command " + cmd)
     open(sys.argv[3], "wb").write(data)
