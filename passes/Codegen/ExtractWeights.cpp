@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace mlir::kiln {
@@ -58,6 +59,19 @@ struct KilnExtractWeightsPass
     if (module->hasAttr("kiln.weights") || module.lookupSymbol(kWeightsBase))
       return; // already extracted
 
+    // Globals referred to other than by an address taken in a function
+    // (one walk over the module) stay: only those can become base + offset.
+    llvm::StringSet<> pinned;
+    if (std::optional<SymbolTable::UseRange> all =
+            SymbolTable::getSymbolUses(&module.getBodyRegion())) {
+      for (const SymbolTable::SymbolUse &use : *all)
+        if (!isa<LLVM::AddressOfOp>(use.getUser()) ||
+            !use.getUser()->getParentOfType<LLVM::LLVMFuncOp>())
+          pinned.insert(use.getSymbolRef().getRootReference().getValue());
+    } else {
+      return; // unknown ops that may refer to symbols: leave the module
+    }
+
     // The weights, in module order, and where each goes.
     SmallVector<LLVM::GlobalOp> weights;
     llvm::StringMap<uint64_t> offsets;
@@ -70,13 +84,7 @@ struct KilnExtractWeightsPass
       uint64_t bytes = weightBytes(value);
       if (bytes == 0)
         continue;
-      std::optional<SymbolTable::UseRange> uses =
-          SymbolTable::getSymbolUses(global, module);
-      // Only addresses taken in functions can become base + offset.
-      if (!uses || !llvm::all_of(*uses, [](const SymbolTable::SymbolUse &u) {
-            return isa<LLVM::AddressOfOp>(u.getUser()) &&
-                   u.getUser()->getParentOfType<LLVM::LLVMFuncOp>();
-          }))
+      if (pinned.contains(global.getSymName()))
         continue;
       uint64_t offset = llvm::alignTo(end, kWeightAlign);
       end = offset + bytes;
