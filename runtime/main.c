@@ -1,6 +1,7 @@
 /*===- main.c - main() of executables from model-compile --emit=exe -------===*
  *
- *   OUT [INPUT]... [-o OUTPUT]... [--bench N] [--threads T] [--help]
+ *   OUT [INPUT]... [-o OUTPUT]... [--bench N] [--threads T]
+ *       [--weights PATH] [--verify-weights] [--help]
  *
  * Reads the inputs (.npy or TensorProto .pb, in the order of the model's
  * inputs), checks them against kiln_exe_model, runs the model and writes the
@@ -13,6 +14,10 @@
  * actual dims are read from the workspace. A model compiled with dimension
  * ranges (run_dims set) takes inputs of any shape inside them; the run gets
  * their actual dims.
+ *
+ * Weights: a model compiled with --weights=file loads OUT.weights from the
+ * directory of the executable itself (/proc/self/exe), or --weights PATH;
+ * the file is mapped read-only and checked before anything runs.
  *===----------------------------------------------------------------------===*/
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
@@ -24,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kiln/runtime.h"
+#include "kiln/weights_format.h"
 #include "tensor_io.h"
 
 #define KILN_MAX_BENCH 10000000L
@@ -43,6 +50,8 @@ typedef struct options {
   long bench;   /* 0: no benchmark */
   long threads; /* 0: default */
   int help;
+  const char *weights; /* --weights PATH; NULL: embedded or next to us */
+  int verify_weights;
 } options;
 
 static const char *prog_name = "model";
@@ -136,7 +145,13 @@ static void print_help(void) {
          "  --bench N    time N runs after warm-up and print\n"
          "               'latency_ms: min=<x> median=<y> mean=<z>'\n"
          "  --threads T  run with T threads (default: the online cores)\n"
-         "  --help       print this help\n");
+         "  --weights PATH  the weights file (default: %s)\n"
+         "  --verify-weights  also check the weights file's data checksum\n"
+         "  --help       print this help\n",
+         !m->weights ? "none, they are in the code"
+         : m->weights->embedded
+             ? "inside this executable"
+             : "this executable's path + '.weights'");
 }
 
 /* A decimal integer in [1, max]. */
@@ -165,6 +180,16 @@ static int parse_args(int argc, char **argv, options *o) {
       no_more_options = 1;
     } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       o->help = 1;
+    } else if (!strcmp(a, "--weights") || !strncmp(a, "--weights=", 10)) {
+      if (a[9] == '=') {
+        o->weights = a + 10;
+      } else {
+        if (i + 1 >= argc)
+          return usage_error("missing value of option", a);
+        o->weights = argv[++i];
+      }
+    } else if (!strcmp(a, "--verify-weights")) {
+      o->verify_weights = 1;
     } else if (!strcmp(a, "-o")) {
       if (i + 1 >= argc)
         return usage_error("missing value of option", a);
@@ -447,6 +472,9 @@ static int run_once(const void *const *in, void *const *out, void *ws) {
     fprintf(stderr, "an input dimension is outside the range the model was "
                     "compiled for\n");
     break;
+  case KILN_ERROR_WEIGHTS_NOT_LOADED:
+    fprintf(stderr, "the model has no weights loaded\n");
+    break;
   default:
     fprintf(stderr, "error code %d\n", rc);
     break;
@@ -540,6 +568,58 @@ static const char *base_name(const char *path) {
 int main(int argc, char **argv);
 #pragma GCC visibility pop
 
+/* The weights: embedded ones stay unless --weights names a file; a model
+ * compiled with --weights=file loads its file from next to the executable. */
+static int load_weights(const kiln_model_info *m, const options *o,
+                        const char *argv0) {
+  if (!m->weights || !m->weights_state) {
+    if (o->weights) {
+      fprintf(stderr, "error: --weights: this model keeps its weights in "
+                      "its code\n");
+      return -1;
+    }
+    return 0;
+  }
+  const char *file = o->weights;
+  if (!file && m->weights->embedded) {
+    if (!o->verify_weights)
+      return 0;
+    /* --verify-weights on the embedded image: its own header's size. */
+    kiln_weights_header h;
+    memcpy(&h, m->weights->embedded, sizeof h);
+    if (kiln_weights_set(m->weights, m->weights_state, m->weights->embedded,
+                         (size_t)h.file_size, KILN_WEIGHTS_VERIFY) != 0) {
+      fprintf(stderr, "error: %s\n", m->weights_state->message);
+      return -1;
+    }
+    return 0;
+  }
+  char path[PATH_MAX + 16];
+  if (!file) {
+    ssize_t n = readlink("/proc/self/exe", path, PATH_MAX);
+    if (n <= 0) {
+      n = (ssize_t)strlen(argv0);
+      if (n > PATH_MAX)
+        n = PATH_MAX;
+      memcpy(path, argv0, (size_t)n);
+    }
+    memcpy(path + n, ".weights", sizeof ".weights");
+    file = path;
+  }
+  int rc = kiln_weights_load(m->weights, m->weights_state, file,
+                             o->verify_weights ? KILN_WEIGHTS_VERIFY : 0);
+  if (rc != 0) {
+    fprintf(stderr, "error: %s%s\n", m->weights_state->message,
+            rc == KILN_ERROR_WEIGHTS_FILE && !o->weights
+                ? " (the model was compiled with --weights=file: keep the "
+                  "weights file next to the executable or pass --weights "
+                  "PATH)"
+                : "");
+    return -1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const kiln_model_info *m = &kiln_exe_model;
   if (argc > 0 && argv[0] && argv[0][0])
@@ -617,6 +697,8 @@ int main(int argc, char **argv) {
     goto done;
   }
 
+  if (load_weights(m, &o, argc > 0 && argv[0] ? argv[0] : "model"))
+    goto done;
   if (o.threads)
     kiln_set_num_threads((int32_t)o.threads);
 

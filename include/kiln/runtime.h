@@ -84,6 +84,62 @@ typedef int (*kiln_run_dims_fn)(const void *const inputs[],
                                 const int64_t *const input_dims[],
                                 void *const outputs[], void *workspace);
 
+/* ---- Weights (model-compile --weights=embed|file|auto) ---- */
+
+/* One tensor of a model's weights blob (include/kiln/weights_format.h). */
+typedef struct kiln_weights_tensor {
+  const char *name;
+  int32_t dtype; /* enum kiln_dtype */
+  int32_t rank;
+  const int64_t *shape;
+  uint64_t offset; /* from the start of the data, 64-byte aligned */
+  uint64_t size;   /* bytes */
+} kiln_weights_tensor;
+
+/* What a compiled model expects of its weights: read-only, in the model. */
+typedef struct kiln_weights_desc {
+  uint8_t fingerprint[32]; /* of the compiled code (weights_format.h) */
+  uint64_t data_size;
+  uint64_t num_tensors;
+  const kiln_weights_tensor *tensors;
+  /* The weights file image linked into the artifact (--weights=embed), or
+   * NULL: the weights come from a file (--weights=file). */
+  const void *embedded;
+  const char *description; /* target, CPU and options it was compiled for */
+} kiln_weights_desc;
+
+/* The weights a model runs with: one per model, written only by
+ * kiln_weights_load/kiln_weights_set, read by every run (which returns
+ * KILN_ERROR_WEIGHTS_NOT_LOADED while `data` is NULL). Loading while runs
+ * are in flight is not allowed. */
+typedef struct kiln_weights_state {
+  const void *data;     /* start of the tensor data */
+  void *mapping;        /* what the runtime mapped (munmap on reload) */
+  uint64_t mapping_size;
+  void *heap;           /* what it read into memory (free on reload) */
+  char message[512];    /* why the last load/set failed */
+} kiln_weights_state;
+
+/* Flags of kiln_weights_load. */
+enum {
+  KILN_WEIGHTS_READ = 1,   /* read the file into memory instead of mapping */
+  KILN_WEIGHTS_VERIFY = 2, /* also check the data checksum (reads it all) */
+};
+
+/* Maps (or reads) the weights file at `path`, checks it against `d` (magic,
+ * version, header checksum, size, fingerprint; with KILN_WEIGHTS_VERIFY the
+ * data checksum) and on success makes it the weights of `s` (releasing what
+ * a previous load mapped or read). Returns 0 or a KILN_ERROR_WEIGHTS_* code,
+ * with the reason in s->message (without "error:"), e.g.
+ *   "weights file 'm.weights' is truncated: 4096 bytes, its header says
+ *    1052672". */
+int kiln_weights_load(const kiln_weights_desc *d, kiln_weights_state *s,
+                      const char *path, int flags);
+/* The same for a weights file image already in memory (flash, a section):
+ * `blob` (64-byte aligned) must stay valid while the model runs. */
+int kiln_weights_set(const kiln_weights_desc *d, kiln_weights_state *s,
+                     const void *blob, size_t size, int flags);
+
 typedef struct kiln_model_info {
   const char *name; /* the model's symbol prefix */
   int32_t num_inputs;
@@ -95,6 +151,9 @@ typedef struct kiln_model_info {
   uint64_t string_arena; /* bytes of the string arena (0: no string ops) */
   /* Models compiled with dimension ranges (NULL otherwise). */
   kiln_run_dims_fn run_dims;
+  /* The model's weights (NULL for targets that keep them in the code). */
+  const kiln_weights_desc *weights;
+  kiln_weights_state *weights_state;
 } kiln_model_info;
 
 /* Non-zero return codes of a model's run function. */
@@ -103,6 +162,11 @@ enum kiln_error {
   KILN_ERROR_STRING_ARENA = 2,  /* the run's strings overflow the arena */
   KILN_ERROR_INPUT_SHAPE = 3,   /* an input dim outside its range, or dims
                                    with one symbol that differ (run_dims) */
+  KILN_ERROR_WEIGHTS_NOT_LOADED = 4, /* no weights yet (--weights=file) */
+  KILN_ERROR_WEIGHTS_FILE = 5,   /* the weights file cannot be opened/read */
+  KILN_ERROR_WEIGHTS_FORMAT = 6, /* not a weights file, another format
+                                    version, truncated or corrupted */
+  KILN_ERROR_WEIGHTS_MODEL = 7,  /* weights of another model (fingerprint) */
 };
 
 /* Checks the shape of input i of `m` (rank dims `dims`) against its

@@ -8,9 +8,13 @@
 #include "kiln/Target/ModelABI.h"
 #include "kiln/Target/ObjectEmitter.h"
 #include "kiln/Target/TargetMachine.h"
+#include "kiln/Target/Weights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -21,6 +25,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -131,6 +137,8 @@ static std::string defaultOutput(const CompileOptions &options) {
     return "lib" + llvm::sys::path::stem(options.inputPath).str() + ".a";
   case EmitKind::Shared:
     return "lib" + llvm::sys::path::stem(options.inputPath).str() + ".so";
+  case EmitKind::Weights:
+    return llvm::sys::path::stem(options.inputPath).str() + ".weights";
   default:
     return llvm::sys::path::stem(options.inputPath).str();
   }
@@ -174,6 +182,32 @@ static OwningOpRef<ModuleOp> parseModelModule(MLIRContext &context,
     main.setSymName(kModelFunctionName);
   }
   return module;
+}
+
+// Weights that no op refers to any more (replaced by a folded, transposed
+// or repacked copy) are freed: the resource blob manager would keep every
+// version until the end, so the compiler would hold the weights several
+// times over.
+static void releaseUnusedWeights(ModuleOp module) {
+  llvm::DenseSet<const void *> used;
+  module->walk([&](Operation *op) {
+    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+      used.insert(attr.getRawHandle().getResource());
+    });
+  });
+  DialectResourceBlobManager &manager =
+      DenseResourceElementsHandle::getManagerInterface(module.getContext())
+          .getBlobManager();
+  std::vector<std::string> unused;
+  manager.getBlobMap(
+      [&](const llvm::StringMap<DialectResourceBlobManager::BlobEntry> &map) {
+        for (const auto &entry : map)
+          if (!used.contains(&entry.second) && entry.second.getBlob() &&
+              !entry.second.getBlob()->getData().empty())
+            unused.push_back(entry.getKey().str());
+      });
+  for (const std::string &key : unused)
+    manager.lookup(key)->setBlob(AsmResourceBlob());
 }
 
 // --target=cuda: the option values, checked before any work.
@@ -253,6 +287,11 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   }
   if (options.stopAfter && options.emit != EmitKind::MLIR)
     return fail("--stop-after needs --emit=mlir", input);
+  if (cuda && (options.weights == WeightsPlacement::File ||
+               options.emit == EmitKind::Weights))
+    return fail("--target=cuda keeps the weights inside the artifact "
+                "(--weights=file and --emit=weights are CPU-only for now)",
+                input);
 
   // The target comes first: a bad --mtriple/--mcpu is reported before any
   // work, and the pipelines need its SIMD width.
@@ -318,6 +357,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
       addStagePasses(pm, stage, pipelineOptions);
     if (failed(pm.run(*module)))
       return 1;
+    releaseUnusedWeights(*module);
   }
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
@@ -364,18 +404,74 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   workspaceSize =
       layoutWorkspace(*signature, workspaceSize, options.stringArena);
 
+  // The weights left the code (kiln-extract-weights); the fingerprint of
+  // what remains keys the weights to it.
+  std::string prefix = symbolPrefix(options);
+  FailureOr<std::optional<WeightTable>> takenWeights =
+      takeWeightTable(*module);
+  if (failed(takenWeights))
+    return 1;
+  std::optional<WeightTable> weights = std::move(*takenWeights);
+  bool weightsInFile = false;
+  std::string weightsPath;
+  if (weights) {
+    std::string description;
+    llvm::raw_string_ostream os(description);
+    // The feature list is long (with --mcpu=native every host feature):
+    // it enters as a short hash.
+    os << (*tm)->getTargetTriple().str() << " cpu=" << (*tm)->getTargetCPU()
+       << " features=" << llvm::format_hex_no_prefix(
+                              llvm::xxh3_64bits((*tm)->getTargetFeatureString()),
+                              16)
+       << " -O" << options.optLevel << " kiln " KILN_VERSION_STRING;
+    finalizeWeightTable(*weights, *module, description);
+    weightsInFile = options.weights == WeightsPlacement::File ||
+                    (options.weights == WeightsPlacement::Auto &&
+                     weights->fileSize() >= kAutoEmbedLimit);
+    if (options.emit == EmitKind::Weights) {
+      weightsPath = options.outputPath;
+    } else if (options.emit == EmitKind::Exe) {
+      weightsPath = options.outputPath + ".weights";
+    } else {
+      llvm::SmallString<256> path(
+          llvm::sys::path::parent_path(options.outputPath));
+      llvm::sys::path::append(path, prefix + ".weights");
+      weightsPath = std::string(path);
+    }
+  }
+  if (options.emit == EmitKind::Weights) {
+    if (!weights)
+      return fail("internal error: no weights table", input);
+    if (auto err = writeWeightsFile(*weights, weightsPath))
+      return failWith(std::move(err), input);
+    return 0;
+  }
+  if (weightsInFile && options.emit != EmitKind::LLVMIR) {
+    if (options.weights == WeightsPlacement::Auto)
+      llvm::errs() << "note: " << input << ": "
+                   << formatBytes(weights->dataSize)
+                   << " of weights go to " << weightsPath
+                   << " (--weights=auto: a file from "
+                   << formatBytes(kAutoEmbedLimit)
+                   << "; --weights=embed keeps them inside)\n";
+    if (auto err = writeWeightsFile(*weights, weightsPath))
+      return failWith(std::move(err), input);
+  }
+
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(*module, llvmContext, "kiln_model");
   if (!llvmModule)
     return fail("internal error: translation to LLVM IR failed", input);
-  std::string prefix = symbolPrefix(options);
   std::string infoSymbol = options.emit == EmitKind::Exe
                                ? std::string("kiln_exe_model")
                                : prefix + "_model_info";
   bool isLibrary = options.emit != EmitKind::Exe;
+  std::string imageSymbol =
+      weights && !weightsInFile ? prefix + "_weights_image" : "";
   if (auto err = emitModelABI(*llvmModule, *signature, prefix, infoSymbol,
-                              workspaceSize, isLibrary))
+                              workspaceSize, isLibrary,
+                              weights ? &*weights : nullptr, imageSymbol))
     return failWith(std::move(err), input);
   optimizeModule(*llvmModule, **tm, options.optLevel);
 
@@ -388,18 +484,29 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     out->keep();
     return 0;
   }
-  if (options.emit == EmitKind::Obj) {
+  // Embedded weights: their own object (streamed from the blobs, never
+  // LLVM IR), linked next to the code's.
+  llvm::Triple triple = (*tm)->getTargetTriple();
+  llvm::SmallString<128> weightsObjectPath;
+  std::optional<llvm::FileRemover> removeWeightsObject;
+  if (!imageSymbol.empty()) {
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "kiln-" + prefix + "-weights", "o", weightsObjectPath))
+      return fail("cannot create a temporary file: " + ec.message(), input);
+    removeWeightsObject.emplace(weightsObjectPath);
+    if (auto err = writeWeightsObject(*weights, triple, imageSymbol,
+                                      weightsObjectPath))
+      return failWith(std::move(err), input);
+  }
+
+  if (options.emit == EmitKind::Obj && imageSymbol.empty()) {
     if (auto err = emitObjectFile(*llvmModule, **tm, options.outputPath))
       return failWith(std::move(err), input);
     return 0;
   }
 
-  // exe, lib, shared: object in a temporary file, then link or archive it
-  // with the runtime.
-  llvm::Triple triple = (*tm)->getTargetTriple();
-  auto runtimeDir = findRuntimeDir(argv0, triple);
-  if (!runtimeDir)
-    return failWith(runtimeDir.takeError(), input);
+  // exe, lib, shared (and obj with embedded weights): object in a temporary
+  // file, then link or archive it with the runtime.
   llvm::SmallString<128> objectPath;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
           "kiln-" + prefix, "o", objectPath))
@@ -407,9 +514,20 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   llvm::FileRemover removeObject(objectPath);
   if (auto err = emitObjectFile(*llvmModule, **tm, objectPath))
     return failWith(std::move(err), input);
+  std::vector<std::string> objects = {std::string(objectPath)};
+  if (!imageSymbol.empty())
+    objects.push_back(std::string(weightsObjectPath));
+  if (options.emit == EmitKind::Obj) {
+    if (auto err = linkRelocatable(objects, triple, options.outputPath))
+      return failWith(std::move(err), input);
+    return 0;
+  }
 
+  auto runtimeDir = findRuntimeDir(argv0, triple);
+  if (!runtimeDir)
+    return failWith(runtimeDir.takeError(), input);
   if (options.emit == EmitKind::Exe) {
-    if (auto err = linkExecutable(objectPath, *runtimeDir, triple,
+    if (auto err = linkExecutable(objects, *runtimeDir, triple,
                                   options.outputPath, cuda))
       return failWith(std::move(err), input);
     return 0;
@@ -418,14 +536,14 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   llvm::SmallString<256> headerPath(
       llvm::sys::path::parent_path(options.outputPath));
   llvm::sys::path::append(headerPath, prefix + ".h");
-  if (auto err = writeTextFile(headerPath,
-                               generateHeader(*signature, prefix,
-                                              workspaceSize, input)))
+  if (auto err = writeTextFile(
+          headerPath, generateHeader(*signature, prefix, workspaceSize, input,
+                                     weights.has_value(), weightsInFile)))
     return failWith(std::move(err), input);
   if (auto err = options.emit == EmitKind::Lib
-                     ? writeModelArchive(objectPath, *runtimeDir, prefix,
+                     ? writeModelArchive(objects, *runtimeDir, prefix,
                                          options.outputPath)
-                     : linkSharedLibrary(objectPath, *runtimeDir, triple,
+                     : linkSharedLibrary(objects, *runtimeDir, triple,
                                          prefix, options.outputPath))
     return failWith(std::move(err), input);
   return 0;

@@ -175,6 +175,9 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   addCleanupPasses(pm);
+  // Weights leave the code: one blob behind a base pointer (the driver
+  // places it in the artifact or a weights file).
+  pm.addPass(createKilnExtractWeights());
   pm.addPass(createKilnVerifyLLVMContract());
 }
 

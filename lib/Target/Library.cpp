@@ -52,7 +52,8 @@ static void describe(raw_ostream &os, StringRef kind,
 
 std::string mlir::kiln::generateHeader(const ModelSignature &signature,
                                        StringRef prefix, uint64_t workspaceSize,
-                                       StringRef modelPath) {
+                                       StringRef modelPath, bool hasWeights,
+                                       bool weightsInFile) {
   std::string text;
   raw_string_ostream os(text);
   std::string guard = StringRef(prefix).upper() + "_H";
@@ -148,7 +149,45 @@ std::string mlir::kiln::generateHeader(const ModelSignature &signature,
   os << "\n/* Message for a return code of " << p << "_run. */\n"
      << "const char *" << p << "_error_message(int code);\n"
      << "/* Kiln version and model name. */\n"
-     << "const char *" << p << "_version(void);\n\n"
+     << "const char *" << p << "_version(void);\n";
+  if (hasWeights) {
+    os << "\n/* Weights. "
+       << (weightsInFile
+               ? "This model's weights are in the file " + p.str() +
+                     ".weights written next to\n * this header: load them "
+                     "before the first run (until then " +
+                     p.str() + "_run returns\n * " + p.str() +
+                     "_ERROR_WEIGHTS_NOT_LOADED)."
+               : "This model's weights are inside the library; loading a "
+                 "weights file\n * (" +
+                     p.str() +
+                     " compiled with --emit=weights from another checkpoint)\n"
+                     " * replaces them.")
+       << " Loading maps the file read-only (no copy;\n"
+       << " * processes share its pages); the file must fit this model "
+          "exactly (same\n"
+       << " * graph and compile options). Not thread-safe against runs "
+          "in flight. */\n"
+       << "int " << p << "_load_weights(const char *path);\n"
+       << "/* flags: 1 = read the file into memory instead of mapping it, "
+          "2 = also\n"
+       << " * check the data checksum (reads the whole file). */\n"
+       << "int " << p << "_load_weights_flags(const char *path, int flags);\n"
+       << "/* A weights file image already in memory (e.g. in flash), "
+          "64-byte aligned;\n"
+       << " * it must stay valid while the model runs. */\n"
+       << "int " << p << "_set_weights(const void *blob, size_t size);\n"
+       << "/* Why the last load/set failed (\"\" after a success). */\n"
+       << "const char *" << p << "_weights_message(void);\n"
+       << "#define " << p << "_ERROR_WEIGHTS_NOT_LOADED 4 /* no weights yet */\n"
+       << "#define " << p << "_ERROR_WEIGHTS_FILE 5 /* cannot open or read */\n"
+       << "#define " << p
+       << "_ERROR_WEIGHTS_FORMAT 6 /* not a weights file, truncated, "
+          "corrupted */\n"
+       << "#define " << p
+       << "_ERROR_WEIGHTS_MODEL 7 /* another model's weights */\n";
+  }
+  os << "\n"
      << "#ifdef __cplusplus\n}\n#endif\n#endif /* " << guard << " */\n";
   return text;
 }
@@ -166,15 +205,24 @@ Error mlir::kiln::writeTextFile(StringRef path, StringRef text) {
   return Error::success();
 }
 
-Error mlir::kiln::writeModelArchive(StringRef objectPath, StringRef runtimeDir,
-                                    StringRef prefix, StringRef outputPath) {
+Error mlir::kiln::writeModelArchive(ArrayRef<std::string> objectPaths,
+                                    StringRef runtimeDir, StringRef prefix,
+                                    StringRef outputPath) {
   std::vector<NewArchiveMember> members;
-  auto model = NewArchiveMember::getFile(objectPath, /*Deterministic=*/true);
-  if (!model)
-    return model.takeError();
-  std::string memberName = (prefix + ".o").str(); // outlives `members`
-  model->MemberName = memberName;
-  members.push_back(std::move(*model));
+  // NAME.o, then NAME_weights.o (--weights=embed); the names outlive
+  // `members`.
+  std::vector<std::string> memberNames;
+  for (size_t i = 0; i < objectPaths.size(); ++i)
+    memberNames.push_back((prefix + (i ? "_weights" : "") +
+                           (i > 1 ? Twine(i) : Twine()) + ".o")
+                              .str());
+  for (auto [path, name] : llvm::zip(objectPaths, memberNames)) {
+    auto model = NewArchiveMember::getFile(path, /*Deterministic=*/true);
+    if (!model)
+      return model.takeError();
+    model->MemberName = name;
+    members.push_back(std::move(*model));
+  }
 
   SmallString<256> runtimePath(runtimeDir);
   sys::path::append(runtimePath, "libkiln_runtime.a");

@@ -93,11 +93,11 @@ static std::string runtimeArchive(StringRef runtimeDir, StringRef name) {
   return std::string(path);
 }
 
-Error mlir::kiln::linkExecutable(StringRef objectPath, StringRef runtimeDir,
-                                 const Triple &triple, StringRef outputPath,
-                                 bool cuda) {
-  std::vector<std::string> args = {
-      objectPath.str(), runtimeArchive(runtimeDir, "libkiln_main.a")};
+Error mlir::kiln::linkExecutable(ArrayRef<std::string> objectPaths,
+                                 StringRef runtimeDir, const Triple &triple,
+                                 StringRef outputPath, bool cuda) {
+  std::vector<std::string> args(objectPaths.begin(), objectPaths.end());
+  args.push_back(runtimeArchive(runtimeDir, "libkiln_main.a"));
   if (cuda) {
     std::string archive = runtimeArchive(runtimeDir, "libkiln_cuda.a");
     if (!sys::fs::exists(archive))
@@ -114,7 +114,8 @@ Error mlir::kiln::linkExecutable(StringRef objectPath, StringRef runtimeDir,
   return runLinker(triple, args, outputPath);
 }
 
-Error mlir::kiln::linkSharedLibrary(StringRef objectPath, StringRef runtimeDir,
+Error mlir::kiln::linkSharedLibrary(ArrayRef<std::string> objectPaths,
+                                    StringRef runtimeDir,
                                     const Triple &triple, StringRef prefix,
                                     StringRef outputPath) {
   // Only the model's API is exported; the runtime's services stay inside.
@@ -131,9 +132,17 @@ Error mlir::kiln::linkSharedLibrary(StringRef objectPath, StringRef runtimeDir,
       return createStringError(ec, "cannot write '" + scriptPath + "'");
     script << "{\n  global: " << prefix << "_*;\n  local: *;\n};\n";
   }
-  return runLinker(triple,
-                   {"-shared", objectPath.str(),
-                    runtimeArchive(runtimeDir, "libkiln_runtime.a"), "-lm",
-                    "-lpthread", "-Wl,--version-script=" + scriptPath.str().str()},
-                   outputPath);
+  std::vector<std::string> args = {"-shared"};
+  args.insert(args.end(), objectPaths.begin(), objectPaths.end());
+  args.insert(args.end(),
+              {runtimeArchive(runtimeDir, "libkiln_runtime.a"), "-lm",
+               "-lpthread", "-Wl,--version-script=" + scriptPath.str().str()});
+  return runLinker(triple, args, outputPath);
+}
+
+Error mlir::kiln::linkRelocatable(ArrayRef<std::string> objectPaths,
+                                  const Triple &triple, StringRef outputPath) {
+  std::vector<std::string> args = {"-r", "-nostdlib"};
+  args.insert(args.end(), objectPaths.begin(), objectPaths.end());
+  return runLinker(triple, args, outputPath);
 }

@@ -10,8 +10,7 @@
 using namespace mlir;
 using namespace mlir::kiln;
 
-// ONNX TensorProto.DataType code of an element type, or 0.
-static int32_t dtypeCode(Type t) {
+int32_t mlir::kiln::dtypeCode(Type t) {
   if (isa<StringType>(t))
     return 8;
   if (t.isF32())
@@ -254,9 +253,11 @@ public:
             ctx, {ptrTy, i32Ty, i32Ty, ptrTy, i64Ty, ptrTy, ptrTy})),
         // struct kiln_model_info { const char*; int32; int32; desc*; desc*;
         //                          uint64; run fn*; uint64 string_arena;
-        //                          run_dims fn* }
+        //                          run_dims fn*; weights desc*;
+        //                          weights state* }
         infoTy(llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy,
-                                           i64Ty, ptrTy, i64Ty, ptrTy})) {}
+                                           i64Ty, ptrTy, i64Ty, ptrTy, ptrTy,
+                                           ptrTy})) {}
 
   llvm::Constant *string(StringRef s, StringRef what) {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
@@ -354,11 +355,158 @@ static void defineDescGetter(DescriptorBuilder &b, StringRef name,
   builder.CreateRet(builder.CreateLoad(retTy, slot));
 }
 
+namespace {
+/// The model's weights globals (null without extracted weights).
+struct WeightsGlobals {
+  llvm::GlobalVariable *desc = nullptr;  // const kiln_weights_desc
+  llvm::GlobalVariable *state = nullptr; // kiln_weights_state
+};
+} // namespace
+
+/// Name of the global kiln-extract-weights reads the weights' base from.
+static constexpr const char *kWeightsBase = "kiln_weights";
+
+// Defines @kiln_weights, which the code loads the weights' base address
+// from, as the model's kiln_weights_state (whose first field is that
+// address), and the kiln_weights_desc the runtime checks weights against.
+static llvm::Expected<WeightsGlobals>
+emitWeights(DescriptorBuilder &b, const WeightTable *table,
+            StringRef embeddedSymbol) {
+  WeightsGlobals globals;
+  llvm::GlobalVariable *base = b.m.getNamedGlobal(kWeightsBase);
+  if (!base && !table)
+    return globals; // weights stay in the code (the CUDA flow)
+  if (!base || !table || !base->isDeclaration())
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "internal error: the weights table and @kiln_weights do not match");
+
+  // struct kiln_weights_state { const void *data; void *mapping;
+  //   uint64_t mapping_size; void *heap; char message[512]; }
+  auto *stateTy = llvm::StructType::get(
+      b.ctx, {b.ptrTy, b.ptrTy, b.i64Ty, b.ptrTy,
+              llvm::ArrayType::get(llvm::Type::getInt8Ty(b.ctx), 512)});
+  llvm::Constant *embedded = llvm::ConstantPointerNull::get(b.ptrTy);
+  llvm::Constant *data = embedded;
+  if (!embeddedSymbol.empty()) {
+    auto *i8 = llvm::Type::getInt8Ty(b.ctx);
+    auto *image = new llvm::GlobalVariable(
+        b.m, llvm::ArrayType::get(i8, table->fileSize()), /*isConstant=*/true,
+        llvm::GlobalValue::ExternalLinkage, nullptr, embeddedSymbol);
+    image->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    image->setAlignment(llvm::Align(4096));
+    embedded = image;
+    data = llvm::ConstantExpr::getInBoundsGetElementPtr(
+        i8, image, llvm::ConstantInt::get(b.i64Ty, table->dataOffset));
+  }
+  llvm::Constant *stateInit = llvm::ConstantStruct::get(
+      stateTy,
+      {data, llvm::ConstantPointerNull::get(b.ptrTy),
+       llvm::ConstantInt::get(b.i64Ty, 0),
+       llvm::ConstantPointerNull::get(b.ptrTy),
+       llvm::ConstantAggregateZero::get(stateTy->getElementType(4))});
+  globals.state = new llvm::GlobalVariable(
+      b.m, stateTy, /*isConstant=*/false, llvm::GlobalValue::InternalLinkage,
+      stateInit, b.prefix + "_weights_state");
+  globals.state->setAlignment(llvm::Align(64));
+  base->replaceAllUsesWith(globals.state);
+  base->eraseFromParent();
+
+  // struct kiln_weights_tensor { const char *name; int32 dtype, rank;
+  //   const int64 *shape; uint64 offset, size; }
+  auto *tensorTy = llvm::StructType::get(
+      b.ctx, {b.ptrTy, b.i32Ty, b.i32Ty, b.ptrTy, b.i64Ty, b.i64Ty});
+  std::vector<llvm::Constant *> tensors;
+  for (auto [i, t] : llvm::enumerate(table->tensors)) {
+    std::string tag = ("weight" + Twine(i)).str();
+    tensors.push_back(llvm::ConstantStruct::get(
+        tensorTy,
+        {b.string(t.name, tag + "_name"),
+         llvm::ConstantInt::get(b.i32Ty, t.dtype),
+         llvm::ConstantInt::get(b.i32Ty, t.shape.size()),
+         b.int64Array(t.shape, tag + "_shape"),
+         llvm::ConstantInt::get(b.i64Ty, t.offset),
+         llvm::ConstantInt::get(b.i64Ty, t.size)}));
+  }
+  llvm::Constant *tensorTable =
+      tensors.empty()
+          ? static_cast<llvm::Constant *>(
+                llvm::ConstantPointerNull::get(b.ptrTy))
+          : b.privateGlobal(
+                llvm::ConstantArray::get(
+                    llvm::ArrayType::get(tensorTy, tensors.size()), tensors),
+                "weights_tensors");
+  // struct kiln_weights_desc { uint8 fingerprint[32]; uint64 data_size,
+  //   num_tensors; tensors*; const void *embedded; const char *description; }
+  auto *descTy = llvm::StructType::get(
+      b.ctx, {llvm::ArrayType::get(llvm::Type::getInt8Ty(b.ctx), 32),
+              b.i64Ty, b.i64Ty, b.ptrTy, b.ptrTy, b.ptrTy});
+  llvm::Constant *desc = llvm::ConstantStruct::get(
+      descTy,
+      {llvm::ConstantDataArray::get(b.ctx, llvm::ArrayRef<uint8_t>(
+                                               table->fingerprint)),
+       llvm::ConstantInt::get(b.i64Ty, table->dataSize),
+       llvm::ConstantInt::get(b.i64Ty, table->tensors.size()), tensorTable,
+       embedded, b.string(table->description, "weights_description")});
+  globals.desc = new llvm::GlobalVariable(
+      b.m, descTy, /*isConstant=*/true, llvm::GlobalValue::InternalLinkage,
+      desc, b.prefix + "_weights_desc");
+  return globals;
+}
+
+// NAME_load_weights(path), NAME_load_weights_flags(path, flags),
+// NAME_set_weights(blob, size) and NAME_weights_message(): the runtime's
+// kiln_weights_load/_set on this model's descriptor and state.
+static void emitWeightsAPI(DescriptorBuilder &b,
+                           const WeightsGlobals &weights) {
+  llvm::Module &m = b.m;
+  auto load = m.getOrInsertFunction(
+      "kiln_weights_load",
+      llvm::FunctionType::get(b.i32Ty, {b.ptrTy, b.ptrTy, b.ptrTy, b.i32Ty},
+                              false));
+  auto set = m.getOrInsertFunction(
+      "kiln_weights_set",
+      llvm::FunctionType::get(b.i32Ty,
+                              {b.ptrTy, b.ptrTy, b.ptrTy, b.i64Ty, b.i32Ty},
+                              false));
+  auto define = [&](StringRef name, llvm::Type *ret,
+                    ArrayRef<llvm::Type *> params) {
+    return llvm::Function::Create(llvm::FunctionType::get(ret, params, false),
+                                  llvm::GlobalValue::ExternalLinkage,
+                                  b.prefix + "_" + name, m);
+  };
+  auto entry = [&](llvm::Function *fn) {
+    return llvm::BasicBlock::Create(b.ctx, "entry", fn);
+  };
+  llvm::Function *fn = define("load_weights", b.i32Ty, {b.ptrTy});
+  llvm::IRBuilder<> builder(entry(fn));
+  builder.CreateRet(builder.CreateCall(
+      load,
+      {weights.desc, weights.state, fn->getArg(0), builder.getInt32(0)}));
+
+  fn = define("load_weights_flags", b.i32Ty, {b.ptrTy, b.i32Ty});
+  builder.SetInsertPoint(entry(fn));
+  builder.CreateRet(builder.CreateCall(
+      load, {weights.desc, weights.state, fn->getArg(0), fn->getArg(1)}));
+
+  fn = define("set_weights", b.i32Ty, {b.ptrTy, b.i64Ty});
+  builder.SetInsertPoint(entry(fn));
+  builder.CreateRet(builder.CreateCall(
+      set, {weights.desc, weights.state, fn->getArg(0), fn->getArg(1),
+            builder.getInt32(0)}));
+
+  fn = define("weights_message", b.ptrTy, {});
+  builder.SetInsertPoint(entry(fn));
+  builder.CreateRet(builder.CreateConstInBoundsGEP2_32(
+      weights.state->getValueType(), weights.state, 0, 4));
+}
+
 // The functions of the generated C header (lib/Target/HeaderWriter.cpp).
 static void emitLibraryAPI(DescriptorBuilder &b,
                            const ModelSignature &signature,
                            llvm::Constant *inputs, llvm::Constant *outputs,
-                           uint64_t workspaceSize) {
+                           uint64_t workspaceSize,
+                           const WeightsGlobals &weights) {
   llvm::Constant *nullPtr = llvm::ConstantPointerNull::get(b.ptrTy);
   llvm::Constant *minusOne = llvm::ConstantInt::getSigned(b.i32Ty, -1);
   defineConstantGetter(b, "workspace_size",
@@ -442,6 +590,22 @@ static void emitLibraryAPI(DescriptorBuilder &b,
          "an input dimension is outside the range the model was compiled "
          "for, or dimensions that must be equal differ (see " +
              b.prefix + "_input_min_shape/_input_shape/_input_dim_symbols)"});
+  if (weights.state) {
+    std::string detail = " (" + b.prefix + "_weights_message() says why)";
+    messages.push_back({kErrorWeightsNotLoaded,
+                        "the model has no weights yet: call " + b.prefix +
+                            "_load_weights(\"" + b.prefix +
+                            ".weights\") first"});
+    messages.push_back(
+        {kErrorWeightsFile, "the weights file cannot be opened" + detail});
+    messages.push_back({kErrorWeightsFormat,
+                        "not a Kiln weights file of this format version, or "
+                        "truncated or corrupted" + detail});
+    messages.push_back({kErrorWeightsModel,
+                        "the weights belong to another model or were "
+                        "compiled differently" + detail});
+    emitWeightsAPI(b, weights);
+  }
   for (auto [code, text] : messages) {
     auto *bb = llvm::BasicBlock::Create(b.ctx, "code", fn);
     builder.SetInsertPoint(bb);
@@ -455,7 +619,8 @@ static void emitLibraryAPI(DescriptorBuilder &b,
 // calls the model function.
 static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
                         llvm::Function *graph, const ModelSignature &signature,
-                        uint64_t workspaceSize, bool takesWorkspace) {
+                        uint64_t workspaceSize, bool takesWorkspace,
+                        llvm::GlobalVariable *weightsState) {
   llvm::LLVMContext &ctx = b.ctx;
   bool dynamic = signature.hasDynamicInputs();
   llvm::Value *inputsArg = run->getArg(0);
@@ -486,6 +651,17 @@ static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
   checkNonNull(outputsArg);
   if (workspaceSize > 0)
     checkNonNull(workspaceArg);
+  // Weights from a file: none until the caller loads them.
+  if (weightsState) {
+    auto *noWeights = llvm::BasicBlock::Create(ctx, "no_weights", run);
+    auto *next = llvm::BasicBlock::Create(ctx, "weights_ok", run);
+    builder.CreateCondBr(
+        builder.CreateIsNull(builder.CreateLoad(b.ptrTy, weightsState)),
+        noWeights, next);
+    builder.SetInsertPoint(noWeights);
+    builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, kErrorWeightsNotLoaded));
+    builder.SetInsertPoint(next);
+  }
 
   // Run-time dims: every dim within its range and dims of one symbol
   // equal, before any input is read; the dynamic ones go to the model
@@ -603,7 +779,9 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
                                      const ModelSignature &signature,
                                      StringRef prefix, StringRef infoSymbol,
                                      uint64_t workspaceSize,
-                                     bool withLibraryAPI) {
+                                     bool withLibraryAPI,
+                                     const WeightTable *weightTable,
+                                     StringRef embeddedSymbol) {
   llvm::Function *graph = module.getFunction(kModelFunctionName);
   size_t numDims = signature.numDimsResults();
   bool dynamic = signature.hasDynamicInputs();
@@ -636,6 +814,11 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   graph->setName(prefix + "_main_graph");
 
   DescriptorBuilder b(module, prefix);
+  llvm::Expected<WeightsGlobals> weightsOr =
+      emitWeights(b, weightTable, embeddedSymbol);
+  if (!weightsOr)
+    return weightsOr.takeError();
+  WeightsGlobals weights = *weightsOr;
   llvm::Constant *inputs = b.descTable(signature.inputs, "input");
   std::vector<llvm::Constant *> inputShapes = b.shapes;
   llvm::Constant *outputs = b.descTable(signature.outputs, "output");
@@ -650,7 +833,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   run->getArg(2)->setName("workspace");
   llvm::Function *runDims = nullptr;
   if (!dynamic) {
-    emitRunBody(b, run, graph, signature, workspaceSize, takesWorkspace);
+    emitRunBody(b, run, graph, signature, workspaceSize, takesWorkspace,
+                weights.state);
   } else {
     // int <prefix>_run_dims(const void *const in[],
     //                       const int64_t *const in_dims[],
@@ -664,7 +848,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     runDims->getArg(1)->setName("input_dims");
     runDims->getArg(2)->setName("outputs");
     runDims->getArg(3)->setName("workspace");
-    emitRunBody(b, runDims, graph, signature, workspaceSize, takesWorkspace);
+    emitRunBody(b, runDims, graph, signature, workspaceSize, takesWorkspace,
+                weights.state);
     // <prefix>_run runs at the upper bounds: the descriptors' shapes.
     std::vector<llvm::Constant *> shapes(inputShapes);
     if (shapes.empty())
@@ -687,11 +872,13 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
        llvm::ConstantInt::get(b.i32Ty, signature.outputs.size()), inputs,
        outputs, llvm::ConstantInt::get(b.i64Ty, workspaceSize), run,
        llvm::ConstantInt::get(b.i64Ty, signature.stringArenaSize),
-       runDims ? static_cast<llvm::Constant *>(runDims) : nullPtr});
+       runDims ? static_cast<llvm::Constant *>(runDims) : nullPtr,
+       weights.desc ? weights.desc : nullPtr,
+       weights.state ? weights.state : nullPtr});
   new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, info,
                            infoSymbol);
   if (withLibraryAPI)
-    emitLibraryAPI(b, signature, inputs, outputs, workspaceSize);
+    emitLibraryAPI(b, signature, inputs, outputs, workspaceSize, weights);
   return llvm::Error::success();
 }

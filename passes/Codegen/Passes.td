@@ -545,6 +545,40 @@ def KilnLowerForallToRuntime : Pass<"kiln-lower-forall-to-runtime",
                            "::mlir::affine::AffineDialect"];
 }
 
+def KilnExtractWeights : Pass<"kiln-extract-weights", "::mlir::ModuleOp"> {
+  let summary = "Move the weights out of the code: read through one base pointer";
+  let description = [{
+    Every constant `llvm.mlir.global` of the module (not of nested modules)
+    whose initial value is a dense or `dense_resource` tensor of integers or
+    floats, and whose only users are `llvm.mlir.addressof` ops, becomes a
+    slice of one weights blob: it gets an offset (64-byte aligned, in module
+    order), its users read `base + offset`, where `base` is loaded (once per
+    function, an invariant load) from the external `@kiln_weights` global,
+    and the global is erased. The module attribute `kiln.weights` lists the
+    moved weights in blob order (`name`: the resource key or the global's
+    name, `offset`, `value`: the initial value, still the same blob); the
+    compile driver streams them into the artifact or a weights file
+    (lib/Target/Weights.cpp), and the model ABI defines `@kiln_weights`.
+    So the code never depends on weight values (swapping weights needs no
+    recompile), and no weight becomes an LLVM constant.
+
+    ```mlir
+    llvm.mlir.global private constant @w(dense_resource<w> : tensor<64xf32>) : !llvm.array<64 x f32>
+    llvm.func @f() { %0 = llvm.mlir.addressof @w : !llvm.ptr ... }
+    // becomes
+    llvm.mlir.global external @kiln_weights() : !llvm.ptr
+    llvm.func @f() {
+      %b = llvm.mlir.addressof @kiln_weights : !llvm.ptr
+      %p = llvm.load %b invariant : !llvm.ptr -> !llvm.ptr
+      %0 = llvm.getelementptr inbounds %p[0] : (!llvm.ptr) -> !llvm.ptr, i8 ...
+    }
+    // and the module gets the attribute kiln.weights = [{name = "w",
+    //   offset = 0 : i64, value = dense_resource<w> : tensor<64xf32>} ]
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def KilnVerifyLLVMContract : Pass<"kiln-verify-llvm-contract",
                                   "::mlir::ModuleOp"> {
   let summary = "Check that the module is in the form the LLVM stage promises";

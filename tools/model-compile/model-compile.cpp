@@ -35,7 +35,11 @@ static cl::opt<EmitKind> emit(
                           "shared library + C header"),
                clEnumValN(EmitKind::MLIR, "mlir",
                           "MLIR of the last stage (see --stop-after)"),
-               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR")),
+               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(EmitKind::Weights, "weights",
+                          "only the weights file (same graph, other "
+                          "weights: loads into an artifact compiled with "
+                          "the same options)")),
     cl::cat(category));
 static cl::opt<std::string>
     target("target", cl::desc("Target device: cpu (default) or cuda (NVIDIA "
@@ -93,6 +97,18 @@ static cl::opt<std::string> externalDataDir(
     cl::desc("Read the model's external data from DIR instead of the "
              "model's directory; no external data path may leave it"),
     cl::value_desc("dir"), cl::cat(category));
+static cl::opt<WeightsPlacement> weights(
+    "weights", cl::desc("Where the weights go"),
+    cl::init(WeightsPlacement::Auto),
+    cl::values(clEnumValN(WeightsPlacement::Auto, "auto",
+                          "inside the artifact below 1 GiB, else a file "
+                          "(default)"),
+               clEnumValN(WeightsPlacement::Embed, "embed",
+                          "inside the artifact, at any size"),
+               clEnumValN(WeightsPlacement::File, "file",
+                          "in OUT.weights (DIR/NAME.weights for lib, shared "
+                          "and obj), mapped at load time")),
+    cl::cat(category));
 static cl::opt<std::string>
     name("name", cl::desc("Symbol prefix of the generated API (default: "
                           "from the output name)"),
@@ -157,6 +173,7 @@ int main(int argc, char **argv) {
   options.elideWeights = !keepWeights;
   options.reportWorkspace = reportWorkspace;
   options.stringArena = stringArena;
+  options.weights = weights;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not a level (use -O0..-O3)\n";
     return 1;

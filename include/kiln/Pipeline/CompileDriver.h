@@ -15,7 +15,14 @@
 
 namespace mlir::kiln {
 
-enum class EmitKind { Exe, Obj, Lib, Shared, MLIR, LLVMIR };
+enum class EmitKind { Exe, Obj, Lib, Shared, MLIR, LLVMIR, Weights };
+
+/// Where the weights go (--weights): inside the artifact, in a weights file
+/// next to it, or by size (kAutoEmbedLimit).
+enum class WeightsPlacement { Auto, Embed, File };
+
+/// --weights=auto embeds weights below this many bytes, writes a file above.
+inline constexpr uint64_t kAutoEmbedLimit = 1ull << 30;
 
 struct CompileOptions {
   std::string inputPath;
@@ -34,6 +41,7 @@ struct CompileOptions {
   bool elideWeights = true;       // --emit=mlir without the weight blobs
   bool reportWorkspace = false;   // print the memory plan's sizes
   uint64_t stringArena = 1 << 20; // bytes for strings made at run time
+  WeightsPlacement weights = WeightsPlacement::Auto;
   OnnxImportOptions import;
 };
 

@@ -17,14 +17,15 @@ namespace mlir::kiln {
 /// The C header declaring the API emitModelABI(withLibraryAPI) defines.
 std::string generateHeader(const ModelSignature &signature,
                            llvm::StringRef prefix, uint64_t workspaceSize,
-                           llvm::StringRef modelPath);
+                           llvm::StringRef modelPath, bool hasWeights = false,
+                           bool weightsInFile = false);
 
 /// Writes `text` to `path`.
 llvm::Error writeTextFile(llvm::StringRef path, llvm::StringRef text);
 
 /// Writes a static archive holding the model object (as NAME.o) and every
 /// member of the runtime's libkiln_runtime.a in `runtimeDir`.
-llvm::Error writeModelArchive(llvm::StringRef objectPath,
+llvm::Error writeModelArchive(llvm::ArrayRef<std::string> objectPaths,
                               llvm::StringRef runtimeDir,
                               llvm::StringRef prefix,
                               llvm::StringRef outputPath);

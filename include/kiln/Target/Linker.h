@@ -19,18 +19,24 @@ llvm::Expected<std::string> findRuntimeDir(const char *argv0,
 /// standalone executable `outputPath` (libc, libm and libpthread only;
 /// with `cuda`, also the CUDA runtime layer and libdl, which loads the
 /// driver at run time).
-llvm::Error linkExecutable(llvm::StringRef objectPath,
+llvm::Error linkExecutable(llvm::ArrayRef<std::string> objectPaths,
                            llvm::StringRef runtimeDir,
                            const llvm::Triple &triple,
                            llvm::StringRef outputPath, bool cuda = false);
 
 /// Links the model object and the runtime's services into a shared library
 /// that exports only the `prefix`_ API.
-llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
+llvm::Error linkSharedLibrary(llvm::ArrayRef<std::string> objectPaths,
                               llvm::StringRef runtimeDir,
                               const llvm::Triple &triple,
                               llvm::StringRef prefix,
                               llvm::StringRef outputPath);
+
+/// Combines relocatable objects into one (`ld -r`): --emit=obj with the
+/// weights object of --weights=embed.
+llvm::Error linkRelocatable(llvm::ArrayRef<std::string> objectPaths,
+                            const llvm::Triple &triple,
+                            llvm::StringRef outputPath);
 
 } // namespace mlir::kiln
 

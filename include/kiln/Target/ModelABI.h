@@ -16,6 +16,8 @@
 #ifndef KILN_TARGET_MODELABI_H
 #define KILN_TARGET_MODELABI_H
 
+#include "kiln/Target/Weights.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -59,6 +61,10 @@ struct ModelSignature {
   std::vector<int64_t> dynamicInputDims() const;
 };
 
+/// ONNX TensorProto.DataType code of an element type (enum kiln_dtype), or
+/// 0 when the ABI cannot carry it.
+int32_t dtypeCode(Type type);
+
 /// The model function the importer creates.
 inline constexpr const char *kModelFunctionName = "main_graph";
 
@@ -85,6 +91,10 @@ uint64_t layoutWorkspace(ModelSignature &signature, uint64_t plannedBytes,
 inline constexpr int kErrorNullArgument = 1;
 inline constexpr int kErrorStringArena = 2;
 inline constexpr int kErrorInputShape = 3;
+inline constexpr int kErrorWeightsNotLoaded = 4;
+inline constexpr int kErrorWeightsFile = 5;
+inline constexpr int kErrorWeightsFormat = 6;
+inline constexpr int kErrorWeightsModel = 7;
 
 /// Adds <prefix>_run and the descriptor `infoSymbol` to `module`, renames the
 /// model function and internalizes everything else the module defines. With
@@ -94,9 +104,20 @@ inline constexpr int kErrorInputShape = 3;
 /// _error_message, _version; for a model with dynamic inputs also
 /// _run_dims, _input_min_shape and _input_dim_symbols. `workspaceSize` is
 /// layoutWorkspace's total.
+///
+/// With `weights` (the code reads them through @kiln_weights, see
+/// kiln-extract-weights): defines that global as the model's
+/// kiln_weights_state, the descriptor the runtime checks weights files
+/// against, and with `withLibraryAPI` _load_weights, _load_weights_flags,
+/// _set_weights and _weights_message; runs fail with
+/// KILN_ERROR_WEIGHTS_NOT_LOADED until weights are there. With
+/// `embeddedSymbol`, the weights file image is linked in under that symbol
+/// (--weights=embed) and is the initial weights.
 llvm::Error emitModelABI(llvm::Module &module, const ModelSignature &signature,
                          llvm::StringRef prefix, llvm::StringRef infoSymbol,
-                         uint64_t workspaceSize, bool withLibraryAPI);
+                         uint64_t workspaceSize, bool withLibraryAPI,
+                         const WeightTable *weights = nullptr,
+                         llvm::StringRef embeddedSymbol = "");
 
 } // namespace mlir::kiln
 

@@ -232,6 +232,16 @@ LogicalResult GraphImporter::ensureConstant(ValueEntry &entry) {
   if (failed(attr))
     return failure();
   entry.constant = *attr;
+  // A weight's resource blob holds its own copy of the bytes: the model's
+  // protobuf drops its copy, so the compiler holds each weight once. (The
+  // loader owns the protobuf, mutable; nothing reads the data again: the
+  // entry's constant stands for the initializer from now on.)
+  const ::onnx::TensorProto &tensor = *entry.initializer;
+  if (isa<DenseResourceElementsAttr>(*attr) &&
+      tensor.data_location() != ::onnx::TensorProto::EXTERNAL &&
+      !tensor.raw_data().empty())
+    std::string().swap(
+        *const_cast<::onnx::TensorProto &>(tensor).mutable_raw_data());
   return success();
 }
 

@@ -22,6 +22,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -192,10 +193,13 @@ FailureOr<ElementsAttr> convertTensorProto(const ::onnx::TensorProto &tensor,
                                            int64_t maxDenseElements);
 
 /// Wraps raw little-endian element bytes (bools: one byte each) into an
-/// ElementsAttr, dense or resource as above.
-ElementsAttr makeElementsAttr(RankedTensorType type, llvm::ArrayRef<char> bytes,
-                              llvm::StringRef blobName,
-                              int64_t maxDenseElements = kMaxInlineElements);
+/// ElementsAttr, dense or resource as above. With `owner` (the mapped
+/// external data file holding `bytes`), a resource blob keeps the mapping
+/// instead of copying the bytes (when they are aligned for the element type).
+ElementsAttr makeElementsAttr(
+    RankedTensorType type, llvm::ArrayRef<char> bytes, llvm::StringRef blobName,
+    int64_t maxDenseElements = kMaxInlineElements,
+    std::unique_ptr<llvm::MemoryBuffer> owner = nullptr);
 
 /// A host-readable (DenseElementsAttr) view of `attr` if it has at most
 /// `maxElements` elements, else null.

@@ -33,7 +33,9 @@
 #include <memory>
 
 #if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #define KILN_HAVE_FORK 1
@@ -901,27 +903,36 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
     model.directory.isModelDirectory = false;
   }
 
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer)
+  // Parsed straight from the file: the weights stored in it are held once,
+  // by the protobuf, not also in a copy of the whole file.
+  std::string pathString = path.str();
+  int fd = ::open(pathString.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  std::error_code openError;
+  if (fd < 0)
+    openError = std::error_code(errno, std::generic_category());
+  else if (::fstat(fd, &st) != 0)
+    openError = std::error_code(errno, std::generic_category());
+  else if (S_ISDIR(st.st_mode))
+    openError = std::make_error_code(std::errc::is_a_directory);
+  if (openError) {
+    if (fd >= 0)
+      ::close(fd);
     return emitError(fileLoc) << "cannot open '" << path
-                              << "': " << buffer.getError().message();
-  llvm::StringRef bytes = (*buffer)->getBuffer();
+                              << "': " << openError.message();
+  }
   std::string error;
   bool parsed = false;
-  if (!bytes.empty() && bytes.size() <= static_cast<size_t>(INT_MAX))
-    runCatching(
-        [&] {
-          parsed = model.proto.ParseFromArray(bytes.data(),
-                                              static_cast<int>(bytes.size()));
-        },
-        error);
-  // An empty buffer or unrelated protobuf parses "successfully" into a model
+  if (!S_ISREG(st.st_mode) ||
+      (st.st_size > 0 && st.st_size <= static_cast<off_t>(INT_MAX)))
+    runCatching([&] { parsed = model.proto.ParseFromFileDescriptor(fd); },
+                error);
+  ::close(fd);
+  // An empty file or unrelated protobuf parses "successfully" into a model
   // without a graph.
   if (!parsed || !model.proto.has_graph())
     return emitError(fileLoc) << "cannot parse '" << path
                               << "' as an ONNX model";
-  buffer->reset();
 
   bool importsDefault = false;
   for (const auto &opset : model.proto.opset_import())

@@ -464,10 +464,9 @@ static std::string sanitizeBlobName(llvm::StringRef name) {
   return key;
 }
 
-ElementsAttr onnx_importer::makeElementsAttr(RankedTensorType type,
-                                             llvm::ArrayRef<char> bytes,
-                                             llvm::StringRef blobName,
-                                             int64_t maxDenseElements) {
+ElementsAttr onnx_importer::makeElementsAttr(
+    RankedTensorType type, llvm::ArrayRef<char> bytes, llvm::StringRef blobName,
+    int64_t maxDenseElements, std::unique_ptr<llvm::MemoryBuffer> owner) {
   Type elementType = type.getElementType();
   int64_t numElements = type.getNumElements();
   if (elementType.isInteger(1)) {
@@ -487,6 +486,18 @@ ElementsAttr onnx_importer::makeElementsAttr(RankedTensorType type,
     isSplat = std::memcmp(bytes.data(), bytes.data() + i * width, width) == 0;
   if (isSplat)
     return DenseElementsAttr::getFromRawBuffer(type, bytes.take_front(width));
+  // External data stays in its mapping: the blob owns it, no copy (the
+  // compiler holds the weights once, and only the pages it reads).
+  if (owner && reinterpret_cast<uintptr_t>(bytes.data()) % width == 0) {
+    AsmResourceBlob mapped(
+        bytes, /*align=*/width,
+        [keep = std::move(owner)](void *, size_t, size_t) mutable {
+          keep.reset();
+        },
+        /*dataIsMutable=*/false);
+    return DenseResourceElementsAttr::get(type, sanitizeBlobName(blobName),
+                                          std::move(mapped));
+  }
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       bytes, /*align=*/width, /*dataIsMutable=*/false);
   return DenseResourceElementsAttr::get(type, sanitizeBlobName(blobName),
@@ -516,7 +527,7 @@ FailureOr<ElementsAttr> onnx_importer::convertTensorProto(
                             << "': " << buffer.getError().message();
     llvm::StringRef data = (*buffer)->getBuffer();
     return makeElementsAttr(type, llvm::ArrayRef<char>(data.data(), numBytes),
-                            blobName, maxDenseElements);
+                            blobName, maxDenseElements, std::move(*buffer));
   }
   if (!t.raw_data().empty())
     return makeElementsAttr(
