@@ -124,4 +124,69 @@ def KilnGpuDeviceBuffers : Pass<"kiln-gpu-device-buffers",
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnGpuEmulateKernels : Pass<"kiln-gpu-emulate-kernels",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Turn outlined GPU kernels into host functions run by the "
+                "GPU emulation (--target=cuda-emu)";
+  let description = [{
+    Runs where `--target=cuda` lowers the outlined `gpu.module`s to NVVM:
+    the same kernels become host code instead, run by the emulation layer
+    (runtime/cuda/cuda_emu.c) once per emulated thread, so that every bug
+    of the GPU lowering shows on a machine without a GPU. The ABI is
+    `include/kiln/gpu_emulation.h`.
+
+    Each kernel `gpu.func @K` of `gpu.module @M` becomes
+    `func.func @__kiln_emu_M_K(<kernel args>, %shared: memref<Sxi8>,
+    %ctx: memref<12xindex>)`:
+
+    - `gpu.thread_id`/`block_id`/`block_dim`/`grid_dim` load from `%ctx`;
+    - workgroup attributions become `memref.view`s of `%shared` (the
+      block's workgroup memory, S bytes) and private attributions
+      `memref.alloca`s (each emulated thread has its own stack); every
+      load and store of workgroup memory is bounds-checked against its
+      buffer (`kiln_emu_shared_out_of_bounds`);
+    - `gpu.barrier` number N calls `kiln_emu_barrier(%ctx, N)`, where the
+      runtime switches to the block's other threads;
+    - `gpu.return` returns.
+
+    `gpu.module @M` is replaced by `gpu.binary @M` whose object holds the
+    key `kiln-emu:<symbol-prefix>:M`: the host code (`gpu.launch_func`,
+    translated as for the device) loads it with `mgpuModuleLoad` and
+    launches its kernels by name. The module attribute
+    `kiln.gpu_emulated_kernels` lists the kernels for
+    kiln-gpu-register-emulated-kernels.
+
+    A GPU op the emulation does not model (shuffles, device functions,
+    dynamic shared memory, ...) or an op other than a load or store on
+    workgroup memory is an error naming the op.
+  }];
+  let options = [
+    Option<"symbolPrefix", "symbol-prefix", "std::string", "\"main_graph\"",
+           "The model's symbol prefix (module keys unique in a program)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGpuRegisterEmulatedKernels
+    : Pass<"kiln-gpu-register-emulated-kernels", "::mlir::ModuleOp"> {
+  let summary = "Entry points and registration of the emulated GPU kernels";
+  let description = [{
+    Runs on the llvm dialect, after the host lowering, on the kernels that
+    kiln-gpu-emulate-kernels listed in `kiln.gpu_emulated_kernels`. For
+    each, an internal `llvm.func @<kernel>_entry(%params, %shared, %ctx)`
+    loads the kernel arguments from the `void **params` array of
+    `mgpuLaunchKernel` and calls the kernel; a constructor
+    (`llvm.mlir.global_ctors`, before the modules are loaded) calls
+    `kiln_emu_register_kernel(module_key, name, entry, shared_bytes,
+    param_kinds, barriers)` for every kernel. See
+    `include/kiln/gpu_emulation.h`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_GPU_PASSES_TD
