@@ -122,6 +122,29 @@ LogicalResult GpuMapForallToLaunch::mapKernel(IRRewriter &rewriter,
            << block[0] * block[1] * block[2] << " threads in one block (at "
            << "most " << kMaxThreadsPerBlock << ")";
 
+  // Outside the thread loops every thread of the block runs the code: a
+  // buffer allocated there would be private to each thread, and a copy
+  // into it would race with the threads that then update it. (Bufferizing
+  // a block tile out of place produces these; tile-and-distribute avoids
+  // it.)
+  WalkResult blockLevel =
+      forall.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<scf::ForallOp>(op))
+      return WalkResult::skip();
+    bool privateBuffer = false;
+    if (auto alloc = dyn_cast<memref::AllocOp>(op))
+      privateBuffer = !isWorkgroupMemory(alloc.getType());
+    if (isa<memref::AllocaOp, memref::CopyOp>(op) || privateBuffer) {
+      op->emitError("kiln-gpu-map-forall-to-launch: a buffer allocated or "
+                    "copied in a block outside its thread loops (it would "
+                    "be per thread)");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (blockLevel.wasInterrupted())
+    return failure();
+
   rewriter.setInsertionPoint(forall);
   auto cst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(rewriter, loc, v);

@@ -188,6 +188,35 @@ LogicalResult GpuTileAndDistribute::prepare(func::FuncOp func) {
                                        slice.getResult());
     insert.getSourceMutable().assign(copy.getResult(0));
   }
+
+  // An accumulator initializer (fill, bias broadcast) shared by several
+  // consumers (CSE merges equal fills) gets one copy per consumer, so each
+  // consumer computes it in its own block tile. Shared, it would be a
+  // separate kernel whose result the second consumer must first copy, at
+  // block level, into a buffer of its own.
+  SmallVector<linalg::LinalgOp> sharedInits;
+  for (Operation &op : func.getBody().front()) {
+    auto producer = dyn_cast<linalg::LinalgOp>(op);
+    if (!producer || producer->getNumResults() != 1 ||
+        !producer.hasPureTensorSemantics() || !isPointwise(producer) ||
+        producer->getResult(0).hasOneUse())
+      continue;
+    bool onlyInits = llvm::all_of(producer->getResult(0).getUses(),
+                                  [](OpOperand &use) {
+      auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      return user && user.isDpsInit(&use);
+    });
+    if (onlyInits)
+      sharedInits.push_back(producer);
+  }
+  for (linalg::LinalgOp producer : sharedInits) {
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        producer->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      OpBuilder b(use->getOwner());
+      use->set(b.clone(*producer)->getResult(0));
+    }
+  }
   return success();
 }
 
