@@ -11,8 +11,8 @@
  *   workgroup (shared) memory, filled with 0xff bytes first (NaN floats) so
  *   that reading what no thread wrote shows in the results.
  * - A kernel without gpu.barrier runs its threads one after the other. A
- *   kernel with barriers runs each thread of a block on its own fiber
- *   (ucontext): kiln_emu_barrier switches back to the scheduler, which
+ *   kernel with barriers runs each thread of a block on its own fiber (its
+ *   own stack): kiln_emu_barrier switches back to the scheduler, which
  *   resumes the block's threads once every one of them waits at the same
  *   barrier. Threads that return while others wait, or that wait at
  *   different barriers, are reported (both hang or misbehave on a GPU).
@@ -357,10 +357,73 @@ void mgpuSetDefaultDevice(int32_t device) {
 
 enum fiber_state { FIBER_RUNNABLE, FIBER_WAITING, FIBER_DONE };
 
+/*===----------------------------------------------------------------------===*
+ * Fibers. On x86-64 a switch saves the callee-saved registers on the old
+ * stack and loads the new stack pointer (a few ns: kernels with barriers
+ * switch once per thread and barrier); elsewhere ucontext (a system call
+ * per switch). Under AddressSanitizer every switch is announced
+ * (__sanitizer_start/finish_switch_fiber), so that it knows which stack
+ * is live.
+ *===----------------------------------------------------------------------===*/
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KILN_EMU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KILN_EMU_ASAN 1
+#endif
+#endif
+#ifdef KILN_EMU_ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
+                                    size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save,
+                                     const void **bottom_old,
+                                     size_t *size_old);
+#endif
+
+#if defined(__x86_64__)
+/* kiln_emu_switch(&save_sp, new_sp): pushes rbp, rbx, r12-r15 and the
+ * MXCSR/x87 control words, saves rsp in *save_sp, continues on new_sp. */
+void kiln_emu_switch(void **save_sp, void *new_sp);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".type kiln_emu_switch,@function\n"
+        ".hidden kiln_emu_switch\n"
+        "kiln_emu_switch:\n"
+        "  pushq %rbp\n"
+        "  pushq %rbx\n"
+        "  pushq %r12\n"
+        "  pushq %r13\n"
+        "  pushq %r14\n"
+        "  pushq %r15\n"
+        "  subq $8, %rsp\n"
+        "  stmxcsr (%rsp)\n"
+        "  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n"
+        "  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n"
+        "  fldcw 4(%rsp)\n"
+        "  addq $8, %rsp\n"
+        "  popq %r15\n"
+        "  popq %r14\n"
+        "  popq %r13\n"
+        "  popq %r12\n"
+        "  popq %rbx\n"
+        "  popq %rbp\n"
+        "  ret\n"
+        ".size kiln_emu_switch, .-kiln_emu_switch\n");
+#define KILN_EMU_ASM_SWITCH 1
+#endif
+
 typedef struct {
   int64_t ctx[KILN_EMU_CTX_SIZE]; /* first: kiln_emu_barrier finds the fiber */
+#ifdef KILN_EMU_ASM_SWITCH
+  void *sp;
+#else
   ucontext_t context;
+#endif
   char *stack; /* KILN_EMU_FIBER_STACK bytes, the lowest page a guard */
+  void *fake_stack; /* ASan's, while switched out */
   enum fiber_state state;
   int64_t site; /* the barrier it waits at */
 } emu_fiber;
@@ -372,7 +435,13 @@ static struct {
   void *shared;
   bool fibers; /* threads run on fibers (the kernel has barriers) */
   emu_fiber *current;
+#ifdef KILN_EMU_ASM_SWITCH
+  void *scheduler_sp;
+#else
   ucontext_t scheduler;
+#endif
+  const void *scheduler_stack; /* for ASan */
+  size_t scheduler_stack_size;
   int64_t plain_ctx[KILN_EMU_CTX_SIZE]; /* the thread without fibers */
 } launch;
 
@@ -405,13 +474,80 @@ static void describe_thread(const int64_t *ctx, char *out, size_t size) {
            (long long)ctx[KILN_EMU_CTX_BLOCK_ID + 2]);
 }
 
+/* Scheduler -> fiber f, until f waits at a barrier or returns. */
+static void resume_fiber(emu_fiber *f) {
+  launch.current = f;
+#ifdef KILN_EMU_ASAN
+  void *fake_stack = NULL;
+  __sanitizer_start_switch_fiber(&fake_stack, f->stack, KILN_EMU_FIBER_STACK);
+#endif
+#ifdef KILN_EMU_ASM_SWITCH
+  kiln_emu_switch(&launch.scheduler_sp, f->sp);
+#else
+  swapcontext(&launch.scheduler, &f->context);
+#endif
+#ifdef KILN_EMU_ASAN
+  __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
+#endif
+}
+
+/* Fiber f -> scheduler; returns when the scheduler resumes f (never once f
+ * has returned). */
+static void yield_fiber(emu_fiber *f) {
+#ifdef KILN_EMU_ASAN
+  __sanitizer_start_switch_fiber(f->state == FIBER_DONE ? NULL : &f->fake_stack,
+                                 launch.scheduler_stack,
+                                 launch.scheduler_stack_size);
+#endif
+#ifdef KILN_EMU_ASM_SWITCH
+  kiln_emu_switch(&f->sp, launch.scheduler_sp);
+#else
+  swapcontext(&f->context, &launch.scheduler);
+#endif
+#ifdef KILN_EMU_ASAN
+  __sanitizer_finish_switch_fiber(f->fake_stack, &launch.scheduler_stack,
+                                  &launch.scheduler_stack_size);
+#endif
+}
+
 static void fiber_main(void) {
   emu_fiber *f = launch.current;
+#ifdef KILN_EMU_ASAN
+  __sanitizer_finish_switch_fiber(NULL, &launch.scheduler_stack,
+                                  &launch.scheduler_stack_size);
+#endif
   launch.kernel->entry(launch.params, launch.shared, f->ctx);
   f->state = FIBER_DONE;
-  swapcontext(&f->context, &launch.scheduler);
-  /* never resumed */
-  abort();
+  yield_fiber(f);
+  abort(); /* never resumed */
+}
+
+/* Makes f start at fiber_main on its own stack when next resumed. */
+static void start_fiber(emu_fiber *f) {
+#ifdef KILN_EMU_ASM_SWITCH
+  /* The frame kiln_emu_switch pops: control words, r15..rbp zero, then
+   * fiber_main as the return address, with the stack aligned as after a
+   * call (fiber_main never returns: its own return address is 0). */
+  uint64_t *top =
+      (uint64_t *)(void *)(f->stack + KILN_EMU_FIBER_STACK); /* 16-aligned */
+  uint64_t *sp = top - 9;
+  uint32_t mxcsr;
+  uint16_t fpcw;
+  __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+  __asm__ volatile("fnstcw %0" : "=m"(fpcw));
+  memset(sp, 0, 9 * sizeof *sp);
+  memcpy(sp, &mxcsr, sizeof mxcsr);
+  memcpy((char *)sp + 4, &fpcw, sizeof fpcw);
+  sp[7] = (uint64_t)(uintptr_t)fiber_main;
+  sp[8] = 0;
+  f->sp = sp;
+#else
+  getcontext(&f->context);
+  f->context.uc_stack.ss_sp = f->stack;
+  f->context.uc_stack.ss_size = KILN_EMU_FIBER_STACK;
+  f->context.uc_link = NULL;
+  makecontext(&f->context, fiber_main, 0);
+#endif
 }
 
 void kiln_emu_barrier(int64_t *ctx, int64_t site) {
@@ -420,7 +556,7 @@ void kiln_emu_barrier(int64_t *ctx, int64_t site) {
   emu_fiber *f = (emu_fiber *)(void *)ctx; /* ctx is the fiber's first field */
   f->state = FIBER_WAITING;
   f->site = site;
-  swapcontext(&f->context, &launch.scheduler);
+  yield_fiber(f);
 }
 
 void kiln_emu_shared_out_of_bounds(int64_t *ctx, int64_t buffer,
@@ -470,19 +606,14 @@ static void run_block(const int64_t block[3], const int64_t block_dim[3],
     thread_of(i, block_dim, thread);
     set_ids(f->ctx, block, thread, block_dim, grid_dim);
     f->state = FIBER_RUNNABLE;
-    getcontext(&f->context);
-    f->context.uc_stack.ss_sp = f->stack;
-    f->context.uc_stack.ss_size = KILN_EMU_FIBER_STACK;
-    f->context.uc_link = NULL;
-    makecontext(&f->context, fiber_main, 0);
+    start_fiber(f);
   }
   for (;;) {
     for (int64_t i = 0; i < n; ++i) {
       emu_fiber *f = fiber_pool[reverse ? n - 1 - i : i];
       if (f->state != FIBER_RUNNABLE)
         continue;
-      launch.current = f;
-      swapcontext(&launch.scheduler, &f->context);
+      resume_fiber(f);
     }
     /* Every thread now waits at a barrier or has returned. */
     emu_fiber *waiting = NULL, *done = NULL;

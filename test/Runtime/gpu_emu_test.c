@@ -22,6 +22,7 @@
 
 /* The mgpu* entry points (declared by MLIR's lowering, not in a header). */
 void *mgpuModuleLoad(void *data, size_t size);
+void mgpuModuleUnload(void *module);
 void *mgpuModuleGetFunction(void *module, const char *name);
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
@@ -119,6 +120,7 @@ int main(int argc, char **argv) {
   void *f = mgpuModuleGetFunction(module, kernel);
   mgpuLaunchKernel(f, 1, 1, 1, threads, 1, 1, 0, NULL, params, NULL, 2);
   mgpuMemcpy(host_out, out, sizeof host_out, NULL);
+  mgpuModuleUnload(module);
   for (int t = 0; t < N; ++t)
     if (host_out[t] != (float)(N - 1)) {
       printf("FAIL: out[%d] = %g, expected %d\n", t, host_out[t], N - 1);
