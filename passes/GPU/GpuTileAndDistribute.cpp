@@ -298,6 +298,11 @@ GpuTileAndDistribute::tileRoot(RewriterBase &rewriter, linalg::LinalgOp root,
   return forall;
 }
 
+/// Most bytes of workgroup memory for a contraction's staged operand tiles
+/// (with the temporaries below: within the 48 KiB of static shared memory
+/// a kernel may declare).
+constexpr int64_t kMaxStagedBytes = 32 * 1024;
+
 /// Tiles the reduction loop of a contraction (inside a block tile) by
 /// `reductionTile` and copies its operand tiles into workgroup memory.
 /// Returns the ops to distribute over threads (copies, then the
@@ -315,10 +320,28 @@ GpuTileAndDistribute::stageContraction(RewriterBase &rewriter,
   if (ShapedType::isDynamic(kRange))
     return {op};
   // The largest step <= reduction-tile that divides K (K itself if smaller),
-  // so every staged tile has a static shape.
+  // so every staged tile has a static shape, and whose staged operand tiles
+  // fit in kMaxStagedBytes of workgroup memory.
+  SmallVector<OpOperand *> operands = op.getDpsInputOperands();
+  if (!llvm::all_of(operands, [](OpOperand *o) {
+        return cast<RankedTensorType>(o->get().getType()).hasStaticShape();
+      }))
+    return {op};
+  auto stagedBytes = [&](int64_t kStep) {
+    int64_t total = 0;
+    for (OpOperand *operand : operands) {
+      auto type = cast<RankedTensorType>(operand->get().getType());
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      int64_t bytes = type.getElementTypeBitWidth() / 8;
+      for (auto [i, size] : llvm::enumerate(type.getShape()))
+        bytes *= map.getResult(i).isFunctionOfDim(kDim) ? kStep : size;
+      total += bytes;
+    }
+    return total;
+  };
   int64_t step = 0;
   for (int64_t s = std::min<int64_t>(reductionTile, kRange); s >= 4; s /= 2)
-    if (kRange % s == 0) {
+    if (kRange % s == 0 && stagedBytes(s) <= kMaxStagedBytes) {
       step = s;
       break;
     }
