@@ -32,8 +32,13 @@ def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
     - everything else: 4x4x32 tiles (innermost last); the producers of
       accumulators (fill, broadcast) are fused into their consumer.
 
+    An accumulator initializer (fill, bias broadcast) shared by several
+    consumers is first cloned, one per consumer, so that each fuses it.
+
     Inside a block tile, a contraction's reduction loop is tiled by
-    `reduction-tile` (scf.for) when it divides, and its operand tiles are
+    `reduction-tile` (scf.for) when it divides (halved until the staged
+    operand tiles fit in 32 KiB, within the 48 KiB of static shared memory
+    a kernel may declare), and its operand tiles are
     copied into workgroup (shared) memory:
     `bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>}`
     filled by a `linalg.copy`. Each op of a block tile (copies included) is
@@ -79,7 +84,9 @@ def KilnGpuMapForallToLaunch : Pass<"kiln-gpu-map-forall-to-launch",
     contiguous copies stay (kiln-gpu-device-buffers makes them
     `gpu.memcpy`). Any other top-level op that would touch tensor data on
     the host (a linalg op, a load or store, a loop) is an error: the host
-    only allocates, views, copies and launches.
+    only allocates, views, copies and launches. So is a buffer allocated or
+    copied in a block outside its thread loops (every thread would run it:
+    a private buffer per thread, racing copies).
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
