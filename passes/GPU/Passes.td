@@ -86,7 +86,9 @@ def KilnGpuMapForallToLaunch : Pass<"kiln-gpu-map-forall-to-launch",
     the host (a linalg op, a load or store, a loop) is an error: the host
     only allocates, views, copies and launches. So is a buffer allocated or
     copied in a block outside its thread loops (every thread would run it:
-    a private buffer per thread, racing copies).
+    a private buffer per thread, racing copies), and a kernel whose
+    workgroup buffers need more than the 48 KiB of static shared memory a
+    CUDA kernel may declare.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",

@@ -61,3 +61,18 @@ func.func @block_level_buffer(%a: memref<4x32xf32>) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// More than the 48 KiB of static shared memory a kernel may declare.
+func.func @too_much_shared(%a: memref<4x32xf32>) {
+  // expected-error @+1 {{the kernel needs 53248 bytes of shared memory (at most 49152 static)}}
+  scf.forall (%i) in (4) {
+    %big = memref.alloc() : memref<13312xf32, #gpu.address_space<workgroup>>
+    scf.forall (%x) in (32) {
+      %v = memref.load %a[%i, %x] : memref<4x32xf32>
+      memref.store %v, %big[%x] : memref<13312xf32, #gpu.address_space<workgroup>>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
