@@ -210,10 +210,11 @@ static void releaseUnusedWeights(ModuleOp module) {
     manager.lookup(key)->setBlob(AsmResourceBlob());
 }
 
-// --target=cuda: the option values, checked before any work.
+// --target=cuda and cuda-emu: the option values, checked before any work.
 static LogicalResult checkCudaOptions(const CompileOptions &options,
                                       GpuPipelineOptions &gpuOptions) {
   StringRef input = options.inputPath;
+  bool emulate = options.target == "cuda-emu";
   StringRef arch = options.gpuArch;
   unsigned smVersion = 0;
   if (!arch.consume_front("sm_") || arch.getAsInteger(10, smVersion) ||
@@ -235,17 +236,26 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
          input);
     return failure();
   }
+  std::string flag = "--target=" + options.target;
   if (options.emit == EmitKind::Lib || options.emit == EmitKind::Shared) {
-    fail("--target=cuda produces executables, objects, MLIR or LLVM IR "
-         "(--emit=lib/shared are not supported yet)",
+    fail(flag + " produces executables, objects, MLIR or LLVM IR "
+                "(--emit=lib/shared are not supported yet)",
          input);
     return failure();
   }
   if (!options.mtriple.empty() &&
       llvm::Triple(options.mtriple).getArch() !=
           llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch()) {
-    fail("--target=cuda compiles for the host only (no --mtriple)", input);
+    fail(flag + " compiles for the host only (no --mtriple)", input);
     return failure();
+  }
+  gpuOptions.gpuArch = options.gpuArch;
+  gpuOptions.optLevel = std::min(options.optLevel, 3u);
+  if (emulate) {
+    // The kernels run on the host: no CUDA toolkit involved.
+    gpuOptions.emulate = true;
+    gpuOptions.symbolPrefix = symbolPrefix(options);
+    return success();
   }
   std::string cudaPath = options.cudaPath;
   if (cudaPath.empty())
@@ -263,9 +273,7 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
          input);
     return failure();
   }
-  gpuOptions.gpuArch = options.gpuArch;
   gpuOptions.cudaPath = cudaPath;
-  gpuOptions.optLevel = std::min(options.optLevel, 3u);
   return success();
 }
 
@@ -275,10 +283,13 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   StringRef input = options.inputPath;
   if (options.outputPath.empty())
     options.outputPath = defaultOutput(options);
-  bool cuda = options.target == "cuda";
+  // cuda-emu is the CUDA flow with its kernels run by a host emulation of
+  // the GPU: everything below treats it as CUDA.
+  bool cuda = options.target == "cuda" || options.target == "cuda-emu";
   if (options.target != "cpu" && !cuda)
     return fail("--target=" + options.target +
-                    " is not supported by this build (supported: cpu, cuda)",
+                    " is not supported by this build (supported: cpu, cuda, "
+                    "cuda-emu)",
                 input);
   GpuPipelineOptions gpuOptions;
   if (cuda) {
@@ -289,8 +300,9 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     return fail("--stop-after needs --emit=mlir", input);
   if (cuda && (options.weights == WeightsPlacement::File ||
                options.emit == EmitKind::Weights))
-    return fail("--target=cuda keeps the weights inside the artifact "
-                "(--weights=file and --emit=weights are CPU-only for now)",
+    return fail("--target=" + options.target +
+                    " keeps the weights inside the artifact (--weights=file "
+                    "and --emit=weights are CPU-only for now)",
                 input);
 
   // The target comes first: a bad --mtriple/--mcpu is reported before any
@@ -325,15 +337,16 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   if (failed(signature))
     return 1;
   if (cuda && signature->hasDynamicInputs())
-    return fail("dynamic dimensions are not supported with --target=cuda "
-                "yet; pin them with --input-shape NAME=DxDx... or compile "
+    return fail("dynamic dimensions are not supported with --target=" +
+                    options.target +
+                    " yet; pin them with --input-shape NAME=DxDx... or compile "
                 "for --target=cpu",
                 input);
   if (cuda)
     for (const TensorSignature &t : llvm::concat<const TensorSignature>(
              signature->inputs, signature->outputs))
       if (t.dtype == 8 || t.dimsResult >= 0)
-        return fail("--target=cuda does not support " +
+        return fail("--target=" + options.target + " does not support " +
                         std::string(t.dtype == 8 ? "string tensors"
                                                  : "data-dependent shapes") +
                         " ('" + t.name + "'); compile for --target=cpu",
@@ -527,8 +540,12 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   if (!runtimeDir)
     return failWith(runtimeDir.takeError(), input);
   if (options.emit == EmitKind::Exe) {
+    DeviceRuntime device = !cuda ? DeviceRuntime::None
+                           : options.target == "cuda-emu"
+                               ? DeviceRuntime::CudaEmulation
+                               : DeviceRuntime::Cuda;
     if (auto err = linkExecutable(objects, *runtimeDir, triple,
-                                  options.outputPath, cuda))
+                                  options.outputPath, device))
       return failWith(std::move(err), input);
     return 0;
   }

@@ -47,6 +47,26 @@ static void addBufferizePasses(OpPassManager &pm) {
   addCleanupPasses(pm);
 }
 
+// Host: one stream per model call, mgpu* calls; the model function keeps
+// the bare-pointer ABI of the CPU target.
+static void addHostLLVMPasses(OpPassManager &pm) {
+  pm.nest<func::FuncOp>().addPass(createGpuAsyncRegionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  GpuToLLVMConversionPassOptions hostOptions;
+  hostOptions.hostBarePtrCallConv = true;
+  hostOptions.kernelBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(hostOptions));
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanupPasses(pm);
+}
+
 static void addLLVMPasses(OpPassManager &pm,
                           const GpuPipelineOptions &options) {
   // Kernel bodies: structured ops to loops, views to plain address math.
@@ -56,6 +76,21 @@ static void addLLVMPasses(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   addCleanupPasses(pm);
   pm.addPass(createGpuKernelOutliningPass());
+
+  if (options.emulate) {
+    // Emulation: the kernels become host functions; their math goes
+    // through the host's lowering (libm where LLVM has no intrinsic).
+    KilnGpuEmulateKernelsOptions emulateOptions;
+    emulateOptions.symbolPrefix = options.symbolPrefix;
+    pm.addPass(createKilnGpuEmulateKernels(emulateOptions));
+    pm.addPass(createConvertMathToFuncs());
+    pm.addPass(createConvertMathToLLVMPass());
+    pm.addPass(createConvertMathToLibmPass());
+    addCleanupPasses(pm);
+    addHostLLVMPasses(pm);
+    pm.addPass(createKilnGpuRegisterEmulatedKernels());
+    return;
+  }
 
   // Device: NVVM, then a binary for --gpu-arch.
   GpuNVVMAttachTargetOptions targetOptions;
@@ -72,23 +107,7 @@ static void addLLVMPasses(OpPassManager &pm,
   gpm.addPass(createReconcileUnrealizedCastsPass());
   addCleanupPasses(gpm);
 
-  // Host: one stream per model call, mgpu* calls; the model function keeps
-  // the bare-pointer ABI of the CPU target.
-  pm.nest<func::FuncOp>().addPass(createGpuAsyncRegionPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  GpuToLLVMConversionPassOptions hostOptions;
-  hostOptions.hostBarePtrCallConv = true;
-  hostOptions.kernelBarePtrCallConv = true;
-  pm.addPass(createGpuToLLVMConversionPass(hostOptions));
-  ConvertFuncToLLVMPassOptions funcOptions;
-  funcOptions.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanupPasses(pm);
+  addHostLLVMPasses(pm);
 
   GpuModuleToBinaryPassOptions binaryOptions;
   binaryOptions.toolkitPath = options.cudaPath;
@@ -129,7 +148,8 @@ void registerGpuPipelines() {
        Stage::Bufferize},
       {"kiln-gpu-llvm-pipeline",
        "Outline kernels, lower to NVVM and the host to LLVM, serialize the "
-       "GPU binary",
+       "GPU binary (emulate=true: kernels as host functions for the GPU "
+       "emulation)",
        Stage::LLVM},
   };
   registerStagePipelines<GpuPipelineOptions>(pipelines, addGpuStagePasses);

@@ -95,21 +95,25 @@ static std::string runtimeArchive(StringRef runtimeDir, StringRef name) {
 
 Error mlir::kiln::linkExecutable(ArrayRef<std::string> objectPaths,
                                  StringRef runtimeDir, const Triple &triple,
-                                 StringRef outputPath, bool cuda) {
+                                 StringRef outputPath, DeviceRuntime device) {
   std::vector<std::string> args(objectPaths.begin(), objectPaths.end());
   args.push_back(runtimeArchive(runtimeDir, "libkiln_main.a"));
-  if (cuda) {
-    std::string archive = runtimeArchive(runtimeDir, "libkiln_cuda.a");
+  if (device != DeviceRuntime::None) {
+    bool emulation = device == DeviceRuntime::CudaEmulation;
+    std::string archive = runtimeArchive(
+        runtimeDir, emulation ? "libkiln_cuda_emu.a" : "libkiln_cuda.a");
     if (!sys::fs::exists(archive))
       return createStringError(inconvertibleErrorCode(),
-                               "the Kiln CUDA runtime is not installed "
-                               "(looked for " + archive + ")");
+                               Twine("the Kiln CUDA ") +
+                                   (emulation ? "emulation " : "") +
+                                   "runtime is not installed (looked for " +
+                                   archive + ")");
     args.push_back(archive);
   }
   args.push_back(runtimeArchive(runtimeDir, "libkiln_runtime.a"));
   args.push_back("-lm");
   args.push_back("-lpthread");
-  if (cuda)
+  if (device == DeviceRuntime::Cuda)
     args.push_back("-ldl");
   return runLinker(triple, args, outputPath);
 }

@@ -808,8 +808,10 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   for (llvm::Function &f : module.functions())
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  // (Not llvm.global_ctors and the like: their appending linkage is what
+  // makes them run; the CUDA target loads its GPU modules from constructors.)
   for (llvm::GlobalVariable &g : module.globals())
-    if (!g.isDeclaration())
+    if (!g.isDeclaration() && !g.hasAppendingLinkage())
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
   graph->setName(prefix + "_main_graph");
 

@@ -84,6 +84,25 @@ static Value pointerOf(OpBuilder &b, Location loc, Value memref,
                                   i64);
 }
 
+/// A contiguous buffer as a memref of identity layout (what gpu.memcpy's
+/// lowering takes): a slice along a size-1 dimension, e.g. one image of a
+/// channel concatenation, keeps the strides of its source in its type.
+static Value identityView(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type.getLayout().isIdentity())
+    return memref;
+  Operation *user = nullptr;
+  Value base = pointerOf(b, loc, memref, user);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value offset = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                            metadata.getOffset());
+  Value start = LLVM::GEPOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+      type.getElementType(), base, ValueRange{offset});
+  return memrefFromPointer(
+      b, loc, start, MemRefType::get(type.getShape(), type.getElementType()));
+}
+
 static std::optional<int64_t> getByteSize(MemRefType type) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
       !type.getElementType().isIntOrFloat())
@@ -191,8 +210,10 @@ LogicalResult GpuDeviceBuffers::deviceBuffers(ModuleOp module,
       return copy.emitError("the CUDA target cannot copy a strided buffer "
                             "on the host");
     b.setInsertionPoint(copy);
-    gpu::MemcpyOp::create(b, copy.getLoc(), TypeRange{}, ValueRange{},
-                          copy.getTarget(), copy.getSource());
+    Value target = identityView(b, copy.getLoc(), copy.getTarget());
+    Value source = identityView(b, copy.getLoc(), copy.getSource());
+    gpu::MemcpyOp::create(b, copy.getLoc(), TypeRange{}, ValueRange{}, target,
+                          source);
     b.eraseOp(copy);
   }
   return success();

@@ -69,6 +69,9 @@ static std::optional<SmallVector<int64_t>> getTripCounts(scf::ForallOp op) {
   return counts;
 }
 
+/// Static shared memory a CUDA kernel may declare.
+constexpr int64_t kMaxStaticSharedBytes = 48 * 1024;
+
 static bool isWorkgroupMemory(MemRefType type) {
   auto space = dyn_cast_if_present<gpu::AddressSpaceAttr>(type.getMemorySpace());
   return space && space.getValue() == gpu::AddressSpace::Workgroup;
@@ -122,6 +125,29 @@ LogicalResult GpuMapForallToLaunch::mapKernel(IRRewriter &rewriter,
            << block[0] * block[1] * block[2] << " threads in one block (at "
            << "most " << kMaxThreadsPerBlock << ")";
 
+  // Outside the thread loops every thread of the block runs the code: a
+  // buffer allocated there would be private to each thread, and a copy
+  // into it would race with the threads that then update it. (Bufferizing
+  // a block tile out of place produces these; tile-and-distribute avoids
+  // it.)
+  WalkResult blockLevel =
+      forall.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (isa<scf::ForallOp>(op))
+      return WalkResult::skip();
+    bool privateBuffer = false;
+    if (auto alloc = dyn_cast<memref::AllocOp>(op))
+      privateBuffer = !isWorkgroupMemory(alloc.getType());
+    if (isa<memref::AllocaOp, memref::CopyOp>(op) || privateBuffer) {
+      op->emitError("kiln-gpu-map-forall-to-launch: a buffer allocated or "
+                    "copied in a block outside its thread loops (it would "
+                    "be per thread)");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (blockLevel.wasInterrupted())
+    return failure();
+
   rewriter.setInsertionPoint(forall);
   auto cst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(rewriter, loc, v);
@@ -133,12 +159,27 @@ LogicalResult GpuMapForallToLaunch::mapKernel(IRRewriter &rewriter,
       sharedAllocs.push_back(alloc);
   });
   SmallVector<Type> sharedTypes;
+  int64_t sharedBytes = 0;
   for (memref::AllocOp alloc : sharedAllocs) {
-    if (!alloc.getType().hasStaticShape())
+    MemRefType type = alloc.getType();
+    if (!type.hasStaticShape())
       return alloc.emitError("kiln-gpu-map-forall-to-launch: workgroup "
                              "buffers need static shapes");
-    sharedTypes.push_back(alloc.getType());
+    Type element = type.getElementType();
+    if (!element.isIndex() && !element.isIntOrFloat())
+      return alloc.emitError("kiln-gpu-map-forall-to-launch: workgroup "
+                             "buffers of ")
+             << element << " are not supported";
+    int64_t bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+    sharedBytes += type.getNumElements() * llvm::divideCeil(bits, 8);
+    sharedTypes.push_back(type);
   }
+  // Past 48 KiB, static shared memory fails in ptxas (more needs the
+  // dynamic opt-in): the tiling chose tiles too large for this op.
+  if (sharedBytes > kMaxStaticSharedBytes)
+    return forall.emitError("kiln-gpu-map-forall-to-launch: the kernel needs ")
+           << sharedBytes << " bytes of shared memory (at most "
+           << kMaxStaticSharedBytes << " static)";
   auto launch = gpu::LaunchOp::create(
       rewriter, loc, cst(grid[0]), cst(grid[1]), cst(grid[2]), cst(block[0]),
       cst(block[1]), cst(block[2]), /*dynamicSharedMemorySize=*/nullptr,

@@ -188,6 +188,35 @@ LogicalResult GpuTileAndDistribute::prepare(func::FuncOp func) {
                                        slice.getResult());
     insert.getSourceMutable().assign(copy.getResult(0));
   }
+
+  // An accumulator initializer (fill, bias broadcast) shared by several
+  // consumers (CSE merges equal fills) gets one copy per consumer, so each
+  // consumer computes it in its own block tile. Shared, it would be a
+  // separate kernel whose result the second consumer must first copy, at
+  // block level, into a buffer of its own.
+  SmallVector<linalg::LinalgOp> sharedInits;
+  for (Operation &op : func.getBody().front()) {
+    auto producer = dyn_cast<linalg::LinalgOp>(op);
+    if (!producer || producer->getNumResults() != 1 ||
+        !producer.hasPureTensorSemantics() || !isPointwise(producer) ||
+        producer->getResult(0).hasOneUse())
+      continue;
+    bool onlyInits = llvm::all_of(producer->getResult(0).getUses(),
+                                  [](OpOperand &use) {
+      auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      return user && user.isDpsInit(&use);
+    });
+    if (onlyInits)
+      sharedInits.push_back(producer);
+  }
+  for (linalg::LinalgOp producer : sharedInits) {
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        producer->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      OpBuilder b(use->getOwner());
+      use->set(b.clone(*producer)->getResult(0));
+    }
+  }
   return success();
 }
 
@@ -269,6 +298,11 @@ GpuTileAndDistribute::tileRoot(RewriterBase &rewriter, linalg::LinalgOp root,
   return forall;
 }
 
+/// Most bytes of workgroup memory for a contraction's staged operand tiles
+/// (with the temporaries below: within the 48 KiB of static shared memory
+/// a kernel may declare).
+constexpr int64_t kMaxStagedBytes = 32 * 1024;
+
 /// Tiles the reduction loop of a contraction (inside a block tile) by
 /// `reductionTile` and copies its operand tiles into workgroup memory.
 /// Returns the ops to distribute over threads (copies, then the
@@ -286,10 +320,28 @@ GpuTileAndDistribute::stageContraction(RewriterBase &rewriter,
   if (ShapedType::isDynamic(kRange))
     return {op};
   // The largest step <= reduction-tile that divides K (K itself if smaller),
-  // so every staged tile has a static shape.
+  // so every staged tile has a static shape, and whose staged operand tiles
+  // fit in kMaxStagedBytes of workgroup memory.
+  SmallVector<OpOperand *> operands = op.getDpsInputOperands();
+  if (!llvm::all_of(operands, [](OpOperand *o) {
+        return cast<RankedTensorType>(o->get().getType()).hasStaticShape();
+      }))
+    return {op};
+  auto stagedBytes = [&](int64_t kStep) {
+    int64_t total = 0;
+    for (OpOperand *operand : operands) {
+      auto type = cast<RankedTensorType>(operand->get().getType());
+      AffineMap map = op.getMatchingIndexingMap(operand);
+      int64_t bytes = type.getElementTypeBitWidth() / 8;
+      for (auto [i, size] : llvm::enumerate(type.getShape()))
+        bytes *= map.getResult(i).isFunctionOfDim(kDim) ? kStep : size;
+      total += bytes;
+    }
+    return total;
+  };
   int64_t step = 0;
   for (int64_t s = std::min<int64_t>(reductionTile, kRange); s >= 4; s /= 2)
-    if (kRange % s == 0) {
+    if (kRange % s == 0 && stagedBytes(s) <= kMaxStagedBytes) {
       step = s;
       break;
     }

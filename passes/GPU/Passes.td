@@ -32,8 +32,13 @@ def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
     - everything else: 4x4x32 tiles (innermost last); the producers of
       accumulators (fill, broadcast) are fused into their consumer.
 
+    An accumulator initializer (fill, bias broadcast) shared by several
+    consumers is first cloned, one per consumer, so that each fuses it.
+
     Inside a block tile, a contraction's reduction loop is tiled by
-    `reduction-tile` (scf.for) when it divides, and its operand tiles are
+    `reduction-tile` (scf.for) when it divides (halved until the staged
+    operand tiles fit in 32 KiB, within the 48 KiB of static shared memory
+    a kernel may declare), and its operand tiles are
     copied into workgroup (shared) memory:
     `bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>}`
     filled by a `linalg.copy`. Each op of a block tile (copies included) is
@@ -79,7 +84,11 @@ def KilnGpuMapForallToLaunch : Pass<"kiln-gpu-map-forall-to-launch",
     contiguous copies stay (kiln-gpu-device-buffers makes them
     `gpu.memcpy`). Any other top-level op that would touch tensor data on
     the host (a linalg op, a load or store, a loop) is an error: the host
-    only allocates, views, copies and launches.
+    only allocates, views, copies and launches. So is a buffer allocated or
+    copied in a block outside its thread loops (every thread would run it:
+    a private buffer per thread, racing copies), and a kernel whose
+    workgroup buffers need more than the 48 KiB of static shared memory a
+    CUDA kernel may declare.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::gpu::GPUDialect",
@@ -122,6 +131,71 @@ def KilnGpuDeviceBuffers : Pass<"kiln-gpu-device-buffers",
                            "::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect"];
+}
+
+def KilnGpuEmulateKernels : Pass<"kiln-gpu-emulate-kernels",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Turn outlined GPU kernels into host functions run by the "
+                "GPU emulation (--target=cuda-emu)";
+  let description = [{
+    Runs where `--target=cuda` lowers the outlined `gpu.module`s to NVVM:
+    the same kernels become host code instead, run by the emulation layer
+    (runtime/cuda/cuda_emu.c) once per emulated thread, so that every bug
+    of the GPU lowering shows on a machine without a GPU. The ABI is
+    `include/kiln/gpu_emulation.h`.
+
+    Each kernel `gpu.func @K` of `gpu.module @M` becomes
+    `func.func @__kiln_emu_M_K(<kernel args>, %shared: memref<Sxi8>,
+    %ctx: memref<12xindex>)`:
+
+    - `gpu.thread_id`/`block_id`/`block_dim`/`grid_dim` load from `%ctx`;
+    - workgroup attributions become `memref.view`s of `%shared` (the
+      block's workgroup memory, S bytes) and private attributions
+      `memref.alloca`s (each emulated thread has its own stack); every
+      load and store of workgroup memory is bounds-checked against its
+      buffer (`kiln_emu_shared_out_of_bounds`);
+    - `gpu.barrier` number N calls `kiln_emu_barrier(%ctx, N)`, where the
+      runtime switches to the block's other threads;
+    - `gpu.return` returns.
+
+    `gpu.module @M` is replaced by `gpu.binary @M` whose object holds the
+    key `kiln-emu:<symbol-prefix>:M`: the host code (`gpu.launch_func`,
+    translated as for the device) loads it with `mgpuModuleLoad` and
+    launches its kernels by name. The module attribute
+    `kiln.gpu_emulated_kernels` lists the kernels for
+    kiln-gpu-register-emulated-kernels.
+
+    A GPU op the emulation does not model (shuffles, device functions,
+    dynamic shared memory, ...) or an op other than a load or store on
+    workgroup memory is an error naming the op.
+  }];
+  let options = [
+    Option<"symbolPrefix", "symbol-prefix", "std::string", "\"main_graph\"",
+           "The model's symbol prefix (module keys unique in a program)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def KilnGpuRegisterEmulatedKernels
+    : Pass<"kiln-gpu-register-emulated-kernels", "::mlir::ModuleOp"> {
+  let summary = "Entry points and registration of the emulated GPU kernels";
+  let description = [{
+    Runs on the llvm dialect, after the host lowering, on the kernels that
+    kiln-gpu-emulate-kernels listed in `kiln.gpu_emulated_kernels`. For
+    each, an internal `llvm.func @<kernel>_entry(%params, %shared, %ctx)`
+    loads the kernel arguments from the `void **params` array of
+    `mgpuLaunchKernel` and calls the kernel; a constructor
+    (`llvm.mlir.global_ctors`, before the modules are loaded) calls
+    `kiln_emu_register_kernel(module_key, name, entry, shared_bytes,
+    param_kinds, barriers)` for every kernel. See
+    `include/kiln/gpu_emulation.h`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // KILN_GPU_PASSES_TD

@@ -45,3 +45,34 @@ func.func @grid_too_large(%a: memref<70000x32xf32>) {
   } {mapping = [#gpu.block<y>, #gpu.block<x>]}
   return
 }
+
+// -----
+
+// A buffer allocated in a block outside its thread loops would be private
+// to each thread (and a copy into it would race with its updates).
+func.func @block_level_buffer(%a: memref<4x32xf32>) {
+  scf.forall (%i) in (4) {
+    // expected-error @+1 {{a buffer allocated or copied in a block outside its thread loops (it would be per thread)}}
+    %tmp = memref.alloca() : memref<32xf32>
+    scf.forall (%x) in (32) {
+      %v = memref.load %a[%i, %x] : memref<4x32xf32>
+      memref.store %v, %tmp[%x] : memref<32xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// More than the 48 KiB of static shared memory a kernel may declare.
+func.func @too_much_shared(%a: memref<4x32xf32>) {
+  // expected-error @+1 {{the kernel needs 53248 bytes of shared memory (at most 49152 static)}}
+  scf.forall (%i) in (4) {
+    %big = memref.alloc() : memref<13312xf32, #gpu.address_space<workgroup>>
+    scf.forall (%x) in (32) {
+      %v = memref.load %a[%i, %x] : memref<4x32xf32>
+      memref.store %v, %big[%x] : memref<13312xf32, #gpu.address_space<workgroup>>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}

@@ -134,3 +134,56 @@ func.func @full_reduction(%x: tensor<64xf32>, %init: tensor<f32>) -> tensor<f32>
     }
   return %r : tensor<f32>
 }
+
+// -----
+
+// Attention's probs @ V with its transpose epilogue: the block tile holds
+// all 12 heads, so staging K in steps of 32 would take 12x1x32 + 12x32x32
+// floats (0xc600 bytes, past the 48 KiB of static shared memory); the K
+// step is halved until the staged tiles fit in 32 KiB.
+// CHECK-LABEL: func.func @attention_values(
+// CHECK: scf.forall ({{.*}}) = (0, 0, 0) to (128, 12, 64) step (1, 12, 32)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16 iter_args
+// CHECK: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<12x1x16xf32>
+// CHECK: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<12x16x32xf32>
+// CHECK: linalg.batch_matmul {{.*}} -> tensor<12x1x1xf32>
+func.func @attention_values(%p: tensor<12x128x128xf32>,
+                            %v: tensor<12x128x64xf32>) -> tensor<128x12x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x128x64xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<12x128x64xf32>) -> tensor<12x128x64xf32>
+  %mm = linalg.batch_matmul ins(%p, %v : tensor<12x128x128xf32>, tensor<12x128x64xf32>)
+                            outs(%fill : tensor<12x128x64xf32>) -> tensor<12x128x64xf32>
+  %t = tensor.empty() : tensor<128x12x64xf32>
+  %r = linalg.transpose ins(%mm : tensor<12x128x64xf32>) outs(%t : tensor<128x12x64xf32>) permutation = [1, 0, 2]
+  return %r : tensor<128x12x64xf32>
+}
+
+// -----
+
+// One fill shared by two batch matmuls (CSE merges equal fills): each
+// consumer gets its own copy, computed in its own block tile, instead of a
+// separate fill kernel whose result the second consumer would have to copy
+// at block level.
+// CHECK-LABEL: func.func @shared_fill(
+// CHECK: scf.forall
+// CHECK: linalg.fill
+// CHECK: linalg.batch_matmul
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+// CHECK: scf.forall
+// CHECK: linalg.fill
+// CHECK: linalg.batch_matmul
+// CHECK: } {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+// CHECK-NOT: linalg.fill
+// CHECK: return
+func.func @shared_fill(%a: tensor<4x16x16xf32>, %b: tensor<4x16x16xf32>)
+    -> (tensor<4x16x16xf32>, tensor<4x16x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16x16xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16x16xf32>) -> tensor<4x16x16xf32>
+  %x = linalg.batch_matmul ins(%a, %b : tensor<4x16x16xf32>, tensor<4x16x16xf32>)
+                           outs(%fill : tensor<4x16x16xf32>) -> tensor<4x16x16xf32>
+  %y = linalg.batch_matmul ins(%x, %b : tensor<4x16x16xf32>, tensor<4x16x16xf32>)
+                           outs(%fill : tensor<4x16x16xf32>) -> tensor<4x16x16xf32>
+  return %x, %y : tensor<4x16x16xf32>, tensor<4x16x16xf32>
+}

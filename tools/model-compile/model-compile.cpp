@@ -42,9 +42,11 @@ static cl::opt<EmitKind> emit(
                           "the same options)")),
     cl::cat(category));
 static cl::opt<std::string>
-    target("target", cl::desc("Target device: cpu (default) or cuda (NVIDIA "
+    target("target", cl::desc("Target device: cpu (default), cuda (NVIDIA "
                               "GPUs; the executable loads the CUDA driver at "
-                              "run time)"),
+                              "run time) or cuda-emu (the CUDA flow with its "
+                              "kernels run by a host emulation of the GPU, "
+                              "for testing without one)"),
            cl::init("cpu"), cl::cat(category));
 static cl::opt<std::string>
     gpuArch("gpu-arch",

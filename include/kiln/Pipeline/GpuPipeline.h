@@ -14,6 +14,10 @@
 //              serialized by gpu-module-to-binary (ptxas) into a fatbin (cubin
 //              for --gpu-arch plus PTX); the host code calls the mgpu* entry
 //              points of runtime/cuda
+//              With `emulate` (--target=cuda-emu) the outlined kernels become
+//              host functions instead of NVVM (kiln-gpu-emulate-kernels),
+//              run by the GPU emulation of runtime/cuda/cuda_emu.c behind
+//              the same host code and mgpu* entry points.
 //
 // Contract of the last stage: the same model function as the CPU target's
 // (host pointers to inputs and outputs, a workspace pointer the function
@@ -45,6 +49,17 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Device optimization level 0-3"),
                             llvm::cl::init(2)};
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Lower the kernels for the host's GPU emulation "
+                     "(--target=cuda-emu) instead of NVVM; needs no CUDA "
+                     "toolkit"),
+      llvm::cl::init(false)};
+  Option<std::string> symbolPrefix{
+      *this, "symbol-prefix",
+      llvm::cl::desc("With emulate: the model's symbol prefix (keeps the "
+                     "emulated modules' names unique in a program)"),
+      llvm::cl::init("main_graph")};
 };
 
 /// Appends the CUDA passes of `stage` to `pm` (import, graph and linalg are

@@ -15,14 +15,22 @@ namespace mlir::kiln {
 llvm::Expected<std::string> findRuntimeDir(const char *argv0,
                                            const llvm::Triple &triple);
 
+/// The device layer an executable links behind the mgpu* entry points.
+enum class DeviceRuntime {
+  None,         // CPU
+  Cuda,         // runtime/cuda/cuda_runtime.c: the CUDA driver (dlopen)
+  CudaEmulation // runtime/cuda/cuda_emu.c: --target=cuda-emu
+};
+
 /// Links `objectPath` with the runtime's main and services into the
 /// standalone executable `outputPath` (libc, libm and libpthread only;
-/// with `cuda`, also the CUDA runtime layer and libdl, which loads the
-/// driver at run time).
+/// with DeviceRuntime::Cuda, also the CUDA runtime layer and libdl, which
+/// loads the driver at run time; with CudaEmulation, the GPU emulation).
 llvm::Error linkExecutable(llvm::ArrayRef<std::string> objectPaths,
                            llvm::StringRef runtimeDir,
                            const llvm::Triple &triple,
-                           llvm::StringRef outputPath, bool cuda = false);
+                           llvm::StringRef outputPath,
+                           DeviceRuntime device = DeviceRuntime::None);
 
 /// Links the model object and the runtime's services into a shared library
 /// that exports only the `prefix`_ API.
