@@ -355,6 +355,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   PipelineOptions pipelineOptions;
   pipelineOptions.optLevel = options.optLevel;
   pipelineOptions.vectorBits = getNativeVectorBits(**tm);
+  pipelineOptions.vectorRegisters = getNativeVectorRegisters(**tm);
 
   Stage last = options.emit == EmitKind::MLIR
                    ? options.stopAfter.value_or(Stage::LLVM)

@@ -83,6 +83,7 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
   fpm.addPass(createKilnCpuBlockConvChannels(blockConvOptions));
   KilnCpuTileAndFuseOptions tileOptions;
   tileOptions.vectorBits = options.vectorBits;
+  tileOptions.vectorRegisters = options.vectorRegisters;
   tileOptions.numThreads = options.numThreads;
   fpm.addPass(createKilnCpuTileAndFuse(tileOptions));
   KilnCpuVectorizeOptions vectorizeOptions;

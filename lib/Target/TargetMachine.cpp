@@ -91,3 +91,9 @@ unsigned mlir::kiln::getNativeVectorBits(const TargetMachine &tm) {
   }
   return 128; // SSE, NEON and everything else.
 }
+
+unsigned mlir::kiln::getNativeVectorRegisters(const TargetMachine &tm) {
+  if (tm.getTargetTriple().isX86())
+    return tm.getMCSubtargetInfo()->checkFeatures("+avx512f") ? 32 : 16;
+  return 32; // AArch64 NEON/SVE; the default elsewhere.
+}

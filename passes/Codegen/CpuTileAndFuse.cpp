@@ -155,6 +155,7 @@ pickUnevenThreadDim(ArrayRef<unsigned> preferred, ArrayRef<int64_t> ranges,
 /// (dynamic shapes, no loops, non-int/float elements).
 static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
                                           unsigned vectorBits,
+                                          unsigned vectorRegisters,
                                           unsigned numThreads,
                                           int64_t minParallelWork,
                                           unsigned chunksPerThread = 1) {
@@ -193,6 +194,10 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     return std::nullopt;
   int64_t elemBits = std::max<unsigned>(8, elemType.getIntOrFloatBitWidth());
   int64_t lanes = std::max<int64_t>(1, vectorBits / elemBits);
+  // Register tiles of up to 8 rows x 2 vectors: 16 accumulators, which
+  // leave room for the operands in 32 vector registers (AVX-512, NEON); with
+  // 16 (AVX2, SSE) 6 rows (12 accumulators) do not spill.
+  int64_t maxRows = vectorRegisters >= 32 ? 8 : 6;
 
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   auto isParallel = [&](unsigned d) {
@@ -231,7 +236,7 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
       return std::nullopt;
     unsigned vecDim = *outInner;
     unsigned rowDim = vecIsN ? cDims->m.back() : cDims->n.back();
-    int64_t regRow = std::min<int64_t>(8, ranges[rowDim]);
+    int64_t regRow = std::min<int64_t>(maxRows, ranges[rowDim]);
     // A single row (matrix-vector product): no reuse of B across rows, so
     // the tile is as wide as 8 vectors to read B rows in long contiguous
     // runs instead of 128-byte pieces of rows N floats apart.
@@ -244,7 +249,8 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     for (unsigned d = 0; d < numLoops; ++d)
       if (isParallel(d))
         plan.cacheParallel[d] = 1;
-    plan.cacheParallel[rowDim] = clampTile(llvm::alignTo(64, regRow), ranges[rowDim]);
+    plan.cacheParallel[rowDim] =
+        clampTile(llvm::alignTo(64, regRow), ranges[rowDim]);
     int64_t cacheCols = llvm::alignTo(std::max<int64_t>(128, 4 * regVec), regVec);
     plan.cacheParallel[vecDim] = clampTile(cacheCols, ranges[vecDim]);
     // A vector dimension narrower than the cache tile (the panel width of a
@@ -302,17 +308,17 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // a narrow image at its opt size is one full tile, with no remainder.
     auto tuned = [&](unsigned d) { return dynamic[d] ? opt[d] : ranges[d]; };
     plan.registers[vecDim] = std::min<int64_t>(2 * lanes, tuned(vecDim));
-    // Up to 8 rows; a row count of 5 to 8 that divides the loop (7 for a
-    // 14- or 28-wide image) leaves no partial tile to peel.
+    // Up to `maxRows` rows; a row count of 5 to `maxRows` that divides the
+    // loop (7 for a 14- or 28-wide image) leaves no partial tile to peel.
     if (rowDim && isParallel(*rowDim)) {
       // Rows along an image dimension of a run-time size are read at a
       // run-time stride: each row takes an address register of its own,
       // and 8 of them next to 16 accumulators spill. 4 rows then.
       bool stridedRows = vecIsImage && anyDynamic &&
                          llvm::is_contained(convDims->outputImage, *rowDim);
-      int64_t maxRows = stridedRows ? 4 : 8;
-      int64_t rows = std::min<int64_t>(maxRows, tuned(*rowDim));
-      for (int64_t r = maxRows; r >= 5; --r)
+      int64_t rowLimit = stridedRows ? std::min<int64_t>(4, maxRows) : maxRows;
+      int64_t rows = std::min<int64_t>(rowLimit, tuned(*rowDim));
+      for (int64_t r = rowLimit; r >= 5; --r)
         if (tuned(*rowDim) % r == 0) {
           rows = r;
           break;
@@ -620,9 +626,10 @@ static linalg::LinalgOp getEpilogueProducer(linalg::LinalgOp op,
         producer->getNumResults() != 1 || !in->get().hasOneUse() ||
         op.getMatchingIndexingMap(in) != outMap)
       continue;
+    // Only the plan's kind is read: the register count does not matter.
     std::optional<TilePlan> plan =
-        planTiling(producer, vectorBits, /*numThreads=*/1,
-                   std::numeric_limits<int64_t>::max());
+        planTiling(producer, vectorBits, /*vectorRegisters=*/32,
+                   /*numThreads=*/1, std::numeric_limits<int64_t>::max());
     if (!plan ||
         (plan->kind != OpKind::Contraction && plan->kind != OpKind::Windowed))
       continue;
@@ -1203,7 +1210,8 @@ struct KilnCpuTileAndFusePass
       if (llvm::any_of(ranges, ShapedType::isDynamic)) {
         // A tile of run-time extent: sized by its upper bound.
         std::optional<TilePlan> plan =
-            planTiling(op, vectorBits, /*numThreads=*/1, minParallelWork);
+            planTiling(op, vectorBits, vectorRegisters, /*numThreads=*/1,
+                       minParallelWork);
         if (plan && product(plan->bounds) > kRegisterTilePoints)
           nested.push_back(op);
         return;
@@ -1214,7 +1222,8 @@ struct KilnCpuTileAndFusePass
     });
     for (linalg::LinalgOp op : nested) {
       std::optional<TilePlan> plan =
-          planTiling(op, vectorBits, /*numThreads=*/1, minParallelWork);
+          planTiling(op, vectorBits, vectorRegisters, /*numThreads=*/1,
+                       minParallelWork);
       if (!plan)
         continue;
       (void)tileLevel(rewriter, cast<TilingInterface>(op.getOperation()),
@@ -1296,8 +1305,9 @@ struct KilnCpuTileAndFusePass
   }
 
   LogicalResult tileRoot(RewriterBase &rewriter, linalg::LinalgOp root) {
-    std::optional<TilePlan> plan = planTiling(
-        root, vectorBits, numThreads, minParallelWork, chunksPerThread);
+    std::optional<TilePlan> plan =
+        planTiling(root, vectorBits, vectorRegisters, numThreads,
+                   minParallelWork, chunksPerThread);
     if (!plan)
       return failure();
     Operation *epilogue = takeEpilogue(root);

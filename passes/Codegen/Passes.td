@@ -103,10 +103,15 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     Dynamic dimensions (a model with `kiln.input_ranges`): a loop of
     run-time extent is planned at its upper bound over the input ranges
     (tile sizes; passes/Codegen/DimBounds.h) and at its `opt` size (the work
-    deciding the parallel threshold). The tile sizes stay static; the loops
-    over a dynamic dimension get a run-time trip count, and each is peeled
-    once into full static tiles and a remainder tile (smaller than one step)
-    that `kiln-cpu-vectorize` vectorizes with masks. A dynamic dimension
+    deciding the parallel threshold; the register tile of a windowed op).
+    The tile sizes stay static; the loops over a dynamic dimension get a
+    run-time trip count, and each is peeled once into full static tiles and
+    a remainder tile (smaller than one step). A contraction's or
+    convolution's reduction loops are made only after that: its remainder
+    tile is first split into static pieces of 4, 2 and 1 rows or pixels
+    (passes/Codegen/StaticPieces.h), so each piece keeps its accumulators in
+    registers across its own reduction loops; elementwise remainders are
+    vectorized with masks by `kiln-cpu-vectorize`. A dynamic dimension
     split among threads gets chunks sized at its `opt` extent, so the
     `scf.forall` trip count follows the actual extent at run time; static
     dimensions that divide evenly are preferred. Ops whose dynamic sizes
@@ -128,6 +133,9 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "256",
            "Native SIMD register width in bits">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "32",
+           "Vector registers of the target (16 on x86 without AVX-512): "
+           "register tiles of up to 8 rows with 32, 6 with 16">,
     Option<"numThreads", "num-threads", "unsigned", "2",
            "Chunks the outermost parallel loop is split into (1: no "
            "scf.forall)">,
@@ -195,20 +203,21 @@ def KilnCpuBlockConvChannels : Pass<"kiln-cpu-block-conv-channels",
   let summary = "Run convolutions on narrow images with vectors along output "
                 "channels, weights blocked at compile time";
   let description = [{
-    An f32 `linalg.conv_2d_nchw_fchw` of batch 1 whose output is narrower
-    than `max-width` columns and whose weights w[F, C, KH, KW] are a constant
-    (dense or `dense_resource`), with F a multiple of the block nb (2
-    vectors: 32 floats with 512-bit vectors), becomes a `linalg.generic`
-    convolution over (fo, oh, ow, fi, c, kh, kw) writing a blocked output
-    [F/nb, OH, OW, nb] from weights repacked at compile time into
+    An f32 `linalg.conv_2d_nchw_fchw` whose output is narrower than
+    `max-width` columns (for a run-time width: at its `opt` size) and whose
+    weights w[F, C, KH, KW] are a constant (dense or `dense_resource`), with
+    F a multiple of the block nb (2 vectors: 32 floats with 512-bit
+    vectors), becomes a `linalg.generic` convolution over (n, fo, oh, ow, fi,
+    c, kh, kw) writing a blocked output [N, F/nb, OH, OW, nb] (batch and
+    image sizes may be dynamic) from weights repacked at compile time into
     [F/nb, C, KH, KW, nb]. `kiln-cpu-tile-and-fuse` then tiles it with
     vectors along the channel block (the output's innermost dimension) and a
     row of output pixels as rows, so narrow images (7x7, 14x14) fill whole
     vectors; every multiply-add broadcasts one input element. A broadcast
     bias or a fill init is rebuilt in the blocked shape (still fused into
     the tiles); the result goes back to NCHW through one `linalg.transpose`.
-    1x1 stride-1 convolutions whose image size is a multiple of the vector
-    are left to the matmul rewrite of `kiln-cpu-tile-and-fuse` (whole
+    1x1 stride-1 convolutions whose (static) image size is a multiple of the
+    vector are left to the matmul rewrite of `kiln-cpu-tile-and-fuse` (whole
     vectors along H*W); on 7x7 or 14x14 maps (49, 196 points: a partial
     vector per row of the matmul) they are blocked too. Grouped
     convolutions, other layouts and types and non-constant weights are left
@@ -219,9 +228,10 @@ def KilnCpuBlockConvChannels : Pass<"kiln-cpu-block-conv-channels",
            tensor<512x512x3x3xf32>) outs(%b : tensor<1x512x7x7xf32>)
     // becomes
     %wb = arith.constant dense_resource<w_blocked> : tensor<16x512x3x3x32xf32>
-    %g = linalg.generic {(fo, oh, ow, fi, c, kh, kw):
-           x[c, oh + kh, ow + kw], wb[fo, c, kh, kw, fi] -> acc[fo, oh, ow, fi]}
-    %t = linalg.transpose ins(%g : tensor<16x7x7x32xf32>) ... permutation = [0, 3, 1, 2]
+    %g = linalg.generic {(n, fo, oh, ow, fi, c, kh, kw):
+           x[n, c, oh + kh, ow + kw], wb[fo, c, kh, kw, fi]
+           -> acc[n, fo, oh, ow, fi]}
+    %t = linalg.transpose ins(%g : tensor<1x16x7x7x32xf32>) ... permutation = [0, 1, 4, 2, 3]
     ```
   }];
   let options = [
@@ -266,9 +276,11 @@ def KilnCpuVectorize : Pass<"kiln-cpu-vectorize", "::mlir::func::FuncOp"> {
     dimension) whose upper bound (over `kiln.input_ranges`) fits the same
     limit is vectorized with masks: `linalg::vectorize` with the bounds as
     vector sizes (`vector.mask`, `vector.create_mask` of the actual sizes).
-    Where upstream's masked vectorization does not take the op (windowed
-    ops), its dynamic loops are tiled by 1 and the static tiles vectorized
-    as above.
+    A windowed or contraction tile of run-time extent still left (normally
+    split by `kiln-cpu-tile-and-fuse` already) is computed as static pieces
+    (passes/Codegen/StaticPieces.h); where upstream's masked vectorization
+    does not take an op, its dynamic loops are tiled by 1 and the static
+    tiles vectorized as above.
 
     ```mlir
     scf.for %k ... iter_args(%acc = %c) {

@@ -55,6 +55,11 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "vector-bits",
       llvm::cl::desc("Native SIMD register width in bits (128/256/512)"),
       llvm::cl::init(256)};
+  Option<unsigned> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers of the target (16 on x86 without "
+                     "AVX-512, 32 with it and on AArch64)"),
+      llvm::cl::init(32)};
   Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Parallel chunks the outer loops are split into"),

@@ -29,6 +29,10 @@ createCpuTargetMachine(const CpuTargetOptions &options);
 /// Widest SIMD register the target's features enable, in bits (>= 128).
 unsigned getNativeVectorBits(const llvm::TargetMachine &tm);
 
+/// Vector registers of `tm`'s target: 32 with AVX-512 and on AArch64, 16 on
+/// other x86 targets (AVX2, SSE).
+unsigned getNativeVectorRegisters(const llvm::TargetMachine &tm);
+
 } // namespace mlir::kiln
 
 #endif
