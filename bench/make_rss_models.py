@@ -20,6 +20,10 @@ import numpy as np
 import torch
 from torch import nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "test", "utils"))
+from torch_models import randomize_parameters  # noqa: E402
+
 
 class BertBase(nn.Module):
     def __init__(self):
@@ -35,16 +39,7 @@ class BertBase(nn.Module):
 
         # The encoder layers start as copies of one layer, which the ONNX
         # exporter would store once: give every parameter its own values.
-        g = torch.Generator().manual_seed(3)
-        with torch.no_grad():
-            for name, p in self.named_parameters():
-                if p.dim() >= 2:
-                    p.copy_(torch.randn(p.shape, generator=g)
-                            / float(np.sqrt(p.shape[-1])))
-                elif "norm" in name and name.endswith("weight"):
-                    p.copy_(torch.rand(p.shape, generator=g) + 0.5)
-                else:
-                    p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+        randomize_parameters(torch, self, 3)
 
     def forward(self, ids):
         return self.encoder(self.tokens(ids) + self.positions)

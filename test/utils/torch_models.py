@@ -105,6 +105,23 @@ def _randomize_bn(torch, model, calib_shape, seed=SEED + 2):
     model.eval()
 
 
+def randomize_parameters(torch, model, seed):
+    """Gives every parameter of `model` its own random value (generator
+    seeded with `seed`): matrices scaled by 1/sqrt(fan-in), norm weights in
+    [0.5, 1.5), the rest ~0.1 N(0, 1). Copies of one layer (a
+    TransformerEncoder's) then differ, and none is trivially foldable."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.dim() >= 2:
+                p.copy_(torch.randn(p.shape, generator=g)
+                        / float(np.sqrt(p.shape[-1])))
+            elif "norm" in name and name.endswith("weight"):
+                p.copy_(torch.rand(p.shape, generator=g) + 0.5)
+            else:
+                p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+
+
 def _build_convnet(torch):
     nn = torch.nn
 
@@ -188,16 +205,7 @@ def build(name):
         # The layers are deep copies of one layer and LayerNorm / attention
         # biases start at 1 / 0: give every parameter its own random value,
         # so the two layers differ and nothing is trivially foldable.
-        g = torch.Generator().manual_seed(SEED + 3)
-        with torch.no_grad():
-            for pname, prm in model.named_parameters():
-                if prm.dim() >= 2:
-                    prm.copy_(torch.randn(prm.shape, generator=g)
-                              / float(np.sqrt(prm.shape[-1])))
-                elif "norm" in pname and pname.endswith("weight"):
-                    prm.copy_(torch.rand(prm.shape, generator=g) + 0.5)
-                else:
-                    prm.copy_(torch.randn(prm.shape, generator=g) * 0.1)
+        randomize_parameters(torch, model, SEED + 3)
         x = _input((1, 16, 64))
     else:
         raise ValueError("unknown model %r (known: %s)" % (name, ", ".join(NAMES)))
