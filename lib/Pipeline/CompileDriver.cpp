@@ -3,12 +3,14 @@
 
 #include "kiln/InitAll.h"
 #include "kiln/Pipeline/GpuPipeline.h"
+#include "kiln/Pipeline/Specialize.h"
 #include "kiln/Target/Library.h"
 #include "kiln/Target/Linker.h"
 #include "kiln/Target/ModelABI.h"
 #include "kiln/Target/ObjectEmitter.h"
 #include "kiln/Target/TargetMachine.h"
 #include "kiln/Target/Weights.h"
+#include "passes/Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -187,16 +189,19 @@ static OwningOpRef<ModuleOp> parseModelModule(MLIRContext &context,
 // Weights that no op refers to any more (replaced by a folded, transposed
 // or repacked copy) are freed: the resource blob manager would keep every
 // version until the end, so the compiler would hold the weights several
-// times over.
-static void releaseUnusedWeights(ModuleOp module) {
+// times over. `modules` are all that are alive (the blobs belong to the
+// context).
+static void releaseUnusedWeights(ArrayRef<ModuleOp> modules) {
   llvm::DenseSet<const void *> used;
-  module->walk([&](Operation *op) {
-    op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
-      used.insert(attr.getRawHandle().getResource());
+  for (ModuleOp module : modules)
+    module->walk([&](Operation *op) {
+      op->getAttrDictionary().walk([&](DenseResourceElementsAttr attr) {
+        used.insert(attr.getRawHandle().getResource());
+      });
     });
-  });
   DialectResourceBlobManager &manager =
-      DenseResourceElementsHandle::getManagerInterface(module.getContext())
+      DenseResourceElementsHandle::getManagerInterface(
+          ModuleOp(modules.front()).getContext())
           .getBlobManager();
   std::vector<std::string> unused;
   manager.getBlobMap(
@@ -275,6 +280,62 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
   }
   gpuOptions.cudaPath = cudaPath;
   return success();
+}
+
+// The opt-shape specialization of `general` (a model with ranges, at the
+// llvm stage without its weights extracted): the model imported again with
+// every range pinned at its opt size, compiled by `runStages`, merged into
+// `general` (kiln/Pipeline/Specialize.h); then the weights of both are
+// extracted. Returns the specialization's signature and sets its planned
+// workspace size.
+static FailureOr<ModelSignature> compileSpecialization(
+    MLIRContext &context, ModuleOp general, const ModelSignature &signature,
+    const CompileOptions &options,
+    llvm::function_ref<LogicalResult(ModuleOp)> runStages,
+    uint64_t &workspaceSize) {
+  StringRef input = options.inputPath;
+  auto failSpecialization = [&](const Twine &message) {
+    fail(message + " (--specialize-opt=false compiles without it)", input);
+    return failure();
+  };
+  OwningOpRef<ModuleOp> opt =
+      importOnnxModel(context, input, pinnedAtOpt(options.import));
+  if (!opt)
+    return failSpecialization("the model does not import at its opt shape");
+  auto graph = opt->lookupSymbol<func::FuncOp>(kModelFunctionName);
+  FailureOr<ModelSignature> optSignature =
+      graph ? getModelSignature(graph) : FailureOr<ModelSignature>(failure());
+  if (failed(optSignature))
+    return failSpecialization("internal error: no model function at the opt "
+                              "shape");
+  auto sameTensors = [](ArrayRef<TensorSignature> a,
+                        ArrayRef<TensorSignature> b) {
+    return a.size() == b.size() &&
+           llvm::all_of(llvm::zip(a, b), [](auto pair) {
+             auto &[x, y] = pair;
+             return x.name == y.name && x.dtype == y.dtype &&
+                    x.shape.size() == y.shape.size();
+           });
+  };
+  if (optSignature->hasDynamicInputs() ||
+      !sameTensors(signature.inputs, optSignature->inputs) ||
+      !sameTensors(signature.outputs, optSignature->outputs))
+    return failSpecialization("internal error: the model at its opt shape "
+                              "has other inputs or outputs");
+  if (failed(runStages(*opt)))
+    return failSpecialization("the model does not compile at its opt shape");
+  if (auto size = (*opt)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
+    workspaceSize = size.getInt();
+  if ((*opt)->hasAttr("kiln.uses_strings"))
+    general->setAttr("kiln.uses_strings", UnitAttr::get(&context));
+  if (failed(mergeSpecialization(general, *opt)))
+    return failure();
+  PassManager pm(&context);
+  pm.addPass(createKilnExtractWeights());
+  if (failed(pm.run(general)))
+    return failure();
+  releaseUnusedWeights(general);
+  return optSignature;
 }
 
 int mlir::kiln::compileModel(const CompileOptions &optionsIn,
@@ -356,22 +417,51 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   pipelineOptions.optLevel = options.optLevel;
   pipelineOptions.vectorBits = getNativeVectorBits(**tm);
   pipelineOptions.vectorRegisters = getNativeVectorRegisters(**tm);
+  // A range with an OPT size: the model is also compiled at the opt shape
+  // (kiln/Pipeline/Specialize.h); its weights are extracted with the
+  // general function's, once both are in one module.
+  bool specialize = !cuda && options.specializeOpt && options.optLevel > 0 &&
+                    options.emit != EmitKind::MLIR &&
+                    signature->hasDynamicInputs() && !input.ends_with(".mlir") &&
+                    hasOptHint(options.import);
+  pipelineOptions.extractWeights = !specialize;
 
   Stage last = options.emit == EmitKind::MLIR
                    ? options.stopAfter.value_or(Stage::LLVM)
                    : Stage::LLVM;
-  for (StringRef name : stageNames()) {
-    Stage stage = *parseStage(name);
-    if (stage > last)
-      break;
-    PassManager pm(&context);
-    if (cuda)
-      addGpuStagePasses(pm, stage, gpuOptions);
-    else
-      addStagePasses(pm, stage, pipelineOptions);
-    if (failed(pm.run(*module)))
+  // `stagedModule` through the stages, while `general` (if it is another
+  // module) keeps its weights.
+  ModuleOp general = *module;
+  auto runStages = [&](ModuleOp stagedModule) {
+    for (StringRef name : stageNames()) {
+      Stage stage = *parseStage(name);
+      if (stage > last)
+        break;
+      PassManager pm(&context);
+      if (cuda)
+        addGpuStagePasses(pm, stage, gpuOptions);
+      else
+        addStagePasses(pm, stage, pipelineOptions);
+      if (failed(pm.run(stagedModule)))
+        return failure();
+      SmallVector<ModuleOp, 2> live = {general};
+      if (stagedModule != general)
+        live.push_back(stagedModule);
+      releaseUnusedWeights(live);
+    }
+    return success();
+  };
+  if (failed(runStages(*module)))
+    return 1;
+  std::optional<ModelSignature> optSignature;
+  uint64_t optWorkspaceSize = 0;
+  if (specialize) {
+    FailureOr<ModelSignature> compiled =
+        compileSpecialization(context, *module, *signature, options, runStages,
+                              optWorkspaceSize);
+    if (failed(compiled))
       return 1;
-    releaseUnusedWeights(*module);
+    optSignature = std::move(*compiled);
   }
   if (options.emit == EmitKind::MLIR)
     return failed(printModule(*module, options)) ? 1 : 0;
@@ -393,9 +483,9 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   }
 
   // The memory plan (kiln-plan-workspace) records the workspace it needs.
-  uint64_t workspaceSize = 0;
+  uint64_t workspaceSize = optWorkspaceSize;
   if (auto size = (*module)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
-    workspaceSize = size.getInt();
+    workspaceSize = std::max<uint64_t>(workspaceSize, size.getInt());
   if (options.reportWorkspace && cuda) {
     // The planned buffers live on the device (kiln-gpu-device-buffers).
     uint64_t deviceSize = 0;
@@ -485,7 +575,8 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
       weights && !weightsInFile ? prefix + "_weights_image" : "";
   if (auto err = emitModelABI(*llvmModule, *signature, prefix, infoSymbol,
                               workspaceSize, isLibrary,
-                              weights ? &*weights : nullptr, imageSymbol))
+                              weights ? &*weights : nullptr, imageSymbol,
+                              optSignature ? &*optSignature : nullptr))
     return failWith(std::move(err), input);
   optimizeModule(*llvmModule, **tm, options.optLevel);
 

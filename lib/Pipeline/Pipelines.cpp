@@ -137,7 +137,7 @@ static void addBufferizePasses(OpPassManager &pm) {
   addCleanupPasses(pm);
 }
 
-static void addLLVMPasses(OpPassManager &pm) {
+static void addLLVMPasses(OpPassManager &pm, const PipelineOptions &options) {
   // A model compiled with dimension ranges: dynamic memref arguments become
   // flat buffers and the run-time input dims one more argument, which the
   // bare-pointer calling convention below can pass.
@@ -178,7 +178,8 @@ static void addLLVMPasses(OpPassManager &pm) {
   addCleanupPasses(pm);
   // Weights leave the code: one blob behind a base pointer (the driver
   // places it in the artifact or a weights file).
-  pm.addPass(createKilnExtractWeights());
+  if (options.extractWeights)
+    pm.addPass(createKilnExtractWeights());
   pm.addPass(createKilnVerifyLLVMContract());
 }
 
@@ -196,7 +197,7 @@ void addStagePasses(OpPassManager &pm, Stage stage,
   case Stage::Bufferize:
     return addBufferizePasses(pm);
   case Stage::LLVM:
-    return addLLVMPasses(pm);
+    return addLLVMPasses(pm, options);
   }
 }
 

@@ -614,13 +614,46 @@ static void emitLibraryAPI(DescriptorBuilder &b,
   }
 }
 
+/// The model function compiled at the opt shape (kSpecializedFunctionName)
+/// and its signature: run when the actual input dims are the opt dims.
+struct Specialization {
+  llvm::Function *graph = nullptr;
+  const ModelSignature *signature = nullptr;
+};
+
+/// Whether `opt` is `signature` at one shape within its ranges: the same
+/// inputs and outputs, the dynamic input dims of `signature` static in
+/// range, the data-dependent outputs of `opt` dynamic in `signature`.
+static bool dynamicInputsMatch(const ModelSignature &signature,
+                               const ModelSignature &opt) {
+  if (opt.inputs.size() != signature.inputs.size() ||
+      opt.outputs.size() != signature.outputs.size() || opt.hasDynamicInputs())
+    return false;
+  for (auto [general, at] : llvm::zip(signature.inputs, opt.inputs)) {
+    if (general.shape.size() != at.shape.size())
+      return false;
+    for (size_t d = 0; d < general.shape.size(); ++d) {
+      int64_t lo = general.minShape.empty() ? general.shape[d]
+                                            : general.minShape[d];
+      if (at.shape[d] < lo || at.shape[d] > general.shape[d])
+        return false;
+    }
+  }
+  for (auto [general, at] : llvm::zip(signature.outputs, opt.outputs))
+    if (general.shape.size() != at.shape.size() ||
+        (at.dimsResult >= 0 && general.dimsOffset < 0))
+      return false;
+  return true;
+}
+
 // The body of <prefix>_run (or, for a model with dynamic inputs,
 // <prefix>_run_dims, whose second argument is `input_dims`): checks, then
-// calls the model function.
+// calls the model function (or its opt-shape specialization).
 static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
                         llvm::Function *graph, const ModelSignature &signature,
                         uint64_t workspaceSize, bool takesWorkspace,
-                        llvm::GlobalVariable *weightsState) {
+                        llvm::GlobalVariable *weightsState,
+                        Specialization opt) {
   llvm::LLVMContext &ctx = b.ctx;
   bool dynamic = signature.hasDynamicInputs();
   llvm::Value *inputsArg = run->getArg(0);
@@ -667,6 +700,8 @@ static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
   // equal, before any input is read; the dynamic ones go to the model
   // function in a buffer on the stack.
   llvm::Value *dimsBuffer = nullptr;
+  // Whether every dynamic dim has its opt size.
+  llvm::Value *atOpt = nullptr;
   if (dynamic) {
     std::vector<int64_t> dynamicDims = signature.dynamicInputDims();
     auto *bufferTy = llvm::ArrayType::get(
@@ -725,6 +760,11 @@ static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
         if (symbol >= 0)
           builder.CreateStore(value, builder.CreateConstInBoundsGEP2_64(
                                          bufferTy, dimsBuffer, 0, slot++));
+        if (symbol >= 0 && opt.graph) {
+          llvm::Value *isOpt = builder.CreateICmpEQ(
+              value, builder.getInt64(opt.signature->inputs[i].shape[d]));
+          atOpt = atOpt ? builder.CreateAnd(atOpt, isOpt) : isOpt;
+        }
       }
       if (after) {
         builder.CreateBr(after);
@@ -737,24 +777,64 @@ static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
     args.push_back(loadPtr(inputsArg, i));
   for (size_t i = 0; i < signature.outputs.size(); ++i)
     args.push_back(loadPtr(outputsArg, i));
+  std::vector<llvm::Value *> tensorArgs = args;
+  auto dimsPointer = [&](const TensorSignature &output) {
+    return builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(),
+                                              workspaceArg, output.dimsOffset);
+  };
   // Then the dims of data-dependent outputs, into the workspace, in the
   // order of their results.
-  std::vector<const TensorSignature *> dimsOutputs;
-  for (const TensorSignature &output : signature.outputs)
-    if (output.dimsResult >= 0)
-      dimsOutputs.push_back(&output);
-  llvm::sort(dimsOutputs, [](auto *x, auto *y) {
-    return x->dimsResult < y->dimsResult;
-  });
-  for (const TensorSignature *output : dimsOutputs)
-    args.push_back(builder.CreateConstInBoundsGEP1_64(
-        builder.getInt8Ty(), workspaceArg, output->dimsOffset));
+  auto dimsOutputs = [](const ModelSignature &s) {
+    std::vector<size_t> outputs;
+    for (auto [i, output] : llvm::enumerate(s.outputs))
+      if (output.dimsResult >= 0)
+        outputs.push_back(i);
+    llvm::sort(outputs, [&](size_t x, size_t y) {
+      return s.outputs[x].dimsResult < s.outputs[y].dimsResult;
+    });
+    return outputs;
+  };
+  for (size_t i : dimsOutputs(signature))
+    args.push_back(dimsPointer(signature.outputs[i]));
   if (dimsBuffer)
     args.push_back(dimsBuffer);
   if (takesWorkspace)
     args.push_back(workspaceArg);
-  if (!signature.usesStrings) {
+  auto callModel = [&]() {
+    if (!opt.graph || !atOpt) {
+      builder.CreateCall(graph, args);
+      return;
+    }
+    auto *atOptBlock = llvm::BasicBlock::Create(ctx, "opt_shape", run);
+    auto *generalBlock = llvm::BasicBlock::Create(ctx, "any_shape", run);
+    auto *done = llvm::BasicBlock::Create(ctx, "done", run);
+    builder.CreateCondBr(atOpt, atOptBlock, generalBlock);
+    builder.SetInsertPoint(generalBlock);
     builder.CreateCall(graph, args);
+    builder.CreateBr(done);
+    // The specialization's outputs are static where the general ones are
+    // dynamic: their dims are constants, written where the general function
+    // writes them. Its data-dependent outputs write their own.
+    builder.SetInsertPoint(atOptBlock);
+    std::vector<llvm::Value *> optArgs = tensorArgs;
+    for (size_t i : dimsOutputs(*opt.signature))
+      optArgs.push_back(dimsPointer(signature.outputs[i]));
+    for (auto [i, output] : llvm::enumerate(signature.outputs)) {
+      if (output.dimsResult < 0 || opt.signature->outputs[i].dimsResult >= 0)
+        continue;
+      for (auto [d, size] : llvm::enumerate(opt.signature->outputs[i].shape))
+        builder.CreateStore(builder.getInt64(size),
+                            builder.CreateConstInBoundsGEP1_64(
+                                b.i64Ty, dimsPointer(output), d));
+    }
+    if (opt.graph->arg_size() > optArgs.size())
+      optArgs.push_back(workspaceArg);
+    builder.CreateCall(opt.graph, optArgs);
+    builder.CreateBr(done);
+    builder.SetInsertPoint(done);
+  };
+  if (!signature.usesStrings) {
+    callModel();
     builder.CreateRet(llvm::ConstantInt::get(b.i32Ty, 0));
     return;
   }
@@ -771,7 +851,7 @@ static void emitRunBody(DescriptorBuilder &b, llvm::Function *run,
                           builder.getInt8Ty(), workspaceArg,
                           signature.stringArenaOffset),
                       builder.getInt64(signature.stringArenaSize)});
-  builder.CreateCall(graph, args);
+  callModel();
   builder.CreateRet(builder.CreateCall(end));
 }
 
@@ -781,8 +861,23 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
                                      uint64_t workspaceSize,
                                      bool withLibraryAPI,
                                      const WeightTable *weightTable,
-                                     StringRef embeddedSymbol) {
+                                     StringRef embeddedSymbol,
+                                     const ModelSignature *optSignature) {
   llvm::Function *graph = module.getFunction(kModelFunctionName);
+  Specialization opt;
+  if (optSignature) {
+    opt.graph = module.getFunction(kSpecializedFunctionName);
+    opt.signature = optSignature;
+    size_t optArgs = signature.inputs.size() + signature.outputs.size() +
+                     optSignature->numDimsResults();
+    if (!opt.graph || opt.graph->arg_size() < optArgs ||
+        opt.graph->arg_size() > optArgs + 1 ||
+        !dynamicInputsMatch(signature, *optSignature))
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "internal error: lowered module has no @" +
+              Twine(kSpecializedFunctionName) + " matching the model");
+  }
   size_t numDims = signature.numDimsResults();
   bool dynamic = signature.hasDynamicInputs();
   // A model with dynamic inputs takes its input dims before the workspace.
@@ -814,6 +909,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     if (!g.isDeclaration() && !g.hasAppendingLinkage())
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
   graph->setName(prefix + "_main_graph");
+  if (opt.graph)
+    opt.graph->setName(prefix + "_main_graph_opt");
 
   DescriptorBuilder b(module, prefix);
   llvm::Expected<WeightsGlobals> weightsOr =
@@ -836,7 +933,7 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
   llvm::Function *runDims = nullptr;
   if (!dynamic) {
     emitRunBody(b, run, graph, signature, workspaceSize, takesWorkspace,
-                weights.state);
+                weights.state, Specialization());
   } else {
     // int <prefix>_run_dims(const void *const in[],
     //                       const int64_t *const in_dims[],
@@ -851,7 +948,7 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
     runDims->getArg(2)->setName("outputs");
     runDims->getArg(3)->setName("workspace");
     emitRunBody(b, runDims, graph, signature, workspaceSize, takesWorkspace,
-                weights.state);
+                weights.state, opt);
     // <prefix>_run runs at the upper bounds: the descriptors' shapes.
     std::vector<llvm::Constant *> shapes(inputShapes);
     if (shapes.empty())

@@ -369,7 +369,8 @@ llvm::Error mlir::kiln::writeWeightsObject(const WeightTable &table,
   std::memset(shdrs, 0, sizeof shdrs);
   shdrs[1].sh_name = dataName;
   shdrs[1].sh_type = ELF::SHT_PROGBITS;
-  shdrs[1].sh_flags = ELF::SHF_ALLOC | (x86 ? ELF::SHF_X86_64_LARGE : 0);
+  shdrs[1].sh_flags =
+      ELF::SHF_ALLOC | (x86 ? uint64_t(ELF::SHF_X86_64_LARGE) : uint64_t(0));
   shdrs[1].sh_offset = dataStart;
   shdrs[1].sh_size = table.fileSize();
   shdrs[1].sh_addralign = kDataAlign;

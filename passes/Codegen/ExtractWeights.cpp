@@ -7,6 +7,8 @@
 // the compile driver streams into the artifact or a weights file. The code
 // then never holds weight values: it is the same whatever the weights are
 // and wherever they are placed.
+// Identical weights (the same type and bytes, e.g. a tensor folded or
+// packed the same way for two specializations of the model) are stored once.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/Passes.h"
@@ -18,6 +20,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
+#include "llvm/Support/xxhash.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNEXTRACTWEIGHTS
@@ -51,6 +54,14 @@ static uint64_t weightBytes(ElementsAttr value) {
   return type.getNumElements() * std::max(1u, width / 8);
 }
 
+/// The raw bytes of a weight's resource blob (empty for other values:
+/// uniqued attributes, equal exactly when they are the same attribute).
+static ArrayRef<char> resourceBytes(ElementsAttr value) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return resource.getRawHandle().getBlob()->getData();
+  return {};
+}
+
 struct KilnExtractWeightsPass
     : public kiln::impl::KilnExtractWeightsBase<KilnExtractWeightsPass> {
   void runOnOperation() override {
@@ -77,6 +88,10 @@ struct KilnExtractWeightsPass
     llvm::StringMap<uint64_t> offsets;
     SmallVector<Attribute> table;
     uint64_t end = 0;
+    // Weights placed so far by content: (type, hash of the bytes) -> the
+    // values of that content (compared in full on a hash match).
+    DenseMap<std::pair<Type, uint64_t>, SmallVector<ElementsAttr, 1>> placed;
+    DenseMap<Attribute, uint64_t> offsetOf;
     for (auto global : module.getOps<LLVM::GlobalOp>()) {
       auto value = dyn_cast_if_present<ElementsAttr>(global.getValueOrNull());
       if (!global.getConstant() || !value || global.getInitializerBlock())
@@ -86,10 +101,28 @@ struct KilnExtractWeightsPass
         continue;
       if (pinned.contains(global.getSymName()))
         continue;
+      weights.push_back(global);
+      ArrayRef<char> data = resourceBytes(value);
+      auto key = std::make_pair(
+          value.getShapedType(),
+          data.empty()
+              ? reinterpret_cast<uintptr_t>(value.getAsOpaquePointer())
+              : llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(
+                    reinterpret_cast<const uint8_t *>(data.data()),
+                    data.size())));
+      SmallVector<ElementsAttr, 1> &same = placed[key];
+      auto twin = llvm::find_if(same, [&](ElementsAttr other) {
+        return other == value || (!data.empty() && resourceBytes(other) == data);
+      });
+      if (twin != same.end()) {
+        offsets[global.getSymName()] = offsetOf.lookup(*twin);
+        continue;
+      }
+      same.push_back(value);
       uint64_t offset = llvm::alignTo(end, kWeightAlign);
       end = offset + bytes;
       offsets[global.getSymName()] = offset;
-      weights.push_back(global);
+      offsetOf[value] = offset;
       StringRef name = global.getSymName();
       if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
         name = resource.getRawHandle().getKey();

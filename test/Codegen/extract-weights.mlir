@@ -78,3 +78,51 @@ module {
     llvm.return
   }
 }
+
+// -----
+
+// Identical weights are stored once: the same bytes in two resource blobs
+// (e.g. the weights of the opt-shape specialization and of the general
+// function), and the same dense value; the same bytes as another type, and
+// other bytes, are not.
+// CHECK-LABEL: module attributes
+// CHECK-SAME: kiln.weights = [{name = "w1", offset = 0 : i64, value = dense_resource<w1> : tensor<2xf32>}, {name = "w3", offset = 64 : i64, value = dense_resource<w3> : tensor<2xf32>}, {name = "w4", offset = 128 : i64, value = dense_resource<w4> : tensor<2xi32>}, {name = "e", offset = 192 : i64, value = dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>}]
+// CHECK-LABEL: llvm.func @twins(
+// CHECK-COUNT-2: llvm.mlir.constant(0 : i64) : i64
+// CHECK: llvm.mlir.constant(64 : i64) : i64
+// CHECK: llvm.mlir.constant(128 : i64) : i64
+// CHECK-COUNT-2: llvm.mlir.constant(192 : i64) : i64
+module {
+  llvm.mlir.global private constant @a(dense_resource<w1> : tensor<2xf32>) {addr_space = 0 : i32} : !llvm.array<2 x f32>
+  llvm.mlir.global private constant @b(dense_resource<w2> : tensor<2xf32>) {addr_space = 0 : i32} : !llvm.array<2 x f32>
+  llvm.mlir.global private constant @c(dense_resource<w3> : tensor<2xf32>) {addr_space = 0 : i32} : !llvm.array<2 x f32>
+  llvm.mlir.global private constant @d(dense_resource<w4> : tensor<2xi32>) {addr_space = 0 : i32} : !llvm.array<2 x i32>
+  llvm.mlir.global private constant @e(dense<[1.0, 2.0]> : tensor<2xf32>) {addr_space = 0 : i32} : !llvm.array<2 x f32>
+  llvm.mlir.global private constant @f(dense<[1.0, 2.0]> : tensor<2xf32>) {addr_space = 0 : i32} : !llvm.array<2 x f32>
+  llvm.func @use(!llvm.ptr)
+  llvm.func @twins() {
+    %0 = llvm.mlir.addressof @a : !llvm.ptr
+    llvm.call @use(%0) : (!llvm.ptr) -> ()
+    %1 = llvm.mlir.addressof @b : !llvm.ptr
+    llvm.call @use(%1) : (!llvm.ptr) -> ()
+    %2 = llvm.mlir.addressof @c : !llvm.ptr
+    llvm.call @use(%2) : (!llvm.ptr) -> ()
+    %3 = llvm.mlir.addressof @d : !llvm.ptr
+    llvm.call @use(%3) : (!llvm.ptr) -> ()
+    %4 = llvm.mlir.addressof @e : !llvm.ptr
+    llvm.call @use(%4) : (!llvm.ptr) -> ()
+    %5 = llvm.mlir.addressof @f : !llvm.ptr
+    llvm.call @use(%5) : (!llvm.ptr) -> ()
+    llvm.return
+  }
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w1: "0x040000000000803F00000040",
+      w2: "0x040000000000803F00000040",
+      w3: "0x040000000000803F00004040",
+      w4: "0x040000000000803F00000040"
+    }
+  }
+#-}

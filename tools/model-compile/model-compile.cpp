@@ -88,6 +88,13 @@ static cl::list<std::string>
                       "wherever it appears: NAME=MIN:MAX, NAME=MIN:OPT:MAX "
                       "(OPT: the size to tune for), or NAME=N to pin it"),
              cl::value_desc("name=range"), cl::cat(category));
+static cl::opt<bool> specializeOpt(
+    "specialize-opt",
+    cl::desc("With a MIN:OPT:MAX range, also compile the model at the opt "
+             "shape (all dims at OPT), run when the inputs have that shape; "
+             "=false: one general version, about half the code "
+             "(default true)"),
+    cl::init(true), cl::cat(category));
 static cl::list<std::string> constantInputs(
     "constant-input",
     cl::desc("Freeze a graph input to the value in an ONNX TensorProto file "
@@ -176,6 +183,7 @@ int main(int argc, char **argv) {
   options.reportWorkspace = reportWorkspace;
   options.stringArena = stringArena;
   options.weights = weights;
+  options.specializeOpt = specializeOpt;
   if (optLevel > 3) {
     errs() << "error: -O" << optLevel << " is not a level (use -O0..-O3)\n";
     return 1;

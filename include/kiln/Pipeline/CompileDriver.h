@@ -42,6 +42,10 @@ struct CompileOptions {
   bool reportWorkspace = false;   // print the memory plan's sizes
   uint64_t stringArena = 1 << 20; // bytes for strings made at run time
   WeightsPlacement weights = WeightsPlacement::Auto;
+  /// A range with an OPT size (MIN:OPT:MAX) also compiles the model at the
+  /// opt shape, which runs when the input dims are the opt dims
+  /// (kiln/Pipeline/Specialize.h).
+  bool specializeOpt = true;
   OnnxImportOptions import;
 };
 

@@ -64,6 +64,10 @@ struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
       *this, "num-threads",
       llvm::cl::desc("Parallel chunks the outer loops are split into"),
       llvm::cl::init(2)};
+  /// The llvm stage ends with kiln-extract-weights. The compile driver
+  /// turns it off to merge the opt-shape specialization in first (the
+  /// weights of both functions then become one blob).
+  bool extractWeights = true;
 };
 
 /// Appends the passes of `stage` (which turn the IR of the previous stage

@@ -67,6 +67,9 @@ int32_t dtypeCode(Type type);
 
 /// The model function the importer creates.
 inline constexpr const char *kModelFunctionName = "main_graph";
+/// The model function compiled at the opt shape, next to the general one
+/// (kiln/Pipeline/Specialize.h).
+inline constexpr const char *kSpecializedFunctionName = "main_graph_opt";
 
 /// Reads names, dtypes and shapes from the imported @main_graph; emits an
 /// error at the function and fails on a dynamic shape without a range or an
@@ -113,11 +116,16 @@ inline constexpr int kErrorWeightsModel = 7;
 /// KILN_ERROR_WEIGHTS_NOT_LOADED until weights are there. With
 /// `embeddedSymbol`, the weights file image is linked in under that symbol
 /// (--weights=embed) and is the initial weights.
+///
+/// With `optSignature` (a model with ranges whose module also holds its
+/// opt-shape specialization, kSpecializedFunctionName, of that signature):
+/// the run calls it instead when every dynamic input dim has its opt size.
 llvm::Error emitModelABI(llvm::Module &module, const ModelSignature &signature,
                          llvm::StringRef prefix, llvm::StringRef infoSymbol,
                          uint64_t workspaceSize, bool withLibraryAPI,
                          const WeightTable *weights = nullptr,
-                         llvm::StringRef embeddedSymbol = "");
+                         llvm::StringRef embeddedSymbol = "",
+                         const ModelSignature *optSignature = nullptr);
 
 } // namespace mlir::kiln
 

@@ -12,6 +12,8 @@
 #include "OnnxImporterImpl.h"
 
 #include "llvm/ADT/STLExtras.h"
+
+#include <array>
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -198,17 +200,19 @@ std::optional<DimRange> mlir::kiln::parseDimRange(llvm::StringRef text) {
   text.split(parts, ':');
   if (parts.size() > 3)
     return std::nullopt;
-  llvm::SmallVector<int64_t, 3> values;
+  std::array<int64_t, 3> values{};
+  size_t count = 0;
   for (llvm::StringRef part : parts) {
-    int64_t v;
+    int64_t v = 0;
     if (part.getAsInteger(10, v) || v < 0)
       return std::nullopt;
-    values.push_back(v);
+    values[count++] = v;
   }
   DimRange range;
-  range.min = values.front();
-  range.max = values.back();
-  range.opt = values.size() == 3 ? values[1] : range.max;
+  range.min = values[0];
+  range.max = values[count - 1];
+  range.optGiven = count == 3;
+  range.opt = range.optGiven ? values[1] : range.max;
   if (range.min > range.opt || range.opt > range.max)
     return std::nullopt;
   return range;
@@ -228,6 +232,27 @@ mlir::kiln::parseShapeRanges(llvm::StringRef text) {
     dims.push_back(*range);
   }
   return dims;
+}
+
+bool mlir::kiln::hasOptHint(const OnnxImportOptions &options) {
+  auto given = [](const DimRange &range) {
+    return range.optGiven && !range.isPinned();
+  };
+  for (const auto &[name, shape] : options.inputShapes)
+    if (llvm::any_of(shape, given))
+      return true;
+  return llvm::any_of(options.dimRanges,
+                      [&](const auto &entry) { return given(entry.second); });
+}
+
+OnnxImportOptions mlir::kiln::pinnedAtOpt(const OnnxImportOptions &options) {
+  OnnxImportOptions pinned = options;
+  for (auto &[name, shape] : pinned.inputShapes)
+    for (DimRange &range : shape)
+      range = DimRange::pinned(range.opt);
+  for (auto &[name, range] : pinned.dimRanges)
+    range = DimRange::pinned(range.opt);
+  return pinned;
 }
 
 std::string mlir::kiln::formatDimRange(const DimRange &range) {

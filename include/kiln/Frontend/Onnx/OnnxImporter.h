@@ -14,9 +14,11 @@
 namespace mlir::kiln {
 
 /// The sizes a dimension may take at run time: `min`..`max` (inclusive);
-/// `opt` is the size to tune for (`max` unless given). min == max pins it.
+/// `opt` is the size to tune for (`max` unless given: `optGiven`). min ==
+/// max pins it.
 struct DimRange {
   int64_t min = 0, opt = 0, max = 0;
+  bool optGiven = false;
   bool isPinned() const { return min == max; }
   static DimRange pinned(int64_t size) { return {size, size, size}; }
   bool operator==(const DimRange &o) const {
@@ -59,6 +61,13 @@ struct OnnxImportOptions {
 /// ops/attributes/dtypes, unresolved dynamic dims) emits errors through the
 /// context's diagnostic engine -- all unsupported nodes at once -- and
 /// returns nullptr. Never crashes or throws on bad input.
+/// True when some range of `options` names its OPT size (MIN:OPT:MAX).
+bool hasOptHint(const OnnxImportOptions &options);
+
+/// `options` with every range pinned at its opt size: the import of the
+/// model at the shape a MIN:OPT:MAX range asks to make fastest.
+OnnxImportOptions pinnedAtOpt(const OnnxImportOptions &options);
+
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
                                       llvm::StringRef path,
                                       const OnnxImportOptions &options);
