@@ -4,9 +4,9 @@
 # usage: bench/dynamic.sh [--build DIR] [--models DIR] [--iters N] [--repeats R]
 #                         [--out FILE] [MODEL...]
 # For each public model: a copy with symbolic dims (bench/make_dynamic.py) is
-# compiled with ranges (-O3) next to the pinned model (-O3); both run at the
-# benchmark shape (the model's name.in0.npy, output checked against
-# name.out0.npy) at 1 and 2 threads, R alternating runs of N iterations, best
+# compiled with ranges (-O3; with and without --specialize-opt) next to the
+# pinned model (-O3); all run at the benchmark shape (the model's
+# name.in0.npy, output checked against name.out0.npy) at 1 and 2 threads, R alternating runs of N iterations, best
 # median kept. Then the ranged build runs at two other shapes against
 # onnxruntime-node on the same dynamic model. Writes a markdown table
 # (default bench/DYNAMIC.md) naming the machine.
@@ -55,6 +55,7 @@ best() { printf '%s\n' "$@" | sort -g | head -1; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 others=()
+sizes=()
 checks=()
 for name in "${names[@]}"; do
   IFS='|' read -r dims ranges shapes <<< "${spec[$name]}"
@@ -62,27 +63,45 @@ for name in "${names[@]}"; do
   dyn="$work/$name.dyn.onnx"
   echo "== $name" >&2
   "$python" "$here/make_dynamic.py" "$model" "$dyn" --dims "$dims"
-  "$build/bin/model-compile" -O3 "$model" -o "$work/$name.pinned"
-  # shellcheck disable=SC2086
-  if ! "$build/bin/model-compile" -O3 "$dyn" $ranges -o "$work/$name.ranged"; then
-    checks+=("$name: the ranged build FAILED to compile")
-    continue
-  fi
-  "$work/$name.ranged" "$input" -o "$work/$name.out0.npy"
-  if check=$("$python" "$root/test/utils/compare.py" "$work/$name.out0.npy" "$models_dir/$name.out0.npy" --rel 1e-4 2>&1); then
-    checks+=("$name: matches")
-  else
-    checks+=("$name: MISMATCH ($(echo "$check" | head -1))")
-  fi
+  # Three builds: pinned; ranged (the default: with the opt-shape
+  # specialization, as the ranges name an OPT size); general (ranged with
+  # --specialize-opt=false: the dynamic code alone).
+  compiled=""
+  for build_kind in pinned ranged general; do
+    src="$dyn"; flags=()
+    # shellcheck disable=SC2206
+    case "$build_kind" in
+      pinned) src="$model";;
+      ranged) flags=($ranges);;
+      general) flags=($ranges --specialize-opt=false);;
+    esac
+    start=$(date +%s.%N)
+    if ! "$build/bin/model-compile" -O3 "$src" "${flags[@]}" -o "$work/$name.$build_kind"; then
+      checks+=("$name: the $build_kind build FAILED to compile")
+      continue 2
+    fi
+    compiled+="$(awk -v s="$start" -v e="$(date +%s.%N)" -v b="$(stat -c %s "$work/$name.$build_kind")" \
+      'BEGIN{printf " | %.1f s, %.1f MiB", e - s, b / 1048576}')"
+  done
+  sizes+=("| $name$compiled |")
+  for build_kind in ranged general; do
+    "$work/$name.$build_kind" "$input" -o "$work/$name.out0.npy"
+    if check=$("$python" "$root/test/utils/compare.py" "$work/$name.out0.npy" "$models_dir/$name.out0.npy" --rel 1e-4 2>&1); then
+      checks+=("$name ($build_kind): matches")
+    else
+      checks+=("$name ($build_kind): MISMATCH ($(echo "$check" | head -1))")
+    fi
+  done
   for t in 1 2; do
-    p=(); r=()
+    p=(); r=(); g=()
     for _ in $(seq "$repeats"); do
       p+=("$("$work/$name.pinned" "$input" --bench "$iters" --threads "$t" | median_of)")
       r+=("$("$work/$name.ranged" "$input" --bench "$iters" --threads "$t" | median_of)")
+      g+=("$("$work/$name.general" "$input" --bench "$iters" --threads "$t" | median_of)")
     done
-    pb=$(best "${p[@]}"); rb=$(best "${r[@]}")
-    rows+=("$(awk -v n="$name" -v t="$t" -v p="$pb" -v r="$rb" -v g="$ranges" 'BEGIN{
-      printf "| %s | `%s` | %d | %.3f | %.3f | %.2fx |", n, g, t, p, r, r / p }')")
+    pb=$(best "${p[@]}"); rb=$(best "${r[@]}"); gb=$(best "${g[@]}")
+    rows+=("$(awk -v n="$name" -v t="$t" -v p="$pb" -v r="$rb" -v q="$gb" -v g="$ranges" 'BEGIN{
+      printf "| %s | `%s` | %d | %.3f | %.3f | %.2fx | %.3f | %.2fx |", n, g, t, p, r, r / p, q, q / p }')")
     echo "${rows[-1]}" >&2
   done
   for shape in $shapes; do
@@ -112,9 +131,19 @@ done
   echo
   echo "## A build with ranges at the benchmark shape (target: ranged / pinned <= 1.15x)"
   echo
-  echo "| model | ranges | threads | pinned ms | ranged ms | ranged / pinned |"
-  echo "|---|---|---|---|---|---|"
+  echo "The ranges name the benchmark shape as OPT: the ranged build runs its"
+  echo "opt-shape specialization there; the general build (--specialize-opt=false)"
+  echo "runs the dynamic code, as a ranged build does at any other shape."
+  echo
+  echo "| model | ranges | threads | pinned ms | ranged ms | ranged / pinned | general ms | general / pinned |"
+  echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Compile time (-O3) and executable size:"
+  echo
+  echo "| model | pinned | ranged | general |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${sizes[@]}"
   echo
   echo "## The ranged build at other shapes against onnxruntime (same dynamic model)"
   echo
