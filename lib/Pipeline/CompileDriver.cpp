@@ -35,6 +35,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <chrono>
 #include <cstdlib>
 
 using namespace mlir;
@@ -102,6 +103,44 @@ static void printDiagnostic(Diagnostic &diag, StringRef inputPath) {
 //===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
+
+namespace {
+/// --timing: the wall time of each step of the compile, printed to stderr
+/// when it ends (also when it fails).
+class StepTimer {
+public:
+  explicit StepTimer(bool enabled) : enabled(enabled) {}
+  StepTimer(const StepTimer &) = delete;
+  StepTimer &operator=(const StepTimer &) = delete;
+  ~StepTimer() {
+    if (!enabled || steps.empty())
+      return;
+    llvm::raw_ostream &os = llvm::errs();
+    os << "timing (wall seconds):\n";
+    for (const auto &[name, seconds] : steps)
+      os << llvm::format("  %-18s %8.3f\n", name.c_str(), seconds);
+    os << llvm::format("  %-18s %8.3f\n", "total",
+                       elapsed(start, Clock::now()));
+  }
+  /// Ends the step that ran since the previous one (or the start) as `name`.
+  void step(const llvm::Twine &name) {
+    if (!enabled)
+      return;
+    Clock::time_point now = Clock::now();
+    steps.emplace_back(name.str(), elapsed(last, now));
+    last = now;
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  static double elapsed(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+  }
+  bool enabled;
+  Clock::time_point start = Clock::now(), last = start;
+  std::vector<std::pair<std::string, double>> steps;
+};
+} // namespace
 
 static int fail(const llvm::Twine &message, StringRef inputPath) {
   llvm::errs() << "error: " << inputPath << ": " << message << "\n";
@@ -291,8 +330,8 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
 static FailureOr<ModelSignature> compileSpecialization(
     MLIRContext &context, ModuleOp general, const ModelSignature &signature,
     const CompileOptions &options,
-    llvm::function_ref<LogicalResult(ModuleOp)> runStages,
-    uint64_t &workspaceSize) {
+    llvm::function_ref<LogicalResult(ModuleOp, StringRef)> runStages,
+    uint64_t &workspaceSize, StepTimer &timer) {
   StringRef input = options.inputPath;
   auto failSpecialization = [&](const Twine &message) {
     fail(message + " (--specialize-opt=false compiles without it)", input);
@@ -302,6 +341,7 @@ static FailureOr<ModelSignature> compileSpecialization(
       importOnnxModel(context, input, pinnedAtOpt(options.import));
   if (!opt)
     return failSpecialization("the model does not import at its opt shape");
+  timer.step("opt-shape import");
   auto graph = opt->lookupSymbol<func::FuncOp>(kModelFunctionName);
   FailureOr<ModelSignature> optSignature =
       graph ? getModelSignature(graph) : FailureOr<ModelSignature>(failure());
@@ -322,7 +362,7 @@ static FailureOr<ModelSignature> compileSpecialization(
       !sameTensors(signature.outputs, optSignature->outputs))
     return failSpecialization("internal error: the model at its opt shape "
                               "has other inputs or outputs");
-  if (failed(runStages(*opt)))
+  if (failed(runStages(*opt, "opt-shape ")))
     return failSpecialization("the model does not compile at its opt shape");
   if (auto size = (*opt)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
     workspaceSize = size.getInt();
@@ -335,6 +375,7 @@ static FailureOr<ModelSignature> compileSpecialization(
   if (failed(pm.run(general)))
     return failure();
   releaseUnusedWeights(general);
+  timer.step("opt-shape merge");
   return optSignature;
 }
 
@@ -386,11 +427,13 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     return success();
   });
 
+  StepTimer timer(options.timing);
   OwningOpRef<ModuleOp> module =
       input.ends_with(".mlir") ? parseModelModule(context, input)
                                : importOnnxModel(context, input, options.import);
   if (!module)
     return 1;
+  timer.step("import");
   auto graph = module->lookupSymbol<func::FuncOp>(kModelFunctionName);
   if (!graph)
     return fail("internal error: the importer produced no @main_graph", input);
@@ -432,7 +475,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   // `stagedModule` through the stages, while `general` (if it is another
   // module) keeps its weights.
   ModuleOp general = *module;
-  auto runStages = [&](ModuleOp stagedModule) {
+  auto runStages = [&](ModuleOp stagedModule, StringRef label) {
     for (StringRef name : stageNames()) {
       Stage stage = *parseStage(name);
       if (stage > last)
@@ -448,17 +491,19 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
       if (stagedModule != general)
         live.push_back(stagedModule);
       releaseUnusedWeights(live);
+      if (stage != Stage::Import)
+        timer.step(label + name);
     }
     return success();
   };
-  if (failed(runStages(*module)))
+  if (failed(runStages(*module, "")))
     return 1;
   std::optional<ModelSignature> optSignature;
   uint64_t optWorkspaceSize = 0;
   if (specialize) {
     FailureOr<ModelSignature> compiled =
         compileSpecialization(context, *module, *signature, options, runStages,
-                              optWorkspaceSize);
+                              optWorkspaceSize, timer);
     if (failed(compiled))
       return 1;
     optSignature = std::move(*compiled);
@@ -560,6 +605,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                    << "; --weights=embed keeps them inside)\n";
     if (auto err = writeWeightsFile(*weights, weightsPath))
       return failWith(std::move(err), input);
+    timer.step("weights file");
   }
 
   llvm::LLVMContext llvmContext;
@@ -578,7 +624,9 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                               weights ? &*weights : nullptr, imageSymbol,
                               optSignature ? &*optSignature : nullptr))
     return failWith(std::move(err), input);
+  timer.step("translate");
   optimizeModule(*llvmModule, **tm, options.optLevel);
+  timer.step("llvm optimize");
 
   if (options.emit == EmitKind::LLVMIR) {
     std::string error;
@@ -602,11 +650,13 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     if (auto err = writeWeightsObject(*weights, triple, imageSymbol,
                                       weightsObjectPath))
       return failWith(std::move(err), input);
+    timer.step("weights object");
   }
 
   if (options.emit == EmitKind::Obj && imageSymbol.empty()) {
     if (auto err = emitObjectFile(*llvmModule, **tm, options.outputPath))
       return failWith(std::move(err), input);
+    timer.step("codegen");
     return 0;
   }
 
@@ -619,12 +669,14 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   llvm::FileRemover removeObject(objectPath);
   if (auto err = emitObjectFile(*llvmModule, **tm, objectPath))
     return failWith(std::move(err), input);
+  timer.step("codegen");
   std::vector<std::string> objects = {std::string(objectPath)};
   if (!imageSymbol.empty())
     objects.push_back(std::string(weightsObjectPath));
   if (options.emit == EmitKind::Obj) {
     if (auto err = linkRelocatable(objects, triple, options.outputPath))
       return failWith(std::move(err), input);
+    timer.step("link");
     return 0;
   }
 
@@ -639,6 +691,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
     if (auto err = linkExecutable(objects, *runtimeDir, triple,
                                   options.outputPath, device))
       return failWith(std::move(err), input);
+    timer.step("link");
     return 0;
   }
   // lib/shared: DIR/libNAME.{a,so} and DIR/NAME.h.
@@ -655,5 +708,6 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                      : linkSharedLibrary(objects, *runtimeDir, triple,
                                          prefix, options.outputPath))
     return failWith(std::move(err), input);
+  timer.step("link");
   return 0;
 }

@@ -136,6 +136,12 @@ static cl::opt<bool> reportWorkspace(
     cl::desc("Print the workspace the memory plan needs and the naive sum"),
     cl::cat(category));
 
+static cl::opt<bool> timing(
+    "timing",
+    cl::desc("Print the wall time of each step (import, the stages graph to "
+             "llvm, translate, llvm optimize, codegen, link) to stderr"),
+    cl::cat(category));
+
 static cl::opt<uint64_t> stringArena(
     "string-arena",
     cl::desc("Bytes of the workspace reserved for strings that string ops "
@@ -181,6 +187,7 @@ int main(int argc, char **argv) {
   options.printLocations = printLocations;
   options.elideWeights = !keepWeights;
   options.reportWorkspace = reportWorkspace;
+  options.timing = timing;
   options.stringArena = stringArena;
   options.weights = weights;
   options.specializeOpt = specializeOpt;

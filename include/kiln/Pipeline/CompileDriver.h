@@ -40,6 +40,7 @@ struct CompileOptions {
   bool printLocations = false;    // --emit=mlir with locations
   bool elideWeights = true;       // --emit=mlir without the weight blobs
   bool reportWorkspace = false;   // print the memory plan's sizes
+  bool timing = false;            // print the wall time of each step
   uint64_t stringArena = 1 << 20; // bytes for strings made at run time
   WeightsPlacement weights = WeightsPlacement::Auto;
   /// A range with an OPT size (MIN:OPT:MAX) also compiles the model at the
