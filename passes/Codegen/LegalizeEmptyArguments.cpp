@@ -28,10 +28,15 @@ struct KilnLegalizeEmptyArgumentsPass
           KilnLegalizeEmptyArgumentsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (func.isExternal() || !func.getSymbolUses(func->getParentOp())
-                                  .value_or(SymbolTable::UseRange({}))
-                                  .empty())
-      return; // only entry points: callees' signatures must match calls
+    // Only entry points (public, never called: callees' signatures must
+    // match their calls). Private functions are skipped before the walk
+    // over the module that looks for calls, which would make the pass
+    // quadratic in the functions outlined from parallel loops.
+    if (func.isExternal() || func.isPrivate() ||
+        !func.getSymbolUses(func->getParentOp())
+             .value_or(SymbolTable::UseRange({}))
+             .empty())
+      return;
     Block &entry = func.getBody().front();
     OpBuilder b = OpBuilder::atBlockBegin(&entry);
     SmallVector<Type> inputs(func.getArgumentTypes());
