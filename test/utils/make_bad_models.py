@@ -312,6 +312,16 @@ def unknown_domain():
 
 
 @case
+def unknown_ops():
+    """Two op types the ONNX default domain does not have, around a known
+    one: both are reported (the ONNX checker names only the first)."""
+    nodes = [helper.make_node("FancyUnknownOp", ["x"], ["a"], name="fancy"),
+             helper.make_node("Relu", ["a"], ["b"], name="relu"),
+             helper.make_node("OtherUnknownOp", ["b"], ["y"], name="other")]
+    return model(nodes, [vi("x", F, [2])], [vi("y", F, [2])])
+
+
+@case
 def ml_domain():
     """An ai.onnx.ml operator (imported domain, no kiln support)."""
     nodes = [helper.make_node("Normalizer", ["x"], ["y"], name="norm",

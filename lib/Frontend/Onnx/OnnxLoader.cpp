@@ -115,6 +115,14 @@ runIsolated(const std::function<std::string()> &fn, std::string &error) {
         std::signal(sig, SIG_DFL);
       struct rlimit noCore = {0, 0};
       ::setrlimit(RLIMIT_CORE, &noCore);
+      // What the child has to say goes through the pipe; whatever libonnx
+      // or an allocation failure would print on stderr ("LLVM ERROR: out
+      // of memory") must not reach the user next to the parent's error.
+      int devNull = ::open("/dev/null", O_WRONLY);
+      if (devNull >= 0) {
+        ::dup2(devNull, STDERR_FILENO);
+        ::close(devNull);
+      }
       ::close(fds[0]);
       char status = 'O';
       std::string payload;
@@ -167,6 +175,36 @@ runIsolated(const std::function<std::string()> &fn, std::string &error) {
 
 static bool isDefaultDomain(llvm::StringRef domain) {
   return domain.empty() || domain == "ai.onnx";
+}
+
+/// The newest ai.onnx opset this build's libonnx has schemas for (0 if
+/// unknown).
+static int64_t libOnnxNewestOpset() {
+  int64_t known = 0;
+  std::string error;
+  runCatching(
+      [&] {
+        const auto &ranges =
+            ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+        auto it = ranges.find("");
+        if (it != ranges.end())
+          known = it->second.second;
+      },
+      error);
+  return known;
+}
+
+/// Whether libonnx knows `opType` in the default domain at `opset`.
+static bool isOnnxOperator(const std::string &opType, int64_t opset) {
+  bool known = true;
+  std::string error;
+  runCatching(
+      [&] {
+        known = ::onnx::OpSchemaRegistry::Schema(opType, static_cast<int>(opset),
+                                                 "") != nullptr;
+      },
+      error);
+  return known;
 }
 
 //===----------------------------------------------------------------------===//
@@ -622,8 +660,17 @@ static LogicalResult checkGraphStructure(const ::onnx::ModelProto &proto,
   }
 
   llvm::StringSet<> domains;
-  for (const auto &opset : proto.opset_import())
+  int64_t defaultOpset = 0;
+  for (const auto &opset : proto.opset_import()) {
     domains.insert(opset.domain());
+    if (isDefaultDomain(opset.domain()))
+      defaultOpset = opset.version();
+  }
+  // Op types the default domain does not have are listed here, every one;
+  // the ONNX checker would stop at the first. (Not for opsets newer than
+  // libonnx, whose new ops it does not know.)
+  bool checkOpTypes =
+      defaultOpset > 0 && defaultOpset <= libOnnxNewestOpset();
   auto nodeName = [&](int i) {
     const ::onnx::NodeProto &node = graph.node(i);
     return node.name().empty() ? node.op_type() + "_" + std::to_string(i)
@@ -640,6 +687,14 @@ static LogicalResult checkGraphStructure(const ::onnx::ModelProto &proto,
       emitError(nodeLocation(node, i, fileLoc))
           << "domain '" << node.domain()
           << "' is not imported by the model (no opset_import entry)";
+      ok = false;
+    } else if (checkOpTypes && isDefaultDomain(node.domain()) &&
+               !isOnnxOperator(node.op_type(), defaultOpset)) {
+      emitError(nodeLocation(node, i, fileLoc))
+          << "'" << node.op_type()
+          << "' is not an operator of the ONNX default domain (ai.onnx "
+             "opset "
+          << defaultOpset << ")";
       ok = false;
     }
     for (const std::string &input : node.input()) {
@@ -994,16 +1049,7 @@ LogicalResult onnx_importer::loadOnnxModel(llvm::StringRef path,
   // it knows, which rejects or mis-infers ops that changed since (e.g.
   // ReduceMean taking axes as an input in opset 18). Such models are
   // imported with the kiln handlers' own checks only.
-  int64_t knownOpset = 0;
-  runCatching(
-      [&] {
-        const auto &ranges =
-            ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
-        auto it = ranges.find("");
-        if (it != ranges.end())
-          knownOpset = it->second.second;
-      },
-      error);
+  int64_t knownOpset = libOnnxNewestOpset();
   bool newerThanLibOnnx = knownOpset > 0 && model.opset > knownOpset;
   if (newerThanLibOnnx)
     emitWarning(fileLoc) << "the model uses opset " << model.opset
