@@ -45,6 +45,11 @@ struct Buffer {
   memref::AllocOp alloc;
   int64_t bytes = 0;     // one copy, aligned to kAlignment
   int64_t copies = 1;    // one per iteration of its enclosing parallel loops
+  /// Those loops (outermost first) and the trip count of each of their
+  /// dimensions, in order: known before any buffer becomes a view of the
+  /// workspace (through which dynamic bounds can no longer be computed).
+  SmallVector<Operation *> parallelLoops;
+  SmallVector<int64_t> tripCounts;
   unsigned start = 0, end = 0;
   int64_t offset = -1;
   int64_t footprint() const { return bytes * copies; }
@@ -93,10 +98,11 @@ getStaticTripCounts(Operation *op, func::FuncOp func = nullptr) {
 
 /// Builds, at the builder's insertion point (inside the body of every loop in
 /// `loops`, outermost first), the row-major linear index of the current
-/// iteration over all of them.
+/// iteration over all of them; `tripCounts` has the trip count of each of
+/// their dimensions, in order.
 static Value buildLinearIteration(OpBuilder &b, Location loc,
                                   ArrayRef<Operation *> loops,
-                                  func::FuncOp func) {
+                                  ArrayRef<int64_t> tripCounts) {
   Value linear = arith::ConstantIndexOp::create(b, loc, 0);
   for (Operation *loop : loops) {
     SmallVector<OpFoldResult> lbs, steps;
@@ -111,8 +117,9 @@ static Value buildLinearIteration(OpBuilder &b, Location loc,
       steps = getAsOpFoldResult(par.getStep());
       ivs = llvm::to_vector(par.getInductionVars());
     }
-    SmallVector<int64_t> counts = *getStaticTripCounts(loop, func);
-    for (auto [lb, step, iv, count] : llvm::zip(lbs, steps, ivs, counts)) {
+    ArrayRef<int64_t> counts = tripCounts.take_front(ivs.size());
+    tripCounts = tripCounts.drop_front(ivs.size());
+    for (auto [lb, step, iv, count] : llvm::zip_equal(lbs, steps, ivs, counts)) {
       Value lbValue = arith::ConstantIndexOp::create(
           b, loc, *getConstantIntValue(lb));
       Value stepValue = arith::ConstantIndexOp::create(
@@ -299,6 +306,7 @@ struct KilnPlanWorkspacePass
         // Too big for the stack: one workspace copy per iteration of the
         // enclosing parallel loops, if their trip counts are known.
         int64_t copies = 1;
+        SmallVector<int64_t> tripCounts;
         for (Operation *loop : parallelLoops) {
           std::optional<SmallVector<int64_t>> counts =
               getStaticTripCounts(loop, func);
@@ -308,6 +316,7 @@ struct KilnPlanWorkspacePass
           }
           for (int64_t c : *counts)
             copies *= c;
+          llvm::append_range(tripCounts, *counts);
         }
         if (copies < 0) {
           fail() << "cannot place a " << rawBytes
@@ -321,6 +330,8 @@ struct KilnPlanWorkspacePass
         buffer.alloc = alloc;
         buffer.bytes = bytes;
         buffer.copies = copies;
+        buffer.parallelLoops = parallelLoops;
+        buffer.tripCounts = std::move(tripCounts);
         buffers.push_back(buffer);
       } else {
         Buffer buffer;
@@ -411,17 +422,12 @@ struct KilnPlanWorkspacePass
       OpBuilder b(alloc);
       Value offset;
       if (buffer.copies > 1 || alloc->getBlock() != &body) {
-        SmallVector<Operation *> loops;
-        Operation *innermost = nullptr;
-        for (Operation *p = alloc->getParentOp(); p != func;
-             p = p->getParentOp())
-          if (isParallelRegionOp(p)) {
-            loops.insert(loops.begin(), p);
-            innermost = innermost ? innermost : p;
-          }
-        if (innermost) {
+        ArrayRef<Operation *> loops = buffer.parallelLoops;
+        if (!loops.empty()) {
+          Operation *innermost = loops.back();
           b.setInsertionPointToStart(&innermost->getRegion(0).front());
-          Value linear = buildLinearIteration(b, loc, loops, func);
+          Value linear =
+              buildLinearIteration(b, loc, loops, buffer.tripCounts);
           Value base = arith::ConstantIndexOp::create(b, loc, buffer.offset);
           Value stride = arith::ConstantIndexOp::create(b, loc, buffer.bytes);
           offset = arith::AddIOp::create(

@@ -62,6 +62,43 @@ func.func @main_graph(%in: memref<?x64xf32>, %out: memref<?x64xf32>)
 
 // -----
 
+// The same when the trip count is the dim of another planned buffer (which
+// becomes a workspace view first, so its bound is read before any buffer is
+// rewritten): each chunk still gets its own slot, at its index times the
+// slot size (one shared slot was a data race between threads).
+// CHECK-LABEL: func.func @main_graph(
+// CHECK: %[[A:.*]] = memref.view %{{.*}} to memref<?x64xf32>
+// CHECK: %[[N:.*]] = memref.dim %[[A]], %{{.*}} : memref<?x64xf32>
+// CHECK: scf.forall (%[[I:.*]]) in (%[[N]])
+// CHECK: %[[IV:.*]] = arith.subi %[[I]],
+// CHECK: %[[IDX:.*]] = arith.divui %[[IV]],
+// CHECK: %[[LIN:.*]] = arith.addi %{{.*}}, %[[IDX]] : index
+// CHECK: %[[SLOT:.*]] = arith.constant 2048 : index
+// CHECK: %[[SCALED:.*]] = arith.muli %[[LIN]], %[[SLOT]] : index
+// CHECK: %[[OFF:.*]] = arith.addi %{{.*}}, %[[SCALED]] : index
+// CHECK: memref.view %{{.*}}[%[[OFF]]][] : memref<{{[0-9]+}}xi8> to memref<8x64xf32>
+func.func @main_graph(%in: memref<?x64xf32>, %out: memref<?x64xf32>)
+    attributes {kiln.input_ranges = [array<i64: 1, 4, 4, 64, 64, 64>]} {
+  %c0 = arith.constant 0 : index
+  %d = memref.dim %in, %c0 : memref<?x64xf32>
+  %a = memref.alloc(%d) {alignment = 64 : i64} : memref<?x64xf32>
+  memref.copy %in, %a : memref<?x64xf32> to memref<?x64xf32>
+  %n = memref.dim %a, %c0 : memref<?x64xf32>
+  scf.forall (%i) in (%n) {
+    %t = memref.alloc() {alignment = 64 : i64} : memref<8x64xf32>
+    %s = memref.subview %a[%i, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<1x64xf32, strided<[64, 1], offset: ?>>
+    %t1 = memref.subview %t[0, 0] [1, 64] [1, 1] : memref<8x64xf32> to memref<1x64xf32, strided<[64, 1]>>
+    memref.copy %s, %t1 : memref<1x64xf32, strided<[64, 1], offset: ?>> to memref<1x64xf32, strided<[64, 1]>>
+    %o = memref.subview %out[%i, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<1x64xf32, strided<[64, 1], offset: ?>>
+    memref.copy %t1, %o : memref<1x64xf32, strided<[64, 1]>> to memref<1x64xf32, strided<[64, 1], offset: ?>>
+    memref.dealloc %t : memref<8x64xf32>
+  }
+  memref.dealloc %a : memref<?x64xf32>
+  return
+}
+
+// -----
+
 // A size read from data has no upper bound: a clear error, no crash.
 func.func @main_graph(%in: memref<?x64xf32>, %n: memref<index>, %out: memref<?x64xf32>)
     attributes {kiln.input_ranges = [array<i64: 1, 16, 200, 64, 64, 64>, array<i64>]} {
