@@ -46,8 +46,8 @@ enum { EAX, EBX, ECX, EDX };
 /* XCR0 bits the OS sets when it saves a register state on context switch. */
 enum {
   KILN_X86_STATE_NONE = 0,
-  KILN_X86_STATE_YMM = 0x6,         /* SSE, AVX */
-  KILN_X86_STATE_ZMM = 0xe6,        /* + opmask, ZMM_Hi256, Hi16_ZMM */
+  KILN_X86_STATE_YMM = 0x6,           /* SSE, AVX */
+  KILN_X86_STATE_ZMM = 0xe6,          /* + opmask, ZMM_Hi256, Hi16_ZMM */
   KILN_X86_STATE_APX = 0x6 | 1 << 19, /* extended general registers */
 };
 
@@ -83,9 +83,8 @@ static void detect(void) {
                     words[LEAF_7_1][ECX], words[LEAF_7_1][EDX]);
   }
   if (__get_cpuid_max(0x80000000, NULL) >= 0x80000001)
-    __cpuid_count(0x80000001, 0, words[LEAF_EXT_1][EAX],
-                  words[LEAF_EXT_1][EBX], words[LEAF_EXT_1][ECX],
-                  words[LEAF_EXT_1][EDX]);
+    __cpuid_count(0x80000001, 0, words[LEAF_EXT_1][EAX], words[LEAF_EXT_1][EBX],
+                  words[LEAF_EXT_1][ECX], words[LEAF_EXT_1][EDX]);
   /* The register state the OS enables (XGETBV needs OSXSAVE). */
   unsigned xcr0 = 0;
   if (words[LEAF_1][ECX] >> 27 & 1) {

@@ -95,8 +95,8 @@ static void guardEntry(Function *fn, Constant *requirements,
   std::string name = fn->getName().str();
   fn->setName(name + "_unchecked");
   fn->setLinkage(GlobalValue::InternalLinkage);
-  Function *guarded = Function::Create(
-      fn->getFunctionType(), GlobalValue::ExternalLinkage, name, m);
+  Function *guarded = Function::Create(fn->getFunctionType(),
+                                       GlobalValue::ExternalLinkage, name, m);
   fn->replaceAllUsesWith(guarded);
   for (auto [from, to] : llvm::zip(fn->args(), guarded->args()))
     to.setName(from.getName());
@@ -125,12 +125,10 @@ Error mlir::kiln::emitCpuCheck(Module &m, const TargetMachine &tm,
   auto *ptrTy = PointerType::getUnqual(ctx);
   auto *i32Ty = llvm::Type::getInt32Ty(ctx);
   auto string = [&](StringRef s, const Twine &what) -> Constant * {
-    auto *g = new GlobalVariable(m, ArrayType::get(llvm::Type::getInt8Ty(ctx),
-                                                   s.size() + 1),
-                                 /*isConstant=*/true,
-                                 GlobalValue::PrivateLinkage,
-                                 ConstantDataArray::getString(ctx, s),
-                                 prefix + "_cpu_" + what);
+    auto *g = new GlobalVariable(
+        m, ArrayType::get(llvm::Type::getInt8Ty(ctx), s.size() + 1),
+        /*isConstant=*/true, GlobalValue::PrivateLinkage,
+        ConstantDataArray::getString(ctx, s), prefix + "_cpu_" + what);
     g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
     return g;
   };
@@ -147,29 +145,26 @@ Error mlir::kiln::emitCpuCheck(Module &m, const TargetMachine &tm,
   Constant *features = ConstantPointerNull::get(ptrTy);
   if (!names.empty()) {
     auto *tableTy = ArrayType::get(ptrTy, names.size());
-    features = new GlobalVariable(m, tableTy, /*isConstant=*/true,
-                                  GlobalValue::PrivateLinkage,
-                                  ConstantArray::get(tableTy, names),
-                                  prefix + "_cpu_features");
+    features = new GlobalVariable(
+        m, tableTy, /*isConstant=*/true, GlobalValue::PrivateLinkage,
+        ConstantArray::get(tableTy, names), prefix + "_cpu_features");
   }
-  std::string subject = withLibraryAPI
-                            ? ("model '" + prefix + "'").str()
-                            : std::string("this executable");
+  std::string subject = withLibraryAPI ? ("model '" + prefix + "'").str()
+                                       : std::string("this executable");
   auto *requirements = new GlobalVariable(
       m, reqTy, /*isConstant=*/false, GlobalValue::InternalLinkage,
-      ConstantStruct::get(
-          reqTy, {string(subject, "subject"), string(req.cpu, "name"),
-                  ConstantInt::get(i32Ty, req.arch),
-                  ConstantInt::get(i32Ty, req.features.size()), features,
-                  ConstantInt::get(i32Ty, 0),
-                  ConstantAggregateZero::get(messageTy)}),
+      ConstantStruct::get(reqTy,
+                          {string(subject, "subject"), string(req.cpu, "name"),
+                           ConstantInt::get(i32Ty, req.arch),
+                           ConstantInt::get(i32Ty, req.features.size()),
+                           features, ConstantInt::get(i32Ty, 0),
+                           ConstantAggregateZero::get(messageTy)}),
       prefix + "_cpu_requirements");
 
   // The model info points at it (the executable's start-up check).
   GlobalVariable *info = m.getNamedGlobal(infoSymbol);
-  auto *infoInit = info ? dyn_cast_or_null<ConstantStruct>(
-                              info->getInitializer())
-                        : nullptr;
+  auto *infoInit =
+      info ? dyn_cast_or_null<ConstantStruct>(info->getInitializer()) : nullptr;
   if (!infoInit || infoInit->getNumOperands() <= kModelInfoCpuField ||
       !infoInit->getOperand(kModelInfoCpuField)->isNullValue())
     return createStringError(inconvertibleErrorCode(),
@@ -209,9 +204,9 @@ Error mlir::kiln::emitCpuCheck(Module &m, const TargetMachine &tm,
     // <prefix>_error_message(KILN_ERROR_CPU): why, from the check.
     Function *base = m.getFunction((prefix + "_error_message").str());
     if (!base || base->isDeclaration())
-      return createStringError(inconvertibleErrorCode(),
-                               "internal error: no " + prefix +
-                                   "_error_message");
+      return createStringError(inconvertibleErrorCode(), "internal error: no " +
+                                                             prefix +
+                                                             "_error_message");
     std::string name = base->getName().str();
     base->setName(name + "_base");
     base->setLinkage(GlobalValue::InternalLinkage);
@@ -224,8 +219,8 @@ Error mlir::kiln::emitCpuCheck(Module &m, const TargetMachine &tm,
     auto *cpu = BasicBlock::Create(ctx, "cpu", fn);
     auto *other = BasicBlock::Create(ctx, "other", fn);
     b.SetInsertPoint(entry);
-    b.CreateCondBr(
-        b.CreateICmpEQ(fn->getArg(0), b.getInt32(kErrorCpu)), cpu, other);
+    b.CreateCondBr(b.CreateICmpEQ(fn->getArg(0), b.getInt32(kErrorCpu)), cpu,
+                   other);
     b.SetInsertPoint(cpu);
     b.CreateRet(b.CreateCall(message, {requirements}));
     b.SetInsertPoint(other);
@@ -289,12 +284,13 @@ std::string mlir::kiln::nativeCpuNote(const TargetMachine &tm,
                  name == entry.name;
         }))
       needs.push_back(name);
-  std::string note = "compiled for this machine's CPU (--mcpu=native: " +
-                     req.cpu + ")";
+  std::string note =
+      "compiled for this machine's CPU (--mcpu=native: " + req.cpu + ")";
   if (!needs.empty())
     note += ", so the library needs " + llvm::join(needs, ", ") +
             "; on a CPU without them " + prefix.str() + "_run returns " +
             prefix.str() + "_ERROR_CPU";
-  return note + ". To deploy on other machines, compile with --mcpu=" +
-         suggestion + " (or the oldest CPU it must run on)";
+  return note +
+         ". To deploy on other machines, compile with --mcpu=" + suggestion +
+         " (or the oldest CPU it must run on)";
 }

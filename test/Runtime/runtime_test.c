@@ -1,4 +1,4 @@
-/*===- runtime_test.c - Unit test of the runtime: pool, strings, dtypes, CPU -===*
+/*===- runtime_test.c - Unit test of the runtime (pool, strings, CPU) ----===*
  *
  * kiln-runtime-test [iterations]: exits 0 when every check passes, 1 (after
  * printing the failures) otherwise; aborts after 120 s in case of a deadlock.
@@ -634,16 +634,16 @@ static void *check_racy(void *arg) {
 
 static void check_cpu(void) {
   CHECK(kiln_cpu_check(NULL) == 0, "NULL requirements");
-  kiln_cpu_requirements none = {"this executable", "x86-64", HOST_ARCH,
-                                0, NULL, 0, {0}};
+  kiln_cpu_requirements none = {
+      "this executable", "x86-64", HOST_ARCH, 0, NULL, 0, {0}};
   CHECK(kiln_cpu_check(&none) == 0 && none.status == 1, "no features: %d",
         (int)none.status);
   CHECK(!strcmp(kiln_cpu_message(&none), "the CPU lacks instruction set "
                                          "extensions the code was compiled "
                                          "for"),
         "message when supported: %s", kiln_cpu_message(&none));
-  kiln_cpu_requirements other = {"this executable", "riscv", KILN_CPU_ARCH_OTHER,
-                                 2, impossible, 0, {0}};
+  kiln_cpu_requirements other = {
+      "this executable", "riscv", KILN_CPU_ARCH_OTHER, 2, impossible, 0, {0}};
   CHECK(kiln_cpu_check(&other) == 0, "another architecture is not checked");
 
   kiln_cpu_requirements lacks = {"model 'm'", "test-cpu", HOST_ARCH, 2,
