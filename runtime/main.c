@@ -655,6 +655,12 @@ int main(int argc, char **argv) {
     status = 0;
     goto done;
   }
+  /* Before any model code: code compiled for instruction set extensions
+   * this CPU lacks would die of SIGILL. */
+  if (kiln_cpu_check(m->cpu) != 0) {
+    fprintf(stderr, "error: %s\n", kiln_cpu_message(m->cpu));
+    goto done;
+  }
 
   /* Command-line checks before any file is read. */
   if (o.num_outputs > nout) {

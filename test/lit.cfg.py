@@ -47,6 +47,12 @@ if (os.path.exists(os.path.join(config.kiln_lib_dir, "aarch64-unknown-linux-gnu"
     config.substitutions.append(
         ("%run_aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 
+# The CPU feature check runs x86-64 executables under qemu-user with CPUs
+# that lack features (-cpu Haswell: no AVX-512; -cpu Nehalem: no AVX).
+import platform
+if platform.machine() in ("x86_64", "AMD64") and shutil.which("qemu-x86_64"):
+    config.available_features.add("qemu-x86_64")
+
 # KILN_ENABLE_SANITIZERS builds: executables link the sanitized runtime
 # (KILN_CC), and the tests that link the runtime without the sanitizers'
 # runtime libraries (plain cc/CMake programs, the AArch64 cross runtime) or
@@ -58,4 +64,5 @@ if config.kiln_sanitizer_cc:
     config.available_features.add("sanitizers")
     config.environment["KILN_CC"] = config.kiln_sanitizer_cc
     config.excludes += ["examples", "standalone_deps.test", "emit-lib.test",
-                        "aarch64.test", "e2e-mlp.test"]
+                        "aarch64.test", "e2e-mlp.test", "cpu_check.test",
+                        "cpu_check_aarch64.test"]

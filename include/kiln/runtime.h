@@ -140,6 +140,42 @@ int kiln_weights_load(const kiln_weights_desc *d, kiln_weights_state *s,
 int kiln_weights_set(const kiln_weights_desc *d, kiln_weights_state *s,
                      const void *blob, size_t size, int flags);
 
+/* ---- CPU features (lib/Target/CpuCheck.cpp, runtime/cpu.c) ---- */
+
+/* What a model's code needs of the CPU it runs on: the instruction set
+ * extensions of kiln/cpu_features.def that the target it was compiled for
+ * has (--mcpu; for --mcpu=native, the build machine's). Written by the
+ * compiler except `status` and `message`, which the first kiln_cpu_check
+ * sets (so the descriptor is writable data of the model). */
+typedef struct kiln_cpu_requirements {
+  const char *subject;  /* "this executable", "model 'NAME'" */
+  const char *cpu;      /* the CPU it was compiled for, e.g. "znver3" */
+  int32_t arch;         /* enum kiln_cpu_arch */
+  int32_t num_features;
+  const char *const *features; /* LLVM names, e.g. "avx2", "dotprod" */
+  int32_t status;       /* 0: not checked yet, 1: supported, 2: not */
+  char message[1024];   /* when not supported: why (without "error:") */
+} kiln_cpu_requirements;
+
+enum kiln_cpu_arch {
+  KILN_CPU_ARCH_OTHER = 0, /* nothing is checked */
+  KILN_CPU_ARCH_X86_64 = 1,
+  KILN_CPU_ARCH_AARCH64 = 2,
+};
+
+/* Checks (once; thread-safe) that the running CPU has every feature `r`
+ * lists: x86-64 by CPUID, with the AVX/AVX-512/APX register state enabled
+ * by the OS (XGETBV); AArch64 Linux by getauxval(AT_HWCAP/AT_HWCAP2).
+ * Returns 0, or KILN_ERROR_CPU with r->message set, e.g.
+ *   "this executable needs avx512f, ... (compiled for x86-64-v4); this CPU
+ *    lacks avx512f, avx512bw, ...; rebuild with --mcpu=x86-64-v3 or with
+ *    several --mcpu levels".
+ * Where the features cannot be read (another OS or architecture than the
+ * runtime's) nothing is checked. NULL `r` is supported. */
+int kiln_cpu_check(kiln_cpu_requirements *r);
+/* r->message after a failed check, a generic text otherwise. */
+const char *kiln_cpu_message(kiln_cpu_requirements *r);
+
 typedef struct kiln_model_info {
   const char *name; /* the model's symbol prefix */
   int32_t num_inputs;
@@ -154,6 +190,9 @@ typedef struct kiln_model_info {
   /* The model's weights (NULL for targets that keep them in the code). */
   const kiln_weights_desc *weights;
   kiln_weights_state *weights_state;
+  /* What the code needs of the CPU (NULL: nothing is checked). Every run
+   * function checks it first (KILN_ERROR_CPU); executables at start-up. */
+  kiln_cpu_requirements *cpu;
 } kiln_model_info;
 
 /* Non-zero return codes of a model's run function. */
@@ -167,6 +206,7 @@ enum kiln_error {
   KILN_ERROR_WEIGHTS_FORMAT = 6, /* not a weights file, another format
                                     version, truncated or corrupted */
   KILN_ERROR_WEIGHTS_MODEL = 7,  /* weights of another model (fingerprint) */
+  KILN_ERROR_CPU = 8, /* the CPU lacks features the code was compiled for */
 };
 
 /* Checks the shape of input i of `m` (rank dims `dims`) against its

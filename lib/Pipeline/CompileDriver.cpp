@@ -4,6 +4,7 @@
 #include "kiln/InitAll.h"
 #include "kiln/Pipeline/GpuPipeline.h"
 #include "kiln/Pipeline/Specialize.h"
+#include "kiln/Target/CpuCheck.h"
 #include "kiln/Target/Library.h"
 #include "kiln/Target/Linker.h"
 #include "kiln/Target/ModelABI.h"
@@ -624,6 +625,14 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
                               weights ? &*weights : nullptr, imageSymbol,
                               optSignature ? &*optSignature : nullptr))
     return failWith(std::move(err), input);
+  // The artifact checks the CPU it runs on (KILN_ERROR_CPU, not SIGILL).
+  if (auto err = emitCpuCheck(*llvmModule, **tm, prefix, infoSymbol,
+                              isLibrary))
+    return failWith(std::move(err), input);
+  if ((options.emit == EmitKind::Lib || options.emit == EmitKind::Shared) &&
+      usesNativeCpu(options.mcpu, **tm))
+    llvm::errs() << "note: " << input << ": " << nativeCpuNote(**tm, prefix)
+                 << "\n";
   timer.step("translate");
   optimizeModule(*llvmModule, **tm, options.optLevel);
   timer.step("llvm optimize");

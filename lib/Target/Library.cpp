@@ -149,7 +149,17 @@ std::string mlir::kiln::generateHeader(const ModelSignature &signature,
   os << "\n/* Message for a return code of " << p << "_run. */\n"
      << "const char *" << p << "_error_message(int code);\n"
      << "/* Kiln version and model name. */\n"
-     << "const char *" << p << "_version(void);\n";
+     << "const char *" << p << "_version(void);\n"
+     << "\n/* 1 when this CPU has every instruction set extension the model "
+        "was\n"
+     << " * compiled for (model-compile --mcpu), else 0: then each run "
+        "returns\n"
+     << " * " << p << "_ERROR_CPU, and " << p
+     << "_error_message(" << p << "_ERROR_CPU) names\n"
+     << " * what the CPU lacks. */\n"
+     << "int " << p << "_cpu_supported(void);\n"
+     << "#define " << p
+     << "_ERROR_CPU 8 /* the CPU lacks features the model needs */\n";
   if (hasWeights) {
     os << "\n/* Weights. "
        << (weightsInFile

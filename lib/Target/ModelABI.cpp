@@ -254,10 +254,10 @@ public:
         // struct kiln_model_info { const char*; int32; int32; desc*; desc*;
         //                          uint64; run fn*; uint64 string_arena;
         //                          run_dims fn*; weights desc*;
-        //                          weights state* }
+        //                          weights state*; cpu requirements* }
         infoTy(llvm::StructType::get(ctx, {ptrTy, i32Ty, i32Ty, ptrTy, ptrTy,
                                            i64Ty, ptrTy, i64Ty, ptrTy, ptrTy,
-                                           ptrTy})) {}
+                                           ptrTy, ptrTy})) {}
 
   llvm::Constant *string(StringRef s, StringRef what) {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
@@ -973,7 +973,8 @@ llvm::Error mlir::kiln::emitModelABI(llvm::Module &module,
        llvm::ConstantInt::get(b.i64Ty, signature.stringArenaSize),
        runDims ? static_cast<llvm::Constant *>(runDims) : nullPtr,
        weights.desc ? weights.desc : nullPtr,
-       weights.state ? weights.state : nullPtr});
+       weights.state ? weights.state : nullPtr,
+       nullPtr /* kModelInfoCpuField: set by emitCpuCheck */});
   new llvm::GlobalVariable(module, b.infoTy, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, info,
                            infoSymbol);

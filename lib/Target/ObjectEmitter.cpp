@@ -15,9 +15,11 @@ void mlir::kiln::optimizeModule(Module &module, TargetMachine &tm,
                                 unsigned optLevel) {
   module.setTargetTriple(tm.getTargetTriple());
   module.setDataLayout(tm.createDataLayout());
-  // Calls into the model come from C with the host's CPU features.
+  // Calls into the model come from C with the host's CPU features. A
+  // function that names its CPU keeps it (the baseline entry points of the
+  // CPU check, kiln/Target/CpuCheck.h).
   for (Function &f : module.functions()) {
-    if (f.isDeclaration())
+    if (f.isDeclaration() || f.hasFnAttribute("target-cpu"))
       continue;
     if (!tm.getTargetCPU().empty())
       f.addFnAttr("target-cpu", tm.getTargetCPU());

@@ -1,4 +1,4 @@
-/*===- runtime_test.c - Unit test of the runtime's pool, strings, dtypes ---===*
+/*===- runtime_test.c - Unit test of the runtime (pool, strings, CPU) ----===*
  *
  * kiln-runtime-test [iterations]: exits 0 when every check passes, 1 (after
  * printing the failures) otherwise; aborts after 120 s in case of a deadlock.
@@ -611,6 +611,65 @@ static void check_input_shapes(void) {
         "static 3x3: '%s'", msg);
 }
 
+/* kiln_cpu_check on requirements whose answer does not depend on the CPU:
+ * none, another architecture's, and a feature no CPU has (a name the
+ * runtime does not know counts as missing); the first check from several
+ * threads at once. */
+#if defined(__x86_64__)
+#define HOST_ARCH KILN_CPU_ARCH_X86_64
+#define BASELINE_FEATURE "sse3"
+#else
+#define HOST_ARCH KILN_CPU_ARCH_AARCH64
+#define BASELINE_FEATURE "neon"
+#endif
+static const char *const impossible[] = {BASELINE_FEATURE, "kiln-no-such"};
+static kiln_cpu_requirements racy = {"model 'racy'", "test-cpu", HOST_ARCH,
+                                     2, impossible, 0, {0}};
+
+static void *check_racy(void *arg) {
+  (void)arg;
+  CHECK(kiln_cpu_check(&racy) == KILN_ERROR_CPU, "racy: not an error");
+  return NULL;
+}
+
+static void check_cpu(void) {
+  CHECK(kiln_cpu_check(NULL) == 0, "NULL requirements");
+  kiln_cpu_requirements none = {
+      "this executable", "x86-64", HOST_ARCH, 0, NULL, 0, {0}};
+  CHECK(kiln_cpu_check(&none) == 0 && none.status == 1, "no features: %d",
+        (int)none.status);
+  CHECK(!strcmp(kiln_cpu_message(&none), "the CPU lacks instruction set "
+                                         "extensions the code was compiled "
+                                         "for"),
+        "message when supported: %s", kiln_cpu_message(&none));
+  kiln_cpu_requirements other = {
+      "this executable", "riscv", KILN_CPU_ARCH_OTHER, 2, impossible, 0, {0}};
+  CHECK(kiln_cpu_check(&other) == 0, "another architecture is not checked");
+
+  kiln_cpu_requirements lacks = {"model 'm'", "test-cpu", HOST_ARCH, 2,
+                                 impossible, 0, {0}};
+  for (int i = 0; i < 2; ++i) {
+    CHECK(kiln_cpu_check(&lacks) == KILN_ERROR_CPU && lacks.status == 2,
+          "an unknown feature is missing (call %d)", i);
+    const char *want = "model 'm' needs " BASELINE_FEATURE ", kiln-no-such "
+                       "(compiled for test-cpu); this CPU lacks kiln-no-such; "
+                       "rebuild with --mcpu=";
+    CHECK(!strncmp(lacks.message, want, strlen(want)) &&
+              strstr(lacks.message, " or with several --mcpu levels"),
+          "message: %s", lacks.message);
+    CHECK(kiln_cpu_message(&lacks) == lacks.message, "message pointer");
+  }
+
+  pthread_t threads[8];
+  for (int i = 0; i < 8; ++i)
+    pthread_create(&threads[i], NULL, check_racy, NULL);
+  for (int i = 0; i < 8; ++i)
+    pthread_join(threads[i], NULL);
+  CHECK(racy.status == 2 && !strncmp(racy.message, "model 'racy' needs ", 19) &&
+            strstr(racy.message, "; this CPU lacks kiln-no-such; "),
+        "racy message: %s", racy.message);
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && !strcmp(argv[1], "--format-f32"))
     return format_floats(0);
@@ -623,6 +682,7 @@ int main(int argc, char **argv) {
   check_string_normalize();
   check_string_casts();
   check_strings_threads();
+  check_cpu();
 
   CHECK(kiln_get_num_threads() >= 1, "default thread count %d",
         (int)kiln_get_num_threads());

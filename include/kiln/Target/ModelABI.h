@@ -98,6 +98,11 @@ inline constexpr int kErrorWeightsNotLoaded = 4;
 inline constexpr int kErrorWeightsFile = 5;
 inline constexpr int kErrorWeightsFormat = 6;
 inline constexpr int kErrorWeightsModel = 7;
+inline constexpr int kErrorCpu = 8; // emitCpuCheck (kiln/Target/CpuCheck.h)
+
+/// The field of kiln_model_info that points at the kiln_cpu_requirements;
+/// emitModelABI leaves it NULL, emitCpuCheck sets it.
+inline constexpr unsigned kModelInfoCpuField = 11;
 
 /// Adds <prefix>_run and the descriptor `infoSymbol` to `module`, renames the
 /// model function and internalizes everything else the module defines. With

@@ -1,7 +1,7 @@
 /*===- npy.h - Writing a 2-D float32 .npy file (test helper) -------------===*
  *
  * Shared by the C library clients of the e2e tests (dynamic_lib.c,
- * weights_lib.c): included by the .c files beside it.
+ * weights_lib.c, cpu_check_lib.c): included by the .c files beside it.
  *===----------------------------------------------------------------------===*/
 #ifndef KILN_TEST_E2E_NPY_H
 #define KILN_TEST_E2E_NPY_H
