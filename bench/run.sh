@@ -168,7 +168,7 @@ lowest() { awk -v t="$1" -F'|' '$3+0==t && $2 !~ /MISMATCH/ { r = $5 / $4; if (!
 {
   echo "# Kiln vs onnxruntime ($(date -u +%Y-%m-%d), set: $set_name)"
   echo
-  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; ORT = onnxruntime-node 1.30.0"
+  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p') ($(grep -q avx512f /proc/cpuinfo && echo AVX-512 || echo 'AVX2, no AVX-512')), $(nproc) cores; ORT = onnxruntime-node 1.30.0"
   echo "(CPU EP, graph optimizations 'all'); PyTorch $("$python" -c 'import torch; print(torch.__version__)') eager, inference_mode."
   echo "Kiln at commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- lib include runtime tools passes dialects 2>/dev/null || echo ' (with uncommitted compiler changes)')."
   echo "Median ms of $iters runs, best of $repeats alternating runs."
