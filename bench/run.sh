@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
     --iters) iters="$2"; shift 2;;
     --repeats) repeats="$2"; shift 2;;
     --out) out="$2"; shift 2;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0;;
     -*) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 1;;
     *) names+=("$1"); shift;;
   esac
