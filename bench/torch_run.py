@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """PyTorch eager baseline for bench/run.sh.
 
-usage: torch_run.py NAME INPUT.npy [--threads T] [--bench N]
+usage: torch_run.py NAME INPUT.npy... [--threads T] [--bench N]
 
-Builds the PyTorch module that the public model NAME was exported from
-(../shared/models/README.md: same architecture and shapes; weights are random,
-which does not change the time), runs it under torch.inference_mode() with
-T intra-op threads and prints the same line as Kiln executables and
-ort_run.js:
+Builds the PyTorch module that the model NAME was exported from: for the
+public models, the same architecture and shapes as
+../shared/models/README.md (weights are random, which does not change the
+time); for the wider set, the module bench/make_bench_models.py exports
+(build(NAME): same seed, same weights). Runs it under
+torch.inference_mode() with T intra-op threads and prints the same line as
+Kiln executables and ort_run.js:
     latency_ms: min=<x> median=<y> mean=<z>
 """
 import argparse
@@ -44,13 +46,17 @@ def build(name):
         return MatMul()
     if name == "conv_3x3":
         return nn.Conv2d(64, 64, 3, padding=1)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import make_bench_models
+    if name in make_bench_models.NAMES:
+        return make_bench_models.build(name)[0]
     raise SystemExit("torch_run.py: no PyTorch module for model '%s'" % name)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("name")
-    p.add_argument("input")
+    p.add_argument("inputs", nargs="+")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--bench", type=int, default=20)
     args = p.parse_args()
@@ -69,14 +75,14 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = build(args.name).eval()
-    x = torch.from_numpy(np.load(args.input))
+    xs = [torch.from_numpy(np.load(path)) for path in args.inputs]
     times = []
     with torch.inference_mode():
         for _ in range(10):
-            model(x)
+            model(*xs)
         for _ in range(args.bench):
             t0 = time.perf_counter()
-            model(x)
+            model(*xs)
             times.append((time.perf_counter() - t0) * 1e3)
     print("latency_ms: min=%.4f median=%.4f mean=%.4f"
           % (min(times), statistics.median(times), statistics.mean(times)))
