@@ -90,6 +90,18 @@ nodes_of() {
 # Size in bytes of section $2 of executable $1 (0 when absent).
 section_size() { size -A "$1" | awk -v s="$2" '$1==s { print $2; f=1 } END { if (!f) print 0 }'; }
 now() { date +%s.%N; }
+# compile_at LEVEL MODEL OUT: model-compile -LEVEL MODEL -o OUT; prints the
+# seconds it took. Its stderr goes to $work/$name.LEVEL.log (shown on failure).
+compile_at() {
+  local log="$work/$name.$1.log" start
+  start=$(now)
+  if ! "$build/bin/model-compile" "-$1" "$2" -o "$3" 2> "$log"; then
+    cat "$log" >&2
+    return 1
+  fi
+  awk -v s="$start" -v e="$(now)" 'BEGIN{printf "%.1f", e - s}'
+}
+first_error() { grep -m1 -i error "$1" || head -1 "$1"; }
 # Single-core FP32 FMA peak of this machine kind (../shared/NOTES-codegen.md).
 peak_per_thread=117
 
@@ -104,22 +116,16 @@ for name in "${names[@]}"; do
   echo "== $name" >&2
   nodes=$(nodes_of "$model")
   # -O2 (the default): compile time and code size.
-  start=$(now)
-  if ! "$build/bin/model-compile" -O2 "$model" -o "$work/$name.O2" 2> "$work/$name.O2.log"; then
-    cat "$work/$name.O2.log" >&2
-    checks+=("$name: FAILED to compile at -O2 ($(grep -m1 -i error "$work/$name.O2.log" || head -1 "$work/$name.O2.log"))")
+  if ! o2=$(compile_at O2 "$model" "$work/$name.O2"); then
+    checks+=("$name: FAILED to compile at -O2 ($(first_error "$work/$name.O2.log"))")
     compiles+=("| $name | $nodes | failed | - | - | - | - |")
     continue
   fi
-  o2=$(awk -v s="$start" -v e="$(now)" 'BEGIN{printf "%.1f", e - s}')
-  start=$(now)
-  if ! "$build/bin/model-compile" -O3 "$model" -o "$work/$name" 2> "$work/$name.O3.log"; then
-    cat "$work/$name.O3.log" >&2
-    checks+=("$name: FAILED to compile at -O3 ($(grep -m1 -i error "$work/$name.O3.log" || head -1 "$work/$name.O3.log"))")
+  if ! o3=$(compile_at O3 "$model" "$work/$name"); then
+    checks+=("$name: FAILED to compile at -O3 ($(first_error "$work/$name.O3.log"))")
     compiles+=("| $name | $nodes | $o2 | failed | - | - | - |")
     continue
   fi
-  o3=$(awk -v s="$start" -v e="$(now)" 'BEGIN{printf "%.1f", e - s}')
   compiles+=("$(awk -v n="$name" -v c="$nodes" -v a="$o2" -v b="$o3" -v t2="$(section_size "$work/$name.O2" .text)" \
     -v t3="$(section_size "$work/$name" .text)" -v w="$(section_size "$work/$name.O2" .lrodata)" \
     'BEGIN{printf "| %s | %d | %s | %s | %.0f | %.0f | %.1f |", n, c, a, b, t2 / 1024, t3 / 1024, w / 1048576}')")
