@@ -329,8 +329,7 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
 // extracted. Returns the specialization's signature and sets its planned
 // workspace size.
 static FailureOr<ModelSignature> compileSpecialization(
-    MLIRContext &context, ModuleOp general, const ModelSignature &signature,
-    const CompileOptions &options,
+    MLIRContext &context, ModuleOp general, const CompileOptions &options,
     llvm::function_ref<LogicalResult(ModuleOp, StringRef)> runStages,
     uint64_t &workspaceSize, StepTimer &timer) {
   StringRef input = options.inputPath;
@@ -349,20 +348,7 @@ static FailureOr<ModelSignature> compileSpecialization(
   if (failed(optSignature))
     return failSpecialization("internal error: no model function at the opt "
                               "shape");
-  auto sameTensors = [](ArrayRef<TensorSignature> a,
-                        ArrayRef<TensorSignature> b) {
-    return a.size() == b.size() &&
-           llvm::all_of(llvm::zip(a, b), [](auto pair) {
-             auto &[x, y] = pair;
-             return x.name == y.name && x.dtype == y.dtype &&
-                    x.shape.size() == y.shape.size();
-           });
-  };
-  if (optSignature->hasDynamicInputs() ||
-      !sameTensors(signature.inputs, optSignature->inputs) ||
-      !sameTensors(signature.outputs, optSignature->outputs))
-    return failSpecialization("internal error: the model at its opt shape "
-                              "has other inputs or outputs");
+  // (emitModelABI checks that it is the model at one shape in its ranges.)
   if (failed(runStages(*opt, "opt-shape ")))
     return failSpecialization("the model does not compile at its opt shape");
   if (auto size = (*opt)->getAttrOfType<IntegerAttr>("kiln.workspace_size"))
@@ -503,7 +489,7 @@ int mlir::kiln::compileModel(const CompileOptions &optionsIn,
   uint64_t optWorkspaceSize = 0;
   if (specialize) {
     FailureOr<ModelSignature> compiled =
-        compileSpecialization(context, *module, *signature, options, runStages,
+        compileSpecialization(context, *module, options, runStages,
                               optWorkspaceSize, timer);
     if (failed(compiled))
       return 1;

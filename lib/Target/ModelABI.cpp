@@ -622,15 +622,20 @@ struct Specialization {
 };
 
 /// Whether `opt` is `signature` at one shape within its ranges: the same
-/// inputs and outputs, the dynamic input dims of `signature` static in
-/// range, the data-dependent outputs of `opt` dynamic in `signature`.
+/// inputs and outputs (names, dtypes, ranks), the dynamic input dims of
+/// `signature` static in range, the data-dependent outputs of `opt` dynamic
+/// in `signature`.
 static bool dynamicInputsMatch(const ModelSignature &signature,
                                const ModelSignature &opt) {
   if (opt.inputs.size() != signature.inputs.size() ||
       opt.outputs.size() != signature.outputs.size() || opt.hasDynamicInputs())
     return false;
+  auto same = [](const TensorSignature &x, const TensorSignature &y) {
+    return x.name == y.name && x.dtype == y.dtype &&
+           x.shape.size() == y.shape.size();
+  };
   for (auto [general, at] : llvm::zip(signature.inputs, opt.inputs)) {
-    if (general.shape.size() != at.shape.size())
+    if (!same(general, at))
       return false;
     for (size_t d = 0; d < general.shape.size(); ++d) {
       int64_t lo = general.minShape.empty() ? general.shape[d]
@@ -640,7 +645,7 @@ static bool dynamicInputsMatch(const ModelSignature &signature,
     }
   }
   for (auto [general, at] : llvm::zip(signature.outputs, opt.outputs))
-    if (general.shape.size() != at.shape.size() ||
+    if (!same(general, at) ||
         (at.dimsResult >= 0 && general.dimsOffset < 0))
       return false;
   return true;
