@@ -21,7 +21,9 @@
  *
  * A constructor in the model object registers every kernel before main:
  * kiln_emu_register_kernel(module_key, kernel, entry, shared_bytes,
- * param_kinds, barriers). module_key is the text of the module's `gpu.binary`
+ * param_kinds, barriers); `barriers` counts the kernel's synchronization
+ * sites (gpu.barrier and warp-level ops: the threads of a kernel with any
+ * run on fibers). module_key is the text of the module's `gpu.binary`
  * object (what mgpuModuleLoad gets), "kiln-emu:<model prefix>:<gpu.module
  * name>"; param_kinds has one letter per parameter: 'p' pointer (a device
  * buffer), 'i' integer, 'f' floating point.
@@ -69,6 +71,35 @@ void kiln_emu_barrier(int64_t *ctx, int64_t site);
  * reports the kernel, block and thread, and exits with status 1. */
 void kiln_emu_shared_out_of_bounds(int64_t *ctx, int64_t buffer,
                                    int64_t element, int64_t elements);
+
+/* Warp-level matrix multiply-accumulate (mma.sync) of the warp the thread
+ * belongs to (32 consecutive linear thread ids), at synchronization site
+ * `site`: every lane passes its fragments of A, B and C (as f32, in the
+ * element order of the PTX ISA's fragment layout for `kind`) and gets its
+ * fragment of D = A * B + C. The call waits for the whole warp; lanes that
+ * never reach it (or reach another site) are reported. tf32 operands lose
+ * their 13 low mantissa bits as on the device. */
+enum {
+  KILN_EMU_MMA_M16N8K8_TF32 = 0,  /* a: 4, b: 2, c/d: 4 */
+  KILN_EMU_MMA_M16N8K16_BF16 = 1, /* a: 8, b: 4, c/d: 4 */
+  KILN_EMU_MMA_M16N8K16_F16 = 2,  /* a: 8, b: 4, c/d: 4 */
+};
+void kiln_emu_mma_sync(int64_t *ctx, int64_t site, int64_t kind,
+                       const float *a, const float *b, const float *c,
+                       float *d);
+
+/* cp.async: queue a copy of `bytes` (4, 8 or 16; both addresses aligned to
+ * it) from device memory `src` to workgroup memory `dst`; the first
+ * `src_bytes` come from `src`, the rest are zeros. The copy happens at the
+ * latest kiln_emu_async_wait that covers its group (a read of `dst` before
+ * that sees the old contents, as it may on the device). */
+void kiln_emu_async_copy(int64_t *ctx, int64_t dst, int64_t src, int64_t bytes,
+                         int64_t src_bytes);
+/* cp.async.commit_group: the thread's queued copies form a group. */
+void kiln_emu_async_commit(int64_t *ctx);
+/* cp.async.wait_group: completes the thread's groups but the newest
+ * `pending`. */
+void kiln_emu_async_wait(int64_t *ctx, int64_t pending);
 
 #ifdef __cplusplus
 }

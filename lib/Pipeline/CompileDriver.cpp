@@ -12,6 +12,7 @@
 #include "kiln/Target/TargetMachine.h"
 #include "kiln/Target/Weights.h"
 #include "passes/Codegen/Passes.h"
+#include "passes/GPU/ContractionKernel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -269,15 +270,19 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
          input);
     return failure();
   }
-  if (options.gpuPrecision == "tf32") {
-    fail("--gpu-precision=tf32 is not implemented yet (tensor-core "
-         "matmuls); use fp32",
+  std::optional<gpu_kernel::Precision> precision =
+      gpu_kernel::parsePrecision(options.gpuPrecision);
+  if (!precision) {
+    fail("bad --gpu-precision '" + options.gpuPrecision +
+             "' (expected fp32, tf32, bf16 or fp16)",
          input);
     return failure();
   }
-  if (options.gpuPrecision != "fp32") {
-    fail("bad --gpu-precision '" + options.gpuPrecision +
-             "' (expected fp32 or tf32)",
+  // mma.sync with tf32/bf16 operands: Ampere (sm_80) and later.
+  if (*precision != gpu_kernel::Precision::FP32 && smVersion < 80) {
+    fail("--gpu-precision=" + options.gpuPrecision +
+             " needs tensor cores of sm_80 or later (--gpu-arch=" +
+             options.gpuArch + ")",
          input);
     return failure();
   }
@@ -295,6 +300,7 @@ static LogicalResult checkCudaOptions(const CompileOptions &options,
     return failure();
   }
   gpuOptions.gpuArch = options.gpuArch;
+  gpuOptions.precision = options.gpuPrecision;
   gpuOptions.optLevel = std::min(options.optLevel, 3u);
   if (emulate) {
     // The kernels run on the host: no CUDA toolkit involved.

@@ -11,6 +11,7 @@
 #include "passes/GPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -27,14 +28,18 @@ using namespace mlir;
 
 namespace mlir::kiln {
 
-static void addDistributePasses(OpPassManager &pm) {
+static void addDistributePasses(OpPassManager &pm,
+                                const GpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  fpm.addPass(createKilnGpuTileAndDistribute());
+  KilnGpuTileAndDistributeOptions tileOptions;
+  tileOptions.precision = options.precision;
+  fpm.addPass(createKilnGpuTileAndDistribute(tileOptions));
   addCleanupPasses(fpm);
 }
 
 static void addBufferizePasses(OpPassManager &pm) {
   addOneShotBufferizePasses(pm);
+  pm.nest<func::FuncOp>().addPass(createKilnGpuContractionKernel());
   pm.nest<func::FuncOp>().addPass(createKilnGpuMapForallToLaunch());
   addCleanupPasses(pm);
   // Device memory: I/O copies and weights, then one planned workspace that
@@ -51,6 +56,7 @@ static void addBufferizePasses(OpPassManager &pm) {
 // the bare-pointer ABI of the CPU target.
 static void addHostLLVMPasses(OpPassManager &pm) {
   pm.nest<func::FuncOp>().addPass(createGpuAsyncRegionPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -75,6 +81,8 @@ static void addLLVMPasses(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   addCleanupPasses(pm);
+  // Constants and index math into the kernels (not kernel arguments).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
 
   if (options.emulate) {
@@ -83,6 +91,10 @@ static void addLLVMPasses(OpPassManager &pm,
     KilnGpuEmulateKernelsOptions emulateOptions;
     emulateOptions.symbolPrefix = options.symbolPrefix;
     pm.addPass(createKilnGpuEmulateKernels(emulateOptions));
+    // bf16 conversions as integer math (no compiler-rt on the link line).
+    arith::ArithExpandOpsPassOptions expandOptions;
+    expandOptions.includeBf16 = true;
+    pm.addPass(arith::createArithExpandOpsPass(expandOptions));
     pm.addPass(createConvertMathToFuncs());
     pm.addPass(createConvertMathToLLVMPass());
     pm.addPass(createConvertMathToLibmPass());
@@ -99,6 +111,9 @@ static void addLLVMPasses(OpPassManager &pm,
   pm.addPass(createGpuNVVMAttachTarget(targetOptions));
   OpPassManager &gpm = pm.nest<gpu::GPUModuleOp>();
   gpm.addPass(createSCFToControlFlowPass());
+  // mma.sync, cp.async (vector ops go with the GPU ops below).
+  gpm.addPass(createKilnGpuLowerBf16Mma());
+  gpm.addPass(createConvertNVGPUToNVVMPass());
   ConvertGpuOpsToNVVMOpsOptions nvvmOptions;
   nvvmOptions.indexBitwidth = 64;
   // Kernel arguments are bare pointers (static shapes), as on the host.
@@ -129,7 +144,7 @@ void addGpuStagePasses(OpPassManager &pm, Stage stage,
     return addStagePasses(pm, stage, cpuOptions);
   }
   case Stage::Vector:
-    return addDistributePasses(pm);
+    return addDistributePasses(pm, options);
   case Stage::Bufferize:
     return addBufferizePasses(pm);
   case Stage::LLVM:

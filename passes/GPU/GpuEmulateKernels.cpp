@@ -17,7 +17,9 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::kiln {
@@ -31,6 +33,10 @@ namespace {
 
 constexpr StringLiteral kBarrierFn = "kiln_emu_barrier";
 constexpr StringLiteral kOutOfBoundsFn = "kiln_emu_shared_out_of_bounds";
+constexpr StringLiteral kMmaFn = "kiln_emu_mma_sync";
+constexpr StringLiteral kAsyncCopyFn = "kiln_emu_async_copy";
+constexpr StringLiteral kAsyncCommitFn = "kiln_emu_async_commit";
+constexpr StringLiteral kAsyncWaitFn = "kiln_emu_async_wait";
 
 /// `type` without its GPU address space (workgroup and private memory are
 /// plain host memory under emulation).
@@ -70,6 +76,48 @@ workgroupBuffer(Value memref, ArrayRef<BlockArgument> workgroup) {
   }
 }
 
+/// A load or store of `elements` consecutive elements of `memref`.
+struct Access {
+  Value memref;
+  ValueRange indices;
+  int64_t elements = 1;
+};
+
+static std::optional<Access> getAccess(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return Access{load.getMemRef(), load.getIndices()};
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return Access{store.getMemRef(), store.getIndices()};
+  if (auto load = dyn_cast<vector::LoadOp>(op))
+    return Access{load.getBase(), load.getIndices(),
+                  load.getVectorType().getNumElements()};
+  if (auto store = dyn_cast<vector::StoreOp>(op))
+    return Access{store.getBase(), store.getIndices(),
+                  store.getVectorType().getNumElements()};
+  if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op))
+    return Access{copy.getDst(), copy.getDstIndices(),
+                  copy.getDstElements().getSExtValue()};
+  return std::nullopt;
+}
+
+/// Byte address (as an index) of element `indices` of `memref`.
+static Value addressOf(OpBuilder &b, Location loc, Value memref,
+                       ValueRange indices) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value linear = metadata.getOffset();
+  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
+    linear = arith::AddIOp::create(
+        b, loc, linear, arith::MulIOp::create(b, loc, index, stride));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+      b, loc, metadata.getBaseBuffer());
+  int64_t bytes =
+      cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+  return arith::AddIOp::create(
+      b, loc, base,
+      arith::MulIOp::create(b, loc, linear,
+                            arith::ConstantIndexOp::create(b, loc, bytes)));
+}
+
 class KernelEmulator {
 public:
   KernelEmulator(ModuleOp module, gpu::GPUModuleOp gpuModule,
@@ -85,6 +133,7 @@ private:
   LogicalResult checkOps();
   LogicalResult addBoundsChecks(ArrayRef<BlockArgument> workgroup,
                                 Value ctxArg);
+  LogicalResult replaceNvgpuOps(Value ctxArg);
   void replaceGpuOps(Value ctxArg);
 
   ModuleOp module;
@@ -100,6 +149,14 @@ LogicalResult KernelEmulator::checkOps() {
         "is a device function; the GPU emulation (--target=cuda-emu) runs "
         "kernels only");
   WalkResult result = kernel.walk([&](Operation *op) {
+    if (isa<nvgpu::NVGPUDialect>(op->getDialect())) {
+      if (isa<nvgpu::MmaSyncOp, nvgpu::DeviceAsyncCopyOp,
+              nvgpu::DeviceAsyncCreateGroupOp, nvgpu::DeviceAsyncWaitOp>(op))
+        return WalkResult::advance();
+      op->emitOpError("is not supported by the GPU emulation "
+                      "(--target=cuda-emu) yet");
+      return WalkResult::interrupt();
+    }
     if (op->getDialect() != op->getContext()->getLoadedDialect<gpu::GPUDialect>())
       return WalkResult::advance();
     if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp, gpu::GridDimOp,
@@ -120,13 +177,8 @@ KernelEmulator::addBoundsChecks(ArrayRef<BlockArgument> workgroup,
                                 Value ctxArg) {
   SmallVector<Operation *> accesses;
   WalkResult result = kernel.walk([&](Operation *op) {
-    Value memref;
-    if (auto load = dyn_cast<memref::LoadOp>(op))
-      memref = load.getMemRef();
-    else if (auto store = dyn_cast<memref::StoreOp>(op))
-      memref = store.getMemRef();
-    if (memref) {
-      if (workgroupBuffer(memref, workgroup))
+    if (std::optional<Access> access = getAccess(op)) {
+      if (workgroupBuffer(access->memref, workgroup))
         accesses.push_back(op);
       return WalkResult::advance();
     }
@@ -147,16 +199,9 @@ KernelEmulator::addBoundsChecks(ArrayRef<BlockArgument> workgroup,
   for (Operation *op : accesses) {
     OpBuilder b(op);
     Location loc = op->getLoc();
-    Value memref;
-    ValueRange indices;
-    if (auto load = dyn_cast<memref::LoadOp>(op)) {
-      memref = load.getMemRef();
-      indices = load.getIndices();
-    } else {
-      auto store = cast<memref::StoreOp>(op);
-      memref = store.getMemRef();
-      indices = store.getIndices();
-    }
+    Access access = *getAccess(op);
+    Value memref = access.memref;
+    ValueRange indices = access.indices;
     unsigned buffer = *workgroupBuffer(memref, workgroup);
     auto bufferType = cast<MemRefType>(workgroup[buffer].getType());
     auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
@@ -166,15 +211,149 @@ KernelEmulator::addBoundsChecks(ArrayRef<BlockArgument> workgroup,
           b, loc, linear, arith::MulIOp::create(b, loc, index, stride));
     Value size = arith::ConstantIndexOp::create(b, loc,
                                                 bufferType.getNumElements());
-    // Unsigned: a negative index is out of bounds too.
+    // Unsigned: a negative index is out of bounds too. An access of
+    // several elements (a vector, an asynchronous copy) checks its last.
     Value outside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                           linear, size);
+    if (access.elements > 1) {
+      Value last = arith::AddIOp::create(
+          b, loc, linear,
+          arith::ConstantIndexOp::create(b, loc, access.elements - 1));
+      outside = arith::OrIOp::create(
+          b, loc, outside,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, last,
+                                size));
+    }
     auto ifOp = scf::IfOp::create(b, loc, outside, /*withElseRegion=*/false);
     OpBuilder then = ifOp.getThenBodyBuilder();
     func::CallOp::create(
         then, loc, kOutOfBoundsFn, TypeRange{},
         ValueRange{ctxArg, arith::ConstantIndexOp::create(then, loc, buffer),
                    linear, size});
+  }
+  return success();
+}
+
+/// Warp-level and asynchronous-copy ops become runtime calls: mma.sync
+/// hands the lane's fragments (as f32) to kiln_emu_mma_sync, which waits
+/// for the whole warp and computes in the PTX ISA's fragment layout; the
+/// copies are queued per thread and done at kiln_emu_async_wait (as late
+/// as the device may do them).
+LogicalResult KernelEmulator::replaceNvgpuOps(Value ctxArg) {
+  IRRewriter rewriter(ctx);
+  Type f32 = Float32Type::get(ctx);
+  SmallVector<Operation *> waits, groups, ops;
+  kernel.walk([&](Operation *op) {
+    if (isa<nvgpu::DeviceAsyncWaitOp>(op))
+      waits.push_back(op);
+    else if (isa<nvgpu::DeviceAsyncCreateGroupOp>(op))
+      groups.push_back(op);
+    else if (isa<nvgpu::NVGPUDialect>(op->getDialect()))
+      ops.push_back(op);
+  });
+  // Fragment buffers, reused by every mma.sync of the thread.
+  Value fragments[4];
+  if (llvm::any_of(ops, [](Operation *op) { return isa<nvgpu::MmaSyncOp>(op); })) {
+    rewriter.setInsertionPointToStart(&kernel.getBody().front());
+    static constexpr int64_t sizes[4] = {8, 4, 4, 4}; // a, b, c, d
+    for (int i = 0; i < 4; ++i)
+      fragments[i] = memref::AllocaOp::create(
+          rewriter, kernel.getLoc(), MemRefType::get({sizes[i]}, f32));
+  }
+  auto cst = [&](Location loc, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  // Waits and groups first: they use the tokens of the copies.
+  for (Operation *op : waits) {
+    Location loc = op->getLoc();
+    rewriter.setInsertionPoint(op);
+    auto wait = cast<nvgpu::DeviceAsyncWaitOp>(op);
+    int64_t pending = wait.getNumGroups() ? *wait.getNumGroups() : 0;
+    func::CallOp::create(rewriter, loc, kAsyncWaitFn, TypeRange{},
+                         ValueRange{ctxArg, cst(loc, pending)});
+    rewriter.eraseOp(op);
+  }
+  for (Operation *op : groups) {
+    rewriter.setInsertionPoint(op);
+    func::CallOp::create(rewriter, op->getLoc(), kAsyncCommitFn, TypeRange{},
+                         ValueRange{ctxArg});
+    if (!op->use_empty())
+      return op->emitOpError("used other than by a wait in the GPU emulation");
+    rewriter.eraseOp(op);
+  }
+  for (Operation *op : ops) {
+    Location loc = op->getLoc();
+    if (auto copy = dyn_cast<nvgpu::DeviceAsyncCopyOp>(op)) {
+      rewriter.setInsertionPoint(op);
+      int64_t elementBytes =
+          cast<MemRefType>(copy.getDst().getType()).getElementTypeBitWidth() /
+          8;
+      int64_t bytes = copy.getDstElements().getSExtValue() * elementBytes;
+      Value srcBytes = cst(loc, bytes);
+      if (Value elements = copy.getSrcElements())
+        srcBytes = arith::MulIOp::create(rewriter, loc, elements,
+                                         cst(loc, elementBytes));
+      Value dst = addressOf(rewriter, loc, copy.getDst(), copy.getDstIndices());
+      Value src = addressOf(rewriter, loc, copy.getSrc(), copy.getSrcIndices());
+      func::CallOp::create(rewriter, loc, kAsyncCopyFn, TypeRange{},
+                           ValueRange{ctxArg, dst, src, cst(loc, bytes),
+                                      srcBytes});
+      if (!op->use_empty())
+        return op->emitOpError("used other than by a group in the GPU "
+                               "emulation");
+      rewriter.eraseOp(op);
+      continue;
+    }
+    auto mma = dyn_cast<nvgpu::MmaSyncOp>(op);
+    if (!mma)
+      continue;
+    Type element = mma.getMatrixA().getType().getElementType();
+    SmallVector<int64_t> shape = llvm::map_to_vector(
+        mma.getMmaShape(), [](Attribute a) {
+          return cast<IntegerAttr>(a).getInt();
+        });
+    int64_t kind = -1;
+    if (element.isF32() && mma.getTf32Enabled() &&
+        shape == SmallVector<int64_t>{16, 8, 8})
+      kind = KILN_EMU_MMA_M16N8K8_TF32;
+    else if (element.isBF16() && shape == SmallVector<int64_t>{16, 8, 16})
+      kind = KILN_EMU_MMA_M16N8K16_BF16;
+    else if (element.isF16() && shape == SmallVector<int64_t>{16, 8, 16})
+      kind = KILN_EMU_MMA_M16N8K16_F16;
+    if (kind < 0 || !mma.getMatrixC().getType().getElementType().isF32())
+      return op->emitOpError("of this shape and type is not supported by "
+                             "the GPU emulation (--target=cuda-emu) yet");
+    rewriter.setInsertionPoint(op);
+    // Fragments in row-major order of their vectors.
+    auto spill = [&](Value vector, Value buffer) {
+      auto type = cast<VectorType>(vector.getType());
+      int64_t cols = type.getShape()[1];
+      for (int64_t i = 0; i < type.getNumElements(); ++i) {
+        Value v = vector::ExtractOp::create(rewriter, loc, vector,
+                                            ArrayRef<int64_t>{i / cols, i % cols});
+        if (!v.getType().isF32())
+          v = arith::ExtFOp::create(rewriter, loc, f32, v);
+        memref::StoreOp::create(rewriter, loc, v, buffer, cst(loc, i));
+      }
+    };
+    spill(mma.getMatrixA(), fragments[0]);
+    spill(mma.getMatrixB(), fragments[1]);
+    spill(mma.getMatrixC(), fragments[2]);
+    func::CallOp::create(
+        rewriter, loc, kMmaFn, TypeRange{},
+        ValueRange{ctxArg, cst(loc, numBarriers++), cst(loc, kind),
+                   fragments[0], fragments[1], fragments[2], fragments[3]});
+    auto resultType = cast<VectorType>(mma.getType());
+    Value result = arith::ConstantOp::create(rewriter, loc, resultType,
+                                             rewriter.getZeroAttr(resultType));
+    int64_t cols = resultType.getShape()[1];
+    for (int64_t i = 0; i < resultType.getNumElements(); ++i) {
+      Value v = memref::LoadOp::create(rewriter, loc, fragments[3],
+                                       cst(loc, i));
+      result = vector::InsertOp::create(rewriter, loc, v, result,
+                                        ArrayRef<int64_t>{i / cols, i % cols});
+    }
+    rewriter.replaceOp(op, result);
   }
   return success();
 }
@@ -249,7 +428,8 @@ FailureOr<DictionaryAttr> KernelEmulator::run(StringRef moduleKey) {
   Value sharedArg = entry.addArgument(sharedType, kernel.getLoc());
   Value ctxArg = entry.addArgument(ctxType, kernel.getLoc());
 
-  if (failed(addBoundsChecks(workgroup, ctxArg)))
+  if (failed(addBoundsChecks(workgroup, ctxArg)) ||
+      failed(replaceNvgpuOps(ctxArg)))
     return failure();
   replaceGpuOps(ctxArg);
 
@@ -288,6 +468,8 @@ FailureOr<DictionaryAttr> KernelEmulator::run(StringRef moduleKey) {
   info.append("kernel", kernel.getNameAttr());
   info.append("function", FlatSymbolRefAttr::get(fn.getSymNameAttr()));
   info.append("shared_bytes", b.getI64IntegerAttr(sharedBytes));
+  // Synchronization sites: barriers and warp-level ops (the threads of
+  // such a kernel run on fibers).
   info.append("barriers", b.getI64IntegerAttr(numBarriers));
   return info.getDictionary(ctx);
 }
@@ -307,6 +489,13 @@ static void declareRuntime(ModuleOp module) {
   };
   declare(kBarrierFn, {ctxType, index});
   declare(kOutOfBoundsFn, {ctxType, index, index, index});
+  Type f32 = Float32Type::get(ctx);
+  declare(kMmaFn, {ctxType, index, index, MemRefType::get({8}, f32),
+                   MemRefType::get({4}, f32), MemRefType::get({4}, f32),
+                   MemRefType::get({4}, f32)});
+  declare(kAsyncCopyFn, {ctxType, index, index, index, index});
+  declare(kAsyncCommitFn, {ctxType});
+  declare(kAsyncWaitFn, {ctxType, index});
 }
 
 struct EmulateKernels

@@ -8,6 +8,7 @@
 // Passes.td for the tile shapes.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/GPU/ContractionKernel.h"
 #include "passes/GPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -158,6 +159,8 @@ private:
                                                  linalg::LinalgOp op);
   LogicalResult tileToThreads(RewriterBase &rewriter, linalg::LinalgOp op,
                               const BlockShape &shape);
+  std::optional<kiln::gpu_kernel::ContractionConfig>
+  planKernel(linalg::LinalgOp root);
 };
 
 } // namespace
@@ -473,6 +476,90 @@ LogicalResult GpuTileAndDistribute::tileToThreads(RewriterBase &rewriter,
   return success();
 }
 
+/// The contraction kernel for the block tiles of `root` (a contraction, or
+/// the elementwise consumer it is fused into), if it takes one.
+std::optional<kiln::gpu_kernel::ContractionConfig>
+GpuTileAndDistribute::planKernel(linalg::LinalgOp root) {
+  using namespace kiln::gpu_kernel;
+  if (!contractionKernels)
+    return std::nullopt;
+  std::optional<Precision> p = parsePrecision(precision);
+  if (!p)
+    return std::nullopt;
+  if (isContraction(root))
+    return planContractionKernel(root, *p);
+  // An epilogue root: its tiles must be the contraction's (identity maps
+  // from the contraction's result to every output).
+  if (root.getNumDpsInits() == 0)
+    return std::nullopt;
+  for (OpOperand *operand : root.getDpsInputOperands()) {
+    if (!isFusableEpilogueInput(root, operand))
+      continue;
+    if (!root.getMatchingIndexingMap(operand).isIdentity() ||
+        !llvm::all_of(root.getDpsInitsMutable(), [&](OpOperand &init) {
+          return root.getMatchingIndexingMap(&init).isIdentity();
+        }))
+      return std::nullopt;
+    auto contraction = cast<linalg::LinalgOp>(operand->get().getDefiningOp());
+    return planContractionKernel(contraction, *p);
+  }
+  return std::nullopt;
+}
+
+/// Marks the ops of a block tile for kiln-gpu-contraction-kernel: the
+/// contraction (its config), its accumulator initializer and its epilogue.
+/// A slice of a function-level tensor.empty between them becomes a
+/// block-local tensor.empty (the accumulator lives in registers). Returns
+/// the block's other linalg ops (distributed over threads as usual).
+static SmallVector<linalg::LinalgOp>
+markKernelBlock(RewriterBase &rewriter, scf::ForallOp forall,
+                const kiln::gpu_kernel::ContractionConfig &config) {
+  using namespace kiln::gpu_kernel;
+  linalg::LinalgOp contraction;
+  for (Operation &op : forall.getBody()->without_terminator())
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+      if (isContraction(linalgOp))
+        contraction = linalgOp;
+  SmallVector<linalg::LinalgOp> others;
+  for (Operation &op : forall.getBody()->without_terminator()) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || linalgOp == contraction)
+      continue;
+    bool isInit = contraction && linalgOp->getNumResults() == 1 &&
+                  isPointwise(linalgOp) &&
+                  contraction.getDpsInits()[0] == linalgOp->getResult(0);
+    std::optional<unsigned> epilogueOperand;
+    if (contraction && isPointwise(linalgOp))
+      for (OpOperand *input : linalgOp.getDpsInputOperands())
+        if (input->get().getDefiningOp() == contraction.getOperation())
+          epilogueOperand = input->getOperandNumber();
+    if (isInit)
+      linalgOp->setAttr(kInitAttr, rewriter.getUnitAttr());
+    else if (epilogueOperand)
+      linalgOp->setAttr(kEpilogueAttr,
+                        rewriter.getI64IntegerAttr(*epilogueOperand));
+    else
+      others.push_back(linalgOp);
+  }
+  if (!contraction)
+    return others;
+  contraction->setAttr(kContractionAttr,
+                       config.toAttr(rewriter.getContext()));
+  // The accumulator: a tile of an undefined tensor stays in the block.
+  Value acc = contraction.getDpsInits()[0];
+  if (auto producer = acc.getDefiningOp<linalg::LinalgOp>();
+      producer && producer->hasAttr(kInitAttr))
+    acc = producer.getDpsInits()[0];
+  if (auto slice = acc.getDefiningOp<tensor::ExtractSliceOp>();
+      slice && slice.getSource().getDefiningOp<tensor::EmptyOp>() &&
+      slice->getBlock() == forall.getBody()) {
+    rewriter.setInsertionPoint(slice);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        slice, slice.getMixedSizes(), slice.getResultType().getElementType());
+  }
+  return others;
+}
+
 void GpuTileAndDistribute::runOnOperation() {
   func::FuncOp func = getOperation();
   if (func.isExternal())
@@ -513,8 +600,12 @@ void GpuTileAndDistribute::runOnOperation() {
         llvm::any_of(root.getDpsInputOperands(), [&](OpOperand *o) {
           return isFusableEpilogueInput(root, o);
         });
-    const BlockShape &shape =
-        contractionBlock ? kContractionShape : kDefaultShape;
+    std::optional<kiln::gpu_kernel::ContractionConfig> kernel =
+        planKernel(root);
+    BlockShape shape = contractionBlock ? kContractionShape : kDefaultShape;
+    if (kernel)
+      shape = {{kernel->bn, kernel->bm, 1},
+               {32, kernel->threads() / 32, 1}};
     size_t deadBefore = dead.size();
     FailureOr<scf::ForallOp> forall = tileRoot(rewriter, root, shape, dead);
     if (failed(forall))
@@ -532,6 +623,12 @@ void GpuTileAndDistribute::runOnOperation() {
           op = nullptr;
           changed = true;
         }
+    }
+    if (kernel) {
+      for (linalg::LinalgOp op : markKernelBlock(rewriter, *forall, *kernel))
+        if (failed(tileToThreads(rewriter, op, shape)))
+          return signalPassFailure();
+      continue;
     }
     placeTemporariesInWorkgroupMemory(rewriter, *forall);
     SmallVector<linalg::LinalgOp> blockOps;

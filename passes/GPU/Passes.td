@@ -45,6 +45,19 @@ def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
     then tiled into an `scf.forall` over at most `threads-x`/`threads-y`/
     `threads-z` threads (`numThreads` tiling, `#gpu.thread<x/y/z>`).
 
+    Matmul-like contractions (one M, N and K dim, batch dims, f32
+    multiply-add, operands without broadcasts; see
+    `planContractionKernel`) take another path when
+    `contraction-kernels` is set: the block tile (of the contraction or of
+    its elementwise consumer) has the kernel's tile shape and thread count,
+    and its ops are not distributed over threads here. The contraction is
+    marked `kiln.gpu.contraction` (its config), its fused accumulator
+    initializer `kiln.gpu.contraction_init`, its fused elementwise consumer
+    `kiln.gpu.contraction_epilogue` (the operand that reads the
+    contraction); kiln-gpu-contraction-kernel writes the kernel after
+    bufferization. The accumulator between contraction and epilogue is a
+    block-local `tensor.empty` (it lives in registers).
+
     Fails, naming the op, on a linalg op with dynamic loop ranges or
     without parallel loops, and on a top-level tensor op that would compute
     on the host.
@@ -54,6 +67,12 @@ def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
            "Reduction (K) step of contractions staged in shared memory">,
     Option<"promote", "promote", "bool", "true",
            "Stage contraction operand tiles in workgroup memory">,
+    Option<"contractionKernels", "contraction-kernels", "bool", "true",
+           "Plan register-tiled kernels for matmul-like contractions "
+           "(kiln-gpu-contraction-kernel writes them)">,
+    Option<"precision", "precision", "std::string", "\"fp32\"",
+           "Multiplication precision of contraction kernels: fp32 (CUDA "
+           "cores), tf32, bf16 or fp16 (tensor cores)">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
@@ -62,6 +81,63 @@ def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def KilnGpuContractionKernel : Pass<"kiln-gpu-contraction-kernel",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Write the register-tiled kernels of the marked contractions";
+  let description = [{
+    Runs after bufferization, before kiln-gpu-map-forall-to-launch, on the
+    block tiles kiln-gpu-tile-and-distribute marked (`kiln.gpu.contraction`,
+    a config of tile sizes, warps or per-thread tile, precision and copy
+    width). The marked contraction, with its marked initializer and
+    epilogue, becomes one thread-level `scf.forall` of whole warps
+    (`#gpu.thread<y>` = warp, `#gpu.thread<x>` = lane):
+
+    - the A and B tiles of each K step are staged in workgroup buffers
+      `memref<2 x outer x row>` (two stages, rows padded so that a warp's
+      fragment reads fall on distinct banks) by
+      `nvgpu.device_async_copy` (4 elements = 16 bytes where the operand's
+      innermost extent allows, else 1), zero-filled past the operand's
+      edges; one `nvgpu.device_async_create_group` per step, the next step
+      prefetched while the current one is computed
+      (`nvgpu.device_async_wait {numGroups = 1}`, `gpu.barrier`);
+    - tf32/bf16/fp16: each warp owns a (bm/warps_m) x (bn/warps_n) tile of
+      `nvgpu.mma.sync` accumulators (m16n8k8 tf32, m16n8k16 bf16/fp16 with
+      the operands rounded by `arith.truncf` when read from shared memory),
+      fragments read in the PTX ISA's lane layout;
+    - fp32: each thread owns a tm x tn tile (`vector.fma` outer products);
+    - accumulators are scf.for iter_args (registers). They start from the
+      initializer's payload evaluated per element (or C's contents without
+      one); the epilogue's payload is applied to them and its result
+      stored once (or the accumulators stored into C), each element behind
+      an edge check. Batch dims of the tile are loops around the pipeline.
+
+    The marked ops and block-local buffers only they used are erased.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def KilnGpuLowerBf16Mma : Pass<"kiln-gpu-lower-bf16-mma"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to nvvm.mma.sync";
+  let description = [{
+    Upstream's convert-nvgpu-to-nvvm (LLVM 22) does not lower
+    `nvgpu.mma.sync` with bf16 operands. Run on the device code just before
+    it, this pass rewrites the m16n8k16 bf16 x bf16 + f32 form into
+    `nvvm.mma.sync` (`multiplicandAPtxType = bf16`), each row of the A and
+    B fragments (two bf16) packed into one i32 register as PTX passes
+    them; the f32 accumulators go through unchanged. Any other bf16 form
+    is an error naming the op. Other mma.sync ops are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def KilnGpuMapForallToLaunch : Pass<"kiln-gpu-map-forall-to-launch",

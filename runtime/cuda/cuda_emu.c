@@ -35,6 +35,7 @@
 #define _GNU_SOURCE
 #include "kiln/gpu_emulation.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -355,7 +356,51 @@ void mgpuSetDefaultDevice(int32_t device) {
  * Threads of a block
  *===----------------------------------------------------------------------===*/
 
-enum fiber_state { FIBER_RUNNABLE, FIBER_WAITING, FIBER_DONE };
+enum fiber_state {
+  FIBER_RUNNABLE,
+  FIBER_WAITING, /* at gpu.barrier `site` */
+  FIBER_WARP,    /* at warp-level op `site` */
+  FIBER_DONE
+};
+
+/*===----------------------------------------------------------------------===*
+ * Asynchronous copies (cp.async) of one thread: queued, done when a wait
+ * covers their group (or when the thread returns).
+ *===----------------------------------------------------------------------===*/
+typedef struct {
+  char *dst;
+  const char *src;
+  int64_t bytes, src_bytes, group;
+} emu_async_copy;
+
+typedef struct {
+  emu_async_copy *copies; /* grown as needed, kept across launches */
+  int64_t count;          /* queued copies */
+  int64_t capacity;
+  int64_t committed;      /* groups committed so far */
+} emu_async_queue;
+
+/* Completes the queued copies of groups older than `before`. */
+static void complete_async(emu_async_queue *q, int64_t before) {
+  int64_t kept = 0;
+  for (int64_t i = 0; i < q->count; ++i) {
+    emu_async_copy *c = &q->copies[i];
+    if (c->group >= before) {
+      q->copies[kept++] = *c;
+      continue;
+    }
+    memcpy(c->dst, c->src, (size_t)c->src_bytes);
+    memset(c->dst + c->src_bytes, 0, (size_t)(c->bytes - c->src_bytes));
+  }
+  q->count = kept;
+}
+
+/* The operands of the warp-level op a fiber waits at. */
+typedef struct {
+  int64_t kind;
+  const float *a, *b, *c;
+  float *d;
+} emu_mma_args;
 
 /*===----------------------------------------------------------------------===*
  * Fibers. On x86-64 a switch saves the callee-saved registers on the old
@@ -425,7 +470,9 @@ typedef struct {
   char *stack; /* KILN_EMU_FIBER_STACK bytes, the lowest page a guard */
   void *fake_stack; /* ASan's, while switched out */
   enum fiber_state state;
-  int64_t site; /* the barrier it waits at */
+  int64_t site; /* the barrier or warp-level op it waits at */
+  emu_mma_args mma;
+  emu_async_queue async;
 } emu_fiber;
 
 /* The launch being run (one at a time, under emu_lock). */
@@ -443,6 +490,7 @@ static struct {
   const void *scheduler_stack; /* for ASan */
   size_t scheduler_stack_size;
   int64_t plain_ctx[KILN_EMU_CTX_SIZE]; /* the thread without fibers */
+  emu_async_queue plain_async;
 } launch;
 
 static emu_fiber *fiber_pool[KILN_EMU_MAX_THREADS];
@@ -517,6 +565,7 @@ static void fiber_main(void) {
                                   &launch.scheduler_stack_size);
 #endif
   launch.kernel->entry(launch.params, launch.shared, f->ctx);
+  complete_async(&f->async, INT64_MAX);
   f->state = FIBER_DONE;
   yield_fiber(f);
   abort(); /* never resumed */
@@ -559,6 +608,87 @@ void kiln_emu_barrier(int64_t *ctx, int64_t site) {
   yield_fiber(f);
 }
 
+void kiln_emu_mma_sync(int64_t *ctx, int64_t site, int64_t kind,
+                       const float *a, const float *b, const float *c,
+                       float *d) {
+  if (!launch.fibers)
+    emu_fatal("mma.sync outside of a kernel with synchronization sites");
+  if (kind < KILN_EMU_MMA_M16N8K8_TF32 || kind > KILN_EMU_MMA_M16N8K16_F16)
+    emu_fatal("kernel %s (%s): unknown mma.sync kind %lld",
+              launch.kernel->name, launch.kernel->module, (long long)kind);
+  emu_fiber *f = (emu_fiber *)(void *)ctx;
+  f->mma.kind = kind;
+  f->mma.a = a;
+  f->mma.b = b;
+  f->mma.c = c;
+  f->mma.d = d;
+  f->state = FIBER_WARP;
+  f->site = site;
+  yield_fiber(f);
+}
+
+static emu_async_queue *async_queue(int64_t *ctx) {
+  return launch.fibers ? &((emu_fiber *)(void *)ctx)->async
+                       : &launch.plain_async;
+}
+
+/* The device allocation holding [p, p + bytes), remembering the last one
+ * found (copies of one launch read a few buffers over and over). */
+static bool is_device_memory(const char *p, size_t bytes) {
+  static emu_allocation last;
+  if (last.base && p >= last.base && p + bytes <= last.base + last.bytes)
+    return true;
+  emu_allocation *a = find_allocation(p, bytes, "cp.async");
+  if (!a)
+    return false;
+  last = *a;
+  return true;
+}
+
+void kiln_emu_async_copy(int64_t *ctx, int64_t dst, int64_t src, int64_t bytes,
+                         int64_t src_bytes) {
+  char thread[128];
+  if ((bytes != 4 && bytes != 8 && bytes != 16) || src_bytes < 0 ||
+      src_bytes > bytes || dst % bytes != 0 || (src_bytes && src % bytes)) {
+    describe_thread(ctx, thread, sizeof thread);
+    emu_fatal("kernel %s (%s): %s: cp.async of %lld bytes (%lld from the "
+              "source) from %p to %p: the size must be 4, 8 or 16 and both "
+              "addresses aligned to it",
+              launch.kernel->name, launch.kernel->module, thread,
+              (long long)bytes, (long long)src_bytes, (void *)(intptr_t)src,
+              (void *)(intptr_t)dst);
+  }
+  if (src_bytes && !is_device_memory((const char *)(intptr_t)src,
+                                     (size_t)src_bytes)) {
+    describe_thread(ctx, thread, sizeof thread);
+    emu_fatal("kernel %s (%s): %s: cp.async reads %p, which is not device "
+              "memory",
+              launch.kernel->name, launch.kernel->module, thread,
+              (void *)(intptr_t)src);
+  }
+  emu_async_queue *q = async_queue(ctx);
+  if (q->count == q->capacity) {
+    q->capacity = q->capacity ? 2 * q->capacity : 64;
+    q->copies = (emu_async_copy *)realloc(
+        q->copies, (size_t)q->capacity * sizeof *q->copies);
+    if (!q->copies)
+      emu_fatal("out of host memory");
+  }
+  emu_async_copy *c = &q->copies[q->count++];
+  c->dst = (char *)(intptr_t)dst;
+  c->src = (const char *)(intptr_t)src;
+  c->bytes = bytes;
+  c->src_bytes = src_bytes;
+  c->group = q->committed;
+}
+
+void kiln_emu_async_commit(int64_t *ctx) { ++async_queue(ctx)->committed; }
+
+void kiln_emu_async_wait(int64_t *ctx, int64_t pending) {
+  emu_async_queue *q = async_queue(ctx);
+  complete_async(q, q->committed - pending);
+}
+
 void kiln_emu_shared_out_of_bounds(int64_t *ctx, int64_t buffer,
                                    int64_t element, int64_t elements) {
   char thread[128];
@@ -587,6 +717,117 @@ static void thread_of(int64_t linear, const int64_t dim[3], int64_t out[3]) {
   out[2] = linear / (dim[0] * dim[1]);
 }
 
+/*===----------------------------------------------------------------------===*
+ * Warp-level matrix multiply-accumulate. The fragment layouts are the PTX
+ * ISA's ("Matrix Fragments for mma.m16n8k8" with .tf32 and "mma.m16n8k16"
+ * with .f16/.bf16), with groupID g = lane / 4 and threadID_in_group
+ * t = lane % 4; C and D (16x8, f32): c0 (g, 2t), c1 (g, 2t+1), c2 (g+8, 2t),
+ * c3 (g+8, 2t+1).
+ *===----------------------------------------------------------------------===*/
+static float tf32_truncate(float x) {
+  uint32_t bits;
+  memcpy(&bits, &x, sizeof bits);
+  bits &= 0xffffe000u; /* the tensor core reads 10 mantissa bits */
+  memcpy(&x, &bits, sizeof bits);
+  return x;
+}
+
+static void warp_mma(emu_fiber *const lanes[32]) {
+  float a[16][16], b[16][8], c[16][8];
+  int64_t kind = lanes[0]->mma.kind;
+  int k = kind == KILN_EMU_MMA_M16N8K8_TF32 ? 8 : 16;
+  for (int lane = 0; lane < 32; ++lane) {
+    const emu_mma_args *m = &lanes[lane]->mma;
+    int g = lane / 4, t = lane % 4;
+    if (kind == KILN_EMU_MMA_M16N8K8_TF32) {
+      /* a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4);
+       * b0 (t, g), b1 (t+4, g) */
+      a[g][t] = tf32_truncate(m->a[0]);
+      a[g + 8][t] = tf32_truncate(m->a[1]);
+      a[g][t + 4] = tf32_truncate(m->a[2]);
+      a[g + 8][t + 4] = tf32_truncate(m->a[3]);
+      b[t][g] = tf32_truncate(m->b[0]);
+      b[t + 4][g] = tf32_truncate(m->b[1]);
+    } else {
+      /* a0,a1 (g, 2t+i); a2,a3 (g+8, 2t+i); a4,a5 (g, 2t+8+i);
+       * a6,a7 (g+8, 2t+8+i); b0,b1 (2t+i, g); b2,b3 (2t+8+i, g) */
+      for (int i = 0; i < 2; ++i) {
+        a[g][2 * t + i] = m->a[i];
+        a[g + 8][2 * t + i] = m->a[2 + i];
+        a[g][2 * t + 8 + i] = m->a[4 + i];
+        a[g + 8][2 * t + 8 + i] = m->a[6 + i];
+        b[2 * t + i][g] = m->b[i];
+        b[2 * t + 8 + i][g] = m->b[2 + i];
+      }
+    }
+    c[g][2 * t] = m->c[0];
+    c[g][2 * t + 1] = m->c[1];
+    c[g + 8][2 * t] = m->c[2];
+    c[g + 8][2 * t + 1] = m->c[3];
+  }
+  for (int lane = 0; lane < 32; ++lane) {
+    int g = lane / 4, t = lane % 4;
+    static const int rows[4] = {0, 0, 8, 8}, cols[4] = {0, 1, 0, 1};
+    for (int e = 0; e < 4; ++e) {
+      int r = g + rows[e], col = 2 * t + cols[e];
+      float acc = c[r][col];
+      for (int i = 0; i < k; ++i)
+        acc = fmaf(a[r][i], b[i][col], acc);
+      lanes[lane]->mma.d[e] = acc;
+    }
+  }
+}
+
+static const char *describe_wait(const emu_fiber *f, char *out, size_t size) {
+  if (f->state == FIBER_DONE)
+    snprintf(out, size, "returned");
+  else if (f->state == FIBER_WAITING)
+    snprintf(out, size, "waits at gpu.barrier #%lld", (long long)f->site);
+  else
+    snprintf(out, size, "waits at warp-level op #%lld", (long long)f->site);
+  return out;
+}
+
+/* Runs the warp-level ops whose whole warp waits at them; a warp whose
+ * lanes are not all at the same one is an error (it would hang or compute
+ * garbage on a GPU). */
+static void run_warp_ops(int64_t n) {
+  if (n % 32 != 0)
+    emu_fatal("kernel %s (%s): a warp-level op in a block of %lld threads "
+              "(not whole warps of 32)",
+              launch.kernel->name, launch.kernel->module, (long long)n);
+  for (int64_t w = 0; w < n / 32; ++w) {
+    emu_fiber *lanes[32];
+    bool any = false;
+    for (int lane = 0; lane < 32; ++lane) {
+      lanes[lane] = fiber_pool[w * 32 + lane];
+      any = any || lanes[lane]->state == FIBER_WARP;
+    }
+    if (!any)
+      continue;
+    emu_fiber *first = NULL;
+    for (int lane = 0; lane < 32 && !first; ++lane)
+      if (lanes[lane]->state == FIBER_WARP)
+        first = lanes[lane];
+    for (int lane = 0; lane < 32; ++lane) {
+      emu_fiber *f = lanes[lane];
+      if (f->state == FIBER_WARP && f->site == first->site &&
+          f->mma.kind == first->mma.kind)
+        continue;
+      char a[128], b[128], how[64];
+      describe_thread(first->ctx, a, sizeof a);
+      describe_thread(f->ctx, b, sizeof b);
+      emu_fatal("kernel %s (%s): %s waits at warp-level op #%lld while %s "
+                "of the same warp %s (divergent warp)",
+                launch.kernel->name, launch.kernel->module, a,
+                (long long)first->site, b, describe_wait(f, how, sizeof how));
+    }
+    warp_mma(lanes);
+    for (int lane = 0; lane < 32; ++lane)
+      lanes[lane]->state = FIBER_RUNNABLE;
+  }
+}
+
 static void run_block(const int64_t block[3], const int64_t block_dim[3],
                       const int64_t grid_dim[3], bool reverse) {
   int64_t n = block_dim[0] * block_dim[1] * block_dim[2];
@@ -596,7 +837,9 @@ static void run_block(const int64_t block[3], const int64_t block_dim[3],
       int64_t thread[3];
       thread_of(reverse ? n - 1 - i : i, block_dim, thread);
       set_ids(launch.plain_ctx, block, thread, block_dim, grid_dim);
+      launch.plain_async.count = launch.plain_async.committed = 0;
       launch.kernel->entry(launch.params, launch.shared, launch.plain_ctx);
+      complete_async(&launch.plain_async, INT64_MAX);
     }
     return;
   }
@@ -605,6 +848,7 @@ static void run_block(const int64_t block[3], const int64_t block_dim[3],
     int64_t thread[3];
     thread_of(i, block_dim, thread);
     set_ids(f->ctx, block, thread, block_dim, grid_dim);
+    f->async.count = f->async.committed = 0;
     f->state = FIBER_RUNNABLE;
     start_fiber(f);
   }
@@ -615,7 +859,15 @@ static void run_block(const int64_t block[3], const int64_t block_dim[3],
         continue;
       resume_fiber(f);
     }
-    /* Every thread now waits at a barrier or has returned. */
+    /* Every thread now waits at a barrier or a warp-level op, or has
+     * returned. Warp-level ops first: they complete within their warp. */
+    bool at_warp_op = false;
+    for (int64_t i = 0; i < n && !at_warp_op; ++i)
+      at_warp_op = fiber_pool[i]->state == FIBER_WARP;
+    if (at_warp_op) {
+      run_warp_ops(n);
+      continue;
+    }
     emu_fiber *waiting = NULL, *done = NULL;
     for (int64_t i = 0; i < n; ++i) {
       emu_fiber *f = fiber_pool[i];

@@ -1,9 +1,24 @@
-// RUN: model-opt %s -split-input-file -kiln-gpu-tile-and-distribute -canonicalize -cse | FileCheck %s
+// The staged path (every contraction with contraction-kernels=false; the
+// contractions kiln-gpu-contraction-kernel cannot take otherwise).
+// RUN: model-opt %s -split-input-file "-kiln-gpu-tile-and-distribute=contraction-kernels=false" -canonicalize -cse | FileCheck %s
+// Contraction kernels: block tiles of the kernel's shape, ops marked.
+// RUN: model-opt %s -split-input-file -kiln-gpu-tile-and-distribute -canonicalize -cse | FileCheck %s --check-prefix=KERNEL
+// RUN: model-opt %s -split-input-file "-kiln-gpu-tile-and-distribute=precision=tf32" -canonicalize -cse | FileCheck %s --check-prefix=TF32
 
 // Matmul + bias/ReLU epilogue: one block per 32x32 output tile (the
 // epilogue is the root, the matmul and its fill are fused into it), the
 // K loop in steps of 32 with both operand tiles staged in workgroup memory,
 // every op of the tile distributed over 32x8 threads.
+// KERNEL-LABEL: func.func @matmul_epilogue(
+// KERNEL: scf.forall ({{.*}}) = (0, 0) to (64, 96) step (64, 64)
+// KERNEL: tensor.empty(%{{.*}}) : tensor<64x?xf32>
+// KERNEL: linalg.fill {kiln.gpu.contraction_init}
+// KERNEL: linalg.matmul {kiln.gpu.contraction = {copy_vector = array<i64: 4, 4>, precision = "fp32", thread_tile = array<i64: 8, 4>, tile = array<i64: 64, 64, 32>, warps = array<i64: 0, 0>}}
+// KERNEL: linalg.generic {{.*}} attrs = {kiln.gpu.contraction_epilogue = 0 : i64}
+// KERNEL-NOT: #gpu.thread
+// KERNEL: mapping = [#gpu.block<y>, #gpu.block<x>]
+// TF32-LABEL: func.func @matmul_epilogue(
+// TF32: linalg.matmul {kiln.gpu.contraction = {copy_vector = array<i64: 4, 4>, precision = "tf32", thread_tile = array<i64: 0, 0>, tile = array<i64: 64, 64, 32>, warps = array<i64: 2, 2>}}
 // CHECK-LABEL: func.func @matmul_epilogue(
 // CHECK-SAME: %[[A:[a-z0-9]+]]: tensor<64x128xf32>, %[[B:[a-z0-9]+]]: tensor<128x96xf32>, %[[BIAS:[a-z0-9]+]]: tensor<96xf32>)
 // CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (32, 32) shared_outs(%[[OUT:.*]] = %{{.*}})
@@ -141,6 +156,10 @@ func.func @full_reduction(%x: tensor<64xf32>, %init: tensor<f32>) -> tensor<f32>
 // all 12 heads, so staging K in steps of 32 would take 12x1x32 + 12x32x32
 // floats (0xc600 bytes, past the 48 KiB of static shared memory); the K
 // step is halved until the staged tiles fit in 32 KiB.
+// The batch matmul's consumer transposes its result: no kernel tile.
+// KERNEL-LABEL: func.func @attention_values(
+// KERNEL-NOT: kiln.gpu.contraction
+// KERNEL: return
 // CHECK-LABEL: func.func @attention_values(
 // CHECK: scf.forall ({{.*}}) = (0, 0, 0) to (128, 12, 64) step (1, 12, 32)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16 iter_args
@@ -165,6 +184,15 @@ func.func @attention_values(%p: tensor<12x128x128xf32>,
 // consumer gets its own copy, computed in its own block tile, instead of a
 // separate fill kernel whose result the second consumer would have to copy
 // at block level.
+// KERNEL-LABEL: func.func @shared_fill(
+// KERNEL: scf.forall ({{.*}}) = (0, 0, 0) to (4, 16, 16) step (1, 16, 16)
+// KERNEL: linalg.fill {kiln.gpu.contraction_init}
+// KERNEL: linalg.batch_matmul {kiln.gpu.contraction = {copy_vector = array<i64: 4, 4>, precision = "fp32", thread_tile = array<i64: 2, 4>, tile = array<i64: 16, 64, 16>, warps = array<i64: 0, 0>}}
+// KERNEL: mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]
+// KERNEL: linalg.fill {kiln.gpu.contraction_init}
+// KERNEL: linalg.batch_matmul {kiln.gpu.contraction
+// TF32-LABEL: func.func @shared_fill(
+// TF32: linalg.batch_matmul {kiln.gpu.contraction = {copy_vector = array<i64: 4, 4>, precision = "tf32", thread_tile = array<i64: 0, 0>, tile = array<i64: 64, 64, 16>, warps = array<i64: 2, 2>}}
 // CHECK-LABEL: func.func @shared_fill(
 // CHECK: scf.forall
 // CHECK: linalg.fill
@@ -186,4 +214,23 @@ func.func @shared_fill(%a: tensor<4x16x16xf32>, %b: tensor<4x16x16xf32>)
   %y = linalg.batch_matmul ins(%x, %b : tensor<4x16x16xf32>, tensor<4x16x16xf32>)
                            outs(%fill : tensor<4x16x16xf32>) -> tensor<4x16x16xf32>
   return %x, %y : tensor<4x16x16xf32>, tensor<4x16x16xf32>
+}
+
+// -----
+
+// A matrix-vector product (batch-1 Gemm): below 16 rows tensor cores do not
+// pay; every thread owns 1 x 4 outputs of a 128-wide block tile.
+// KERNEL-LABEL: func.func @gemv(
+// KERNEL: scf.forall ({{.*}}) = (0, 0) to (1, 1000) step (1, 128)
+// KERNEL: linalg.matmul {kiln.gpu.contraction = {copy_vector = array<i64: 4, 4>, precision = "fp32", thread_tile = array<i64: 1, 4>, tile = array<i64: 1, 128, 32>, warps = array<i64: 0, 0>}}
+// TF32-LABEL: func.func @gemv(
+// TF32: precision = "fp32"
+// CHECK-LABEL: func.func @gemv(
+func.func @gemv(%x: tensor<1x512xf32>, %w: tensor<512x1000xf32>) -> tensor<1x1000xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x1000xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1000xf32>) -> tensor<1x1000xf32>
+  %r = linalg.matmul ins(%x, %w : tensor<1x512xf32>, tensor<512x1000xf32>)
+                     outs(%f : tensor<1x1000xf32>) -> tensor<1x1000xf32>
+  return %r : tensor<1x1000xf32>
 }

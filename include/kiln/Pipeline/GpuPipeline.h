@@ -49,6 +49,12 @@ struct GpuPipelineOptions : public PassPipelineOptions<GpuPipelineOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Device optimization level 0-3"),
                             llvm::cl::init(2)};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Multiplication precision of matmul-like contractions: "
+                     "fp32 (CUDA cores), tf32, bf16 or fp16 (tensor cores, "
+                     "sm_80 and later)"),
+      llvm::cl::init("fp32")};
   Option<bool> emulate{
       *this, "emulate",
       llvm::cl::desc("Lower the kernels for the host's GPU emulation "
