@@ -31,6 +31,7 @@ namespace mlir::kiln {
 static void addDistributePasses(OpPassManager &pm,
                                 const GpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createKilnGpuConvToGemm());
   KilnGpuTileAndDistributeOptions tileOptions;
   tileOptions.precision = options.precision;
   fpm.addPass(createKilnGpuTileAndDistribute(tileOptions));

@@ -37,6 +37,11 @@ constexpr llvm::StringLiteral kInitAttr = "kiln.gpu.contraction_init";
 /// number of the operand that reads the contraction's result).
 constexpr llvm::StringLiteral kEpilogueAttr = "kiln.gpu.contraction_epilogue";
 
+/// Marks a generic that only gathers (an im2col: yields its one input read
+/// through a non-permutation map) and feeds a contraction kernel, which
+/// reads through it instead of materializing it.
+constexpr llvm::StringLiteral kGatherAttr = "kiln.gpu.gather";
+
 /// The tile shapes of one contraction kernel.
 struct ContractionConfig {
   Precision precision = Precision::FP32;

@@ -20,7 +20,9 @@
 #include "passes/GPU/ContractionKernel.h"
 #include "passes/GPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -189,14 +191,32 @@ static FailureOr<ContractionLayout> analyzeContraction(linalg::LinalgOp op) {
   }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1)
+  if (failed(dims) || dims->k.size() != 1)
+    return failure();
+  // M and N: the last two dims of C. Other M/N-like dims (a dim of C and of
+  // one operand only, such as the image of an implicit-GEMM convolution,
+  // absent from its filter) are looped over like batch dims.
+  AffineMap cMap = op.getIndexingMapsArray().back();
+  if (cMap.getNumResults() < 2)
+    return failure();
+  auto cDim = [&](unsigned i) -> std::optional<unsigned> {
+    if (auto d = dyn_cast<AffineDimExpr>(cMap.getResult(i)))
+      return d.getPosition();
+    return std::nullopt;
+  };
+  std::optional<unsigned> m = cDim(cMap.getNumResults() - 2),
+                          n = cDim(cMap.getNumResults() - 1);
+  if (!m || !n || !llvm::is_contained(dims->m, *m) ||
+      !llvm::is_contained(dims->n, *n))
     return failure();
   ContractionLayout layout;
-  layout.m = dims->m[0];
-  layout.n = dims->n[0];
+  layout.m = *m;
+  layout.n = *n;
   layout.k = dims->k[0];
   layout.batch.assign(dims->batch.begin(), dims->batch.end());
+  for (unsigned d : llvm::concat<const unsigned>(dims->m, dims->n))
+    if (d != *m && d != *n)
+      layout.batch.push_back(d);
   auto isBatch = [&](AffineExpr e) {
     auto d = dyn_cast<AffineDimExpr>(e);
     return d && llvm::is_contained(layout.batch, d.getPosition());
@@ -307,6 +327,16 @@ mlir::kiln::gpu_kernel::planContractionKernel(linalg::LinalgOp op,
   int64_t bInner = innerExtent(layout->b, layout->bInnerN, layout->n, layout->k);
   c.vecA = aInner % 4 == 0 ? 4 : 1;
   c.vecB = bInner % 4 == 0 ? 4 : 1;
+  // A gathered operand (an implicit-GEMM convolution's columns) is staged
+  // element by element.
+  auto gathered = [&](unsigned input) {
+    Operation *producer = op.getDpsInputOperand(input)->get().getDefiningOp();
+    return producer && producer->hasAttr(kGatherAttr);
+  };
+  if (gathered(layout->a))
+    c.vecA = 1;
+  if (gathered(layout->b))
+    c.vecB = 1;
   return c;
 }
 
@@ -338,7 +368,44 @@ struct StagedOperand {
   unsigned outerDim, innerDim;
   int64_t outerExtent, innerExtent, row, vec;
   Value shared;   // memref<2 x outer x row x f32, workgroup>
+  // A gathered operand: the tile is a view (at `offsets`) of the result of
+  // this kiln.gpu.gather op, read through its input map instead.
+  linalg::LinalgOp gather;
+  SmallVector<OpFoldResult> offsets;
 };
+
+/// The kiln.gpu.gather op whose result `tile` is a unit-stride view of, and
+/// the view's offsets. Several gathers may write one buffer (their
+/// destinations were one tensor.empty): the last one before the kernel.
+static linalg::LinalgOp findGather(Value tile, Operation *reader,
+                                   SmallVector<OpFoldResult> &offsets) {
+  auto view = tile.getDefiningOp<memref::SubViewOp>();
+  Value buffer = view ? view.getSource() : tile;
+  linalg::LinalgOp found;
+  for (Operation *user : buffer.getUsers()) {
+    auto op = dyn_cast<linalg::LinalgOp>(user);
+    if (!op || !op->hasAttr(kGatherAttr) || op.getNumDpsInits() != 1 ||
+        op.getDpsInits()[0] != buffer)
+      continue;
+    Operation *kernel = op->getBlock()->findAncestorOpInBlock(*reader);
+    if (!kernel || !op->isBeforeInBlock(kernel))
+      continue;
+    if (!found || found->isBeforeInBlock(op))
+      found = op;
+  }
+  if (!found)
+    return nullptr;
+  if (view) {
+    if (!llvm::all_of(view.getStaticStrides(), [](int64_t s) { return s == 1; }) ||
+        view.getSourceType().getRank() != view.getType().getRank())
+      return nullptr;
+    offsets = view.getMixedOffsets();
+  } else {
+    offsets.assign(cast<MemRefType>(buffer.getType()).getRank(),
+                   OpBuilder(tile.getContext()).getIndexAttr(0));
+  }
+  return found;
+}
 
 class KernelBuilder {
 public:
@@ -369,6 +436,8 @@ private:
   Value limitOf(unsigned dim);
   SmallVector<Value> issueCopies(StagedOperand &x, Value stage, Value k0,
                                  Value active);
+  Value readGathered(const StagedOperand &x, Value valid,
+                     ArrayRef<Value> tileIndices);
   Value readStaged(const StagedOperand &x, Value stage, Value first,
                    Value second, unsigned firstDim);
   SmallVector<Value> computeMma(Value stage, ValueRange acc);
@@ -432,6 +501,7 @@ StagedOperand KernelBuilder::stageOperand(unsigned input, unsigned first,
       {2, x.outerExtent, x.row}, b.getF32Type(), MemRefLayoutAttrInterface(),
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup));
   x.shared = memref::AllocOp::create(b, loc, type);
+  x.gather = findGather(x.global, op, x.offsets);
   return x;
 }
 
@@ -481,6 +551,14 @@ SmallVector<Value> KernelBuilder::issueCopies(StagedOperand &x, Value stage,
       else
         srcIndices.push_back(batchIvs.lookup(d));
     }
+    if (x.gather) {
+      // Gathered: element by element through the gather's map, synchronous
+      // stores (visible after the barrier before this stage is read).
+      Value value = readGathered(x, valid, srcIndices);
+      memref::StoreOp::create(b, loc, value, x.shared,
+                              ValueRange{stage, outer, inner});
+      continue;
+    }
     Value srcElements =
         arith::SelectOp::create(b, loc, valid, cst(x.vec), zero);
     UnitAttr bypassL1 = x.vec * 4 == 16 ? b.getUnitAttr() : UnitAttr();
@@ -490,6 +568,34 @@ SmallVector<Value> KernelBuilder::issueCopies(StagedOperand &x, Value stage,
         b.getIndexAttr(x.vec), srcElements, bypassL1));
   }
   return tokens;
+}
+
+/// Element `tileIndices` of a gathered operand's tile (0 outside the
+/// operand): the gather's input at its map applied to the element's
+/// position in the gather's result.
+Value KernelBuilder::readGathered(const StagedOperand &x, Value valid,
+                                  ArrayRef<Value> tileIndices) {
+  Type f32 = b.getF32Type();
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{f32}, valid,
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<Value> ivs;
+  for (auto [index, offset] : llvm::zip(tileIndices, x.offsets))
+    ivs.push_back(add(index, getValueOrCreateConstantIndexOp(b, loc, offset)));
+  linalg::LinalgOp gather = x.gather;
+  OpOperand *input = gather.getDpsInputOperand(0);
+  AffineMap map = gather.getMatchingIndexingMap(input);
+  SmallVector<Value> indices;
+  for (unsigned i = 0; i < map.getNumResults(); ++i)
+    indices.push_back(
+        affine::AffineApplyOp::create(b, loc, map.getSubMap({i}), ivs));
+  Value v = memref::LoadOp::create(b, loc, input->get(), indices);
+  scf::YieldOp::create(b, loc, v);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(
+      b, loc, arith::ConstantOp::create(b, loc, f32, b.getZeroAttr(f32)).getResult());
+  return ifOp.getResult(0);
 }
 
 /// The staged element at (first, second) of the operand's two loop dims,
@@ -974,4 +1080,30 @@ void GpuContractionKernel::runOnOperation() {
   for (linalg::LinalgOp op : contractions)
     if (failed(rewriteBlock(op)))
       return signalPassFailure();
+  // Gathers the kernels read through: their results are never written.
+  SmallVector<linalg::LinalgOp> gathers;
+  getOperation().walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kGatherAttr))
+      gathers.push_back(op);
+  });
+  llvm::SetVector<Value> buffers;
+  for (linalg::LinalgOp gather : gathers) {
+    buffers.insert(gather.getDpsInits()[0]);
+    gather->erase();
+  }
+  for (Value buffer : buffers) {
+    if (!llvm::all_of(buffer.getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp>(user);
+        })) {
+      buffer.getDefiningOp()->emitError(
+          "kiln-gpu-contraction-kernel: a kiln.gpu.gather result read other "
+          "than by a contraction kernel");
+      return signalPassFailure();
+    }
+    Operation *alloc = buffer.getDefiningOp();
+    for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
+      user->erase();
+    if (alloc && isa<memref::AllocOp>(alloc))
+      alloc->erase();
+  }
 }

@@ -120,7 +120,9 @@ static linalg::LinalgOp getFusableInit(OpOperand *init) {
 
 /// The producers fused into a root's block tile, decided before tiling:
 /// accumulator initializers of the root, and, into an elementwise root, a
-/// contraction with its own initializer (epilogue fusion).
+/// contraction with its own initializer (epilogue fusion): the first one
+/// (a second contraction it adds, as a residual branch's, is a root of its
+/// own: a block tile has one contraction kernel).
 static llvm::SmallPtrSet<Operation *, 4> getFusedProducers(linalg::LinalgOp root) {
   llvm::SmallPtrSet<Operation *, 4> fused;
   auto addInits = [&](linalg::LinalgOp op) {
@@ -134,6 +136,7 @@ static llvm::SmallPtrSet<Operation *, 4> getFusedProducers(linalg::LinalgOp root
       auto contraction = cast<linalg::LinalgOp>(operand->get().getDefiningOp());
       fused.insert(contraction);
       addInits(contraction);
+      break;
     }
   return fused;
 }
@@ -476,6 +479,60 @@ LogicalResult GpuTileAndDistribute::tileToThreads(RewriterBase &rewriter,
   return success();
 }
 
+/// The values whose buffer one-shot bufferization may give `v`: `v`, and
+/// back through reshapes, slices and destination-style results (which
+/// share their tied destination's buffer).
+static llvm::SmallPtrSet<Value, 8> bufferSources(Value v) {
+  llvm::SmallPtrSet<Value, 8> sources;
+  while (v && sources.insert(v).second) {
+    Operation *def = v.getDefiningOp();
+    if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def))
+      v = collapse.getSrc();
+    else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def))
+      v = expand.getSrc();
+    else if (auto slice = dyn_cast_or_null<tensor::ExtractSliceOp>(def))
+      v = slice.getSource();
+    else if (auto dps = dyn_cast_or_null<DestinationStyleOpInterface>(def))
+      v = dps.getTiedOpOperand(cast<OpResult>(v))->get();
+    else
+      v = Value();
+  }
+  return sources;
+}
+
+/// A contraction kernel reads a virtual gather's image while it writes its
+/// result: neither the contraction's accumulator nor an elementwise
+/// consumer fused into it may be written in place into the image's buffer
+/// (as a residual folded into a convolution would be). Such a destination
+/// becomes a fresh tensor (a copy when the payload reads it).
+static void separateFromImage(Operation *gather) {
+  llvm::SmallPtrSet<Value, 8> image =
+      bufferSources(cast<linalg::LinalgOp>(gather).getDpsInputs()[0]);
+  auto freshen = [&](linalg::LinalgOp op) {
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      if (llvm::none_of(bufferSources(init.get()),
+                        [&](Value v) { return image.contains(v); }))
+        continue;
+      OpBuilder b(op);
+      auto type = cast<RankedTensorType>(init.get().getType());
+      Value empty = tensor::EmptyOp::create(b, op.getLoc(), type.getShape(),
+                                            type.getElementType());
+      if (op.payloadUsesValueFromOperand(&init))
+        empty = linalg::CopyOp::create(b, op.getLoc(), init.get(), empty)
+                    .getResult(0);
+      init.set(empty);
+    }
+  };
+  for (Operation *user : gather->getUsers()) {
+    auto gemm = cast<linalg::LinalgOp>(user);
+    freshen(gemm);
+    for (Operation *consumer : gemm->getUsers())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(consumer);
+          linalgOp && isPointwise(linalgOp))
+        freshen(linalgOp);
+  }
+}
+
 /// The contraction kernel for the block tiles of `root` (a contraction, or
 /// the elementwise consumer it is fused into), if it takes one.
 std::optional<kiln::gpu_kernel::ContractionConfig>
@@ -582,11 +639,29 @@ void GpuTileAndDistribute::runOnOperation() {
              signalPassFailure();
   }
 
+  // Gathers (implicit-GEMM columns) that only contraction kernels read stay
+  // unmaterialized: the kernels read through them.
+  llvm::SmallPtrSet<Operation *, 4> virtualGathers;
+  for (linalg::LinalgOp op : roots) {
+    if (!op->hasAttr(kiln::gpu_kernel::kGatherAttr))
+      continue;
+    bool kernelsOnly = llvm::all_of(op->getUsers(), [&](Operation *user) {
+      auto consumer = dyn_cast<linalg::LinalgOp>(user);
+      return consumer && isContraction(consumer) && planKernel(consumer);
+    });
+    if (!kernelsOnly) {
+      op->removeAttr(kiln::gpu_kernel::kGatherAttr);
+      continue;
+    }
+    virtualGathers.insert(op);
+    separateFromImage(op);
+  }
+
   IRRewriter rewriter(&getContext());
   llvm::SetVector<Operation *> dead;
   // Consumers first, so that producers fused into them are skipped.
   for (linalg::LinalgOp root : llvm::reverse(roots)) {
-    if (dead.contains(root))
+    if (dead.contains(root) || virtualGathers.contains(root))
       continue;
     // A full reduction (no parallel loop) runs on one thread of one block.
     if (root.getNumParallelLoops() == 0) {

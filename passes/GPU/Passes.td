@@ -9,6 +9,28 @@
 
 include "mlir/Pass/PassBase.td"
 
+def KilnGpuConvToGemm : Pass<"kiln-gpu-conv-to-gemm", "::mlir::func::FuncOp"> {
+  let summary = "Convolutions as GEMMs over gathered image columns";
+  let description = [{
+    Runs on linalg on tensors before kiln-gpu-tile-and-distribute. Each
+    `linalg.conv_2d_nchw_fchw` with static f32 shapes becomes upstream's
+    im2col form (`linalg::rewriteInIm2Col`): a generic gathering the image
+    into columns [N, C*KH*KW, OH*OW], marked `kiln.gpu.gather`, and a GEMM
+    generic (filter [F, C*KH*KW] x columns -> [N, F, OH*OW]) that the
+    contraction kernels take. The columns are never written: the kernel
+    reads the image through the gather's map while staging its B tiles
+    (implicit GEMM). The GEMM's initializer (a named op such as the bias
+    broadcast is generalized first) and its elementwise consumers absorb
+    the reshapes around it (`populateFoldReshapeOpsByCollapsingPatterns`,
+    limited to those reshapes), so they stay fused into the kernel.
+    Grouped, depthwise and other convolutions are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def KilnGpuTileAndDistribute : Pass<"kiln-gpu-tile-and-distribute",
                                     "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors into scf.forall loops mapped to "
