@@ -25,7 +25,7 @@ root="$(cd "$here/../.." && pwd)"
 build="$root/build"
 models_dir="$root/../shared/models"
 wide_dir="$root/bench/work/wide"
-work="$here/work/emu-check"
+work="$root/bench/work/cuda-emu-check"
 out="$here/EMU-CHECK.md"
 cuda=1
 names=()
@@ -37,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --work) work="$2"; shift 2;;
     --out) out="$2"; shift 2;;
     --no-cuda) cuda=0; shift;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0;;
     -*) echo "check_emu.sh: unknown option '$1' (see --help)" >&2; exit 1;;
     *) names+=("$1"); shift;;
   esac

@@ -38,6 +38,8 @@ opset 13; print them with `torch_models.py --list-ops NAME DIR`):
   bert_base     the same encoder at BERT-base size: 12 layers, d_model 768,
                 12 heads, FFN 3072, input 1x128x768 (embeddings excluded)
                 -> 1x128x768 (340 MB of weights).
+  bert_layer    one layer of bert_base (its kernel shapes: attention over 12
+                heads at sequence 128), input 1x128x768 -> 1x128x768.
 
 Small models of the CPU benchmark set's other families (GPU emulation
 tests; BatchNorms randomized as below):
@@ -405,6 +407,9 @@ def build(name):
     elif name == "bert_base":
         model = _build_encoder(torch, 768, 12, 3072, 12)
         x = _input((1, 128, 768))
+    elif name == "bert_layer":
+        model = _build_encoder(torch, 768, 12, 3072, 1)
+        x = _input((1, 128, 768))
     elif name == "shufflenet":
         model = _build_shufflenet(torch)
         x = _input((1, 3, 32, 32))
@@ -432,7 +437,8 @@ def build(name):
 
 
 NAMES = ["mlp", "conv3x3", "convnet", "resnet18", "mobilenet_v2", "encoder",
-         "bert_base", "shufflenet", "gpt", "audio1d", "crnn", "densenet"]
+         "bert_base", "bert_layer", "shufflenet", "gpt", "audio1d", "crnn",
+         "densenet"]
 
 
 def _reference(torch, model, x):
