@@ -104,10 +104,14 @@ echo "parts: ${parts[*]}" >&2
 
 echo "== 1. machine" >&2
 if [[ $emu = 0 ]]; then
-  run nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >&2 || true
+  if command -v nvidia-smi > /dev/null; then
+    run nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader >&2 || true
+  else
+    echo "(no nvidia-smi on this machine)" >&2
+  fi
 fi
 machine=$("$python" -c "import platform, torch
-gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU (emulation)'
+gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU visible to PyTorch'
 print('%s; python %s, torch %s' % (gpu, platform.python_version(), torch.__version__))")
 echo "$machine" >&2
 {
