@@ -44,7 +44,11 @@ typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
 
 enum { KILN_CU_ERROR_NO_DEVICE = 100, KILN_CU_EVENT_DEFAULT = 0,
-       KILN_CU_STREAM_DEFAULT = 0 };
+       KILN_CU_STREAM_DEFAULT = 0,
+       KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8 };
+
+/* Shared memory a kernel may use without opting in (static and dynamic). */
+#define KILN_CU_DEFAULT_SHARED_LIMIT (48 * 1024)
 
 /* The driver entry points used, with their exported (versioned) names. */
 #define KILN_CUDA_FUNCTIONS(X)                                                 \
@@ -60,6 +64,8 @@ enum { KILN_CU_ERROR_NO_DEVICE = 100, KILN_CU_EVENT_DEFAULT = 0,
   X(cuModuleUnload, "cuModuleUnload", CUresult, (CUmodule))                    \
   X(cuModuleGetFunction, "cuModuleGetFunction", CUresult,                      \
     (CUfunction *, CUmodule, const char *))                                    \
+  X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult,                        \
+    (CUfunction, int, int))                                                    \
   X(cuLaunchKernel, "cuLaunchKernel", CUresult,                                \
     (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,   \
      unsigned, CUstream, void **, void **))                                    \
@@ -326,6 +332,14 @@ void mgpuLaunchKernel(void *function, intptr_t gridX,
                                   void **params, void **extra,
                                   size_t paramsCount) {
   (void)paramsCount;
+  /* More than 48 KiB of dynamic shared memory needs the kernel's opt-in:
+   * its limit raised to what this launch asks for (the driver refuses
+   * what the GPU cannot give, e.g. past 227 KiB on sm_90). */
+  if (smem > KILN_CU_DEFAULT_SHARED_LIMIT)
+    check(p_cuFuncSetAttribute(
+              (CUfunction)function,
+              KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
+          "cuFuncSetAttribute (dynamic shared memory past 48 KiB)");
   check(p_cuLaunchKernel((CUfunction)function, (unsigned)gridX,
                          (unsigned)gridY, (unsigned)gridZ, (unsigned)blockX,
                          (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
