@@ -8,7 +8,7 @@ carried in two calls) merge into one report; the first file's machine line
 heads it. Record lines (tab-separated):
   machine  DESCRIPTION  CPUS  DATE
   mode     TARGET  ITERS  COMMIT
-  kiln     FOLDER  PREC  ok|FAIL  MEDIAN_MS  TOL  MESSAGE
+  kiln     FOLDER  PREC  ok|FAIL  RUN_MS  KERNELS_MS  TOL  MESSAGE
   torch    NAME  eager|compile|cublas|cpu-matmul  PREC  E2E_MS  DEVICE_MS  NOTE
 """
 import argparse
@@ -40,8 +40,8 @@ def read(paths):
                 kind = fields[0]
                 if kind in ("machine", "mode"):
                     meta.setdefault(kind, fields[1:])
-                elif kind == "kiln" and len(fields) >= 7:
-                    kiln.append(fields[1:7])
+                elif kind == "kiln" and len(fields) >= 8:
+                    kiln.append(fields[1:8])
                 elif kind == "torch" and len(fields) >= 7:
                     _, name, mode, prec, e2e, dev, note = fields[:7]
                     torch[(name, mode, prec)] = (number(e2e), number(dev), note)
@@ -70,11 +70,13 @@ def write(meta, kiln, torch, out):
     lines += ["Written by `bench/cuda/run_device.sh` (commit %s) on %s: %s, %s."
               % (commit, machine[2] if len(machine) > 2 else "?", machine[0],
                  machine[1] if len(machine) > 1 else "?"),
-              "Medians of %s runs. Kiln's times are its executables' `--bench` "
-              "(CUDA events around each run, host<->device copies included); "
-              "PyTorch's *end to end* times have the same scope (input in host "
-              "memory to output in host memory), its *on device* times leave "
-              "the data on the GPU. Speedup = PyTorch time / Kiln time (above 1: "
+              "Medians of %s runs. Two scopes: *end to end* (Kiln: its "
+              "executables' `--bench`, CUDA events around each run, "
+              "host<->device copies included; PyTorch: input in host memory "
+              "to output in host memory) and *on device* (Kiln: "
+              "`KILN_CUDA_TIMING=kernels`, from its first kernel's start to "
+              "its last kernel's end; PyTorch: data left on the GPU). "
+              "Speedup = PyTorch time / Kiln time in the same scope (above 1: "
               "Kiln is faster). PyTorch fp32 runs with TF32 off; torch.compile "
               "is the default mode at fp32." % iters, ""]
 
@@ -82,27 +84,31 @@ def write(meta, kiln, torch, out):
     matmuls = [k for k in kiln if k[0].startswith("matmul_")]
     if models:
         lines += ["## Models", "",
-                  "| model | precision | check (tolerance x max\\|ref\\|) | Kiln ms "
-                  "| PyTorch eager ms | speedup | torch.compile ms | speedup "
-                  "| PyTorch eager on device ms |",
-                  "|---|---|---|---:|---:|---:|---:|---:|---:|"]
-        speedups = []
-        for name, prec, status, median, tol, message in models:
-            k = number(median)
+                  "| model | precision | check (tolerance x max\\|ref\\|) "
+                  "| Kiln ms | PyTorch eager ms | speedup | torch.compile ms "
+                  "| speedup | Kiln on device ms | PyTorch eager on device ms "
+                  "| speedup on device |",
+                  "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        speedups, device_speedups = [], []
+        for name, prec, status, run_ms, kernels_ms, tol, message in models:
+            k, kk = number(run_ms), number(kernels_ms)
             e2e, dev, note = torch.get((name, "eager", prec), (None, None, "not run"))
             c2e, _, cnote = torch.get((name, "compile", "fp32"), (None, None, "not run"))
             if prec != "fp32":
                 c2e, cnote = None, "fp32 only"
-            s = ratio(e2e, k) if status == "ok" else None
-            if s:
-                speedups.append(s)
-            check = "ok (%s)" % tol if status == "ok" else "**FAIL** (%s): %s" % (tol, message)
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            ok = status == "ok"
+            s = ratio(e2e, k) if ok else None
+            sd = ratio(dev, kk) if ok else None
+            speedups += [s] if s else []
+            device_speedups += [sd] if sd else []
+            check = "ok (%s)" % tol if ok else "**FAIL** (%s): %s" % (tol, message)
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 name, prec, check, fmt(k), fmt(e2e) if e2e else note or "-",
                 fmt(s), fmt(c2e) if c2e else cnote or "-",
-                fmt(ratio(c2e, k) if status == "ok" else None), fmt(dev)))
-        lines += ["", "Geomean speedup over PyTorch eager (end to end): %s."
-                  % fmt(geomean(speedups)), ""]
+                fmt(ratio(c2e, k) if ok else None), fmt(kk), fmt(dev), fmt(sd)))
+        lines += ["", "Geomean speedup over PyTorch eager: %s end to end, %s on "
+                  "device." % (fmt(geomean(speedups)), fmt(geomean(device_speedups))),
+                  ""]
 
     sizes = sorted({int(k[0].split("_")[1]) for k in matmuls} |
                    {int(n.split("_")[1]) for (n, _, _) in torch
@@ -111,25 +117,25 @@ def write(meta, kiln, torch, out):
         lines += ["## MatMul N x N x N", "",
                   "Kiln: `Y = A @ B` with A and B inputs, checked against A @ B in "
                   "float64. cuBLAS: torch.matmul at the same precision (bf16: "
-                  "bfloat16 operands). *% of cuBLAS* compares Kiln's time, host "
-                  "copies included, with cuBLAS on device: a lower bound of its "
-                  "kernel's share until the executable can time its kernels alone.",
+                  "bfloat16 operands). *% of cuBLAS*: cuBLAS's time over "
+                  "Kiln's, both on device (Kiln's kernels only).",
                   "",
-                  "| N | precision | check | Kiln ms | Kiln TFLOP/s | torch.matmul end to end ms "
-                  "| speedup | cuBLAS on device ms | cuBLAS TFLOP/s | % of cuBLAS |",
-                  "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-        for name, prec, status, median, tol, message in sorted(
+                  "| N | precision | check | Kiln ms | torch.matmul end to end ms "
+                  "| speedup | Kiln on device ms | Kiln TFLOP/s "
+                  "| cuBLAS on device ms | cuBLAS TFLOP/s | % of cuBLAS |",
+                  "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, prec, status, run_ms, kernels_ms, tol, message in sorted(
                 matmuls, key=lambda k: (int(k[0].split("_")[1]), k[1])):
             n = int(name.split("_")[1])
-            flops = 2.0 * n ** 3
-            k = number(median)
+            gflop = 2.0 * n ** 3 / 1e9
+            k, kk = number(run_ms), number(kernels_ms)
             mode = "cublas" if (name, "cublas", prec) in torch else "cpu-matmul"
             e2e, dev, _ = torch.get((name, mode, prec), (None, None, ""))
             check = "ok (%s)" % tol if status == "ok" else "**FAIL**: %s" % message
-            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                n, prec, check, fmt(k), fmt(ratio(flops / 1e9, k)), fmt(e2e),
-                fmt(ratio(e2e, k)), fmt(dev), fmt(ratio(flops / 1e9, dev)),
-                fmt(100 * ratio(dev, k) if k and dev else None)))
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                n, prec, check, fmt(k), fmt(e2e), fmt(ratio(e2e, k)), fmt(kk),
+                fmt(ratio(gflop, kk)), fmt(dev), fmt(ratio(gflop, dev)),
+                fmt(100 * ratio(dev, kk) if kk and dev else None)))
         lines += ["", "torch.matmul alone (on device ms, TFLOP/s):", "",
                   "| N | fp32 | tf32 | bf16 |", "|---:|---:|---:|---:|"]
         for n in sizes:

@@ -16,7 +16,10 @@
 #     on NAME's input and must match the reference (compare.py: max|out -
 #     ref| <= TOL x max|ref|, TOL 1e-4 for fp32, 5e-3 for tf32, 1e-2 for
 #     fp16, 5e-2 for bf16; KILN_TOL_<PREC> overrides), then is timed with
-#     --bench N (CUDA events, host<->device copies included);
+#     --bench N twice: CUDA events around each run (host<->device copies
+#     included), then with KILN_CUDA_TIMING=kernels (from its first kernel's
+#     start to its last kernel's end: the copies of inputs and outputs left
+#     out);
 #  4. PyTorch on the same models, eager at each precision and torch.compile
 #     (fp32, started only while the --budget, default 360 s from the start,
 #     lasts: each compile takes tens of seconds), and
@@ -93,6 +96,21 @@ tolerance() {
   if [[ -n "${!var:-}" ]]; then echo "${!var}"; return; fi
   case "$1" in fp32) echo 1e-4;; tf32) echo 5e-3;; fp16) echo 1e-2;; bf16) echo 5e-2;; *) echo 1e-4;; esac
 }
+# bench_median EXE N run|kernels INPUT...: the median of EXE --bench N with
+# KILN_CUDA_TIMING set to the third argument; on failure, prints why and
+# returns 1.
+bench_median() {
+  local exe="$1" n="$2" scope="$3" output median
+  shift 3
+  output=$(KILN_CUDA_TIMING="$scope" "$exe" "$@" -o "$(dirname "$exe")/bench.npy" --bench "$n" 2>&1)
+  rm -f "$(dirname "$exe")/bench.npy"
+  median=$(echo "$output" | sed -n 's/.*latency_ms:.*median=\([0-9.]*\).*/\1/p')
+  if [[ -z "$median" ]]; then
+    echo "$output" | head -c 200 | tr '\t\n' '  '
+    return 1
+  fi
+  echo "$median"
+}
 run() {  # prints the command on --dry-run, else runs it
   if [[ $dry = 1 ]]; then echo "+ $*" >&2; else "$@"; fi
 }
@@ -139,10 +157,10 @@ for f in "${folders[@]}"; do
     [[ "$d" == matmul_* ]] && (( ${d#matmul_} >= 4096 )) && n=$(( iters / 2 > 3 ? iters / 2 : 3 ))
     tol=$(tolerance "$prec")
     if [[ $dry = 1 ]]; then
-      echo "+ $exe ${inputs[*]} -o $f/out.$prec.npy; compare.py --rel $tol; $exe ... --bench $n"
+      echo "+ $exe ${inputs[*]} -o $f/out.$prec.npy; compare.py --rel $tol; $exe ... --bench $n; KILN_CUDA_TIMING=kernels $exe ... --bench $n"
       continue
     fi
-    status=ok message="" median=-
+    status=ok message="" median=- kernels=-
     if ! "$exe" "${inputs[@]}" -o "$f/out.$prec.npy" > "$f/run.$prec.log" 2>&1; then
       status=FAIL message="run failed: $(head -c 200 "$f/run.$prec.log" | tr '\t\n' '  ')"
     elif ! message=$("$python" "$root/test/utils/compare.py" --rel "$tol" \
@@ -151,14 +169,15 @@ for f in "${folders[@]}"; do
     fi
     message=$(echo "$message" | sed 's/^[^:]*npy: //' | tr '\t\n' '  ' | cut -c1-240)
     if [[ $status == ok ]]; then
-      bench=$("$exe" "${inputs[@]}" -o "$f/bench.npy" --bench "$n" 2>&1)
-      median=$(echo "$bench" | sed -n 's/.*latency_ms:.*median=\([0-9.]*\).*/\1/p')
-      [[ -n "$median" ]] || { median=-; message="--bench printed no latency: $(echo "$bench" | head -c 200 | tr '\t\n' '  ')"; status=FAIL; }
-      rm -f "$f/bench.npy"
+      median=$(bench_median "$exe" "$n" run "${inputs[@]}") || { message="--bench: $median"; median=-; status=FAIL; }
+      # The emulation has no device timer: its kernels time is the run's.
+      if [[ $status == ok && $emu = 0 ]]; then
+        kernels=$(bench_median "$exe" "$n" kernels "${inputs[@]}") || { message="--bench (kernels): $kernels"; kernels=-; status=FAIL; }
+      fi
     fi
     [[ $status == ok ]] || failed=1
-    printf 'kiln\t%s\t%s\t%s\t%s\t%s\t%s\n' "$d" "$prec" "$status" "$median" "$tol" "$message" >> "$records"
-    echo "$d $prec: $status ${median} ms ($message)" >&2
+    printf 'kiln\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$d" "$prec" "$status" "$median" "$kernels" "$tol" "$message" >> "$records"
+    echo "$d $prec: $status, run ${median} ms, kernels ${kernels} ms ($message)" >&2
   done
 done
 

@@ -7,6 +7,9 @@
  *                with 96 KiB (it must opt in first); prints "passed"
  *   too-much     a kernel asking for 256 KiB: the driver refuses the opt-in
  *                and the runtime reports it (exit status 1)
+ *   timing       one --bench-timed run (kiln_device_timer_start/stop) of
+ *                two kernels on a stream; prints the milliseconds and what
+ *                they cover (kiln_device_timer_scope: KILN_CUDA_TIMING)
  *===----------------------------------------------------------------------===*/
 #include <stddef.h>
 #include <stdint.h>
@@ -20,10 +23,14 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, void *stream,
                       void **params, void **extra, size_t paramsCount);
+void *mgpuStreamCreate(void);
+void kiln_device_timer_start(void);
+double kiln_device_timer_stop(void);
+const char *kiln_device_timer_scope(void);
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: kiln-cuda-runtime-test launch|too-much\n");
+    fprintf(stderr, "usage: kiln-cuda-runtime-test launch|too-much|timing\n");
     return 2;
   }
   if (kiln_device_init() != 0)
@@ -44,6 +51,17 @@ int main(int argc, char **argv) {
     mgpuLaunchKernel(huge, 1, 1, 1, 32, 1, 1, 256 * 1024, NULL, NULL, NULL,
                      0);
     printf("launched\n");
+    return 0;
+  }
+  if (strcmp(argv[1], "timing") == 0) {
+    void *first = mgpuModuleGetFunction(module, "first_kernel");
+    void *second = mgpuModuleGetFunction(module, "second_kernel");
+    void *stream = mgpuStreamCreate();
+    kiln_device_timer_start();
+    mgpuLaunchKernel(first, 1, 1, 1, 32, 1, 1, 0, stream, NULL, NULL, 0);
+    mgpuLaunchKernel(second, 1, 1, 1, 32, 1, 1, 0, stream, NULL, NULL, 0);
+    double ms = kiln_device_timer_stop();
+    printf("%.1f ms: %s\n", ms, kiln_device_timer_scope());
     return 0;
   }
   fprintf(stderr, "kiln-cuda-runtime-test: unknown mode '%s'\n", argv[1]);

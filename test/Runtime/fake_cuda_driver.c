@@ -3,9 +3,9 @@
  * Built as libcuda.so.1 in its own folder: with LD_LIBRARY_PATH pointing
  * there, runtime/cuda/cuda_runtime.c loads it instead of the NVIDIA driver,
  * so its use of the driver API is tested on machines without a GPU. It
- * runs nothing: kernel launches and the calls that configure kernels are
- * printed to stdout (`fake-cuda: ...`), memory is host memory, events take
- * no time. Like the real driver, a launch asking for more than 48 KiB of
+ * runs nothing: kernel launches, the calls that configure kernels and event
+ * records are printed to stdout (`fake-cuda: ...`), memory is host memory,
+ * events are numbered in creation order and any two are 1.5 ms apart. Like the real driver, a launch asking for more than 48 KiB of
  * dynamic shared memory fails with CUDA_ERROR_INVALID_VALUE unless the
  * kernel's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES was raised to
  * cover it, and that attribute cannot exceed 227 KiB (sm_90).
@@ -124,26 +124,33 @@ EXPORT CUresult cuStreamWaitEvent(void *stream, void *event, unsigned flags) {
 }
 
 EXPORT CUresult cuEventCreate(void **event, unsigned flags) {
-  static int the_event;
+  static int count;
+  int *id = (int *)malloc(sizeof *id);
   (void)flags;
-  *event = &the_event;
+  if (!id)
+    return INVALID_VALUE;
+  *id = ++count;
+  *event = id;
   return OK;
 }
 
-EXPORT CUresult cuEventDestroy_v2(void *event) { (void)event; return OK; }
+EXPORT CUresult cuEventDestroy_v2(void *event) {
+  free(event);
+  return OK;
+}
 
 EXPORT CUresult cuEventRecord(void *event, void *stream) {
-  (void)event;
-  (void)stream;
+  printf("fake-cuda: cuEventRecord(event %d, %s stream)\n", *(int *)event,
+         stream ? "a" : "the default");
   return OK;
 }
 
 EXPORT CUresult cuEventSynchronize(void *event) { (void)event; return OK; }
 
 EXPORT CUresult cuEventElapsedTime(float *ms, void *start, void *stop) {
-  (void)start;
-  (void)stop;
-  *ms = 0;
+  printf("fake-cuda: cuEventElapsedTime(event %d, event %d)\n",
+         *(int *)start, *(int *)stop);
+  *ms = 1.5f;
   return OK;
 }
 
