@@ -19,7 +19,8 @@
 #     --bench N twice: CUDA events around each run (host<->device copies
 #     included), then with KILN_CUDA_TIMING=kernels (from its first kernel's
 #     start to its last kernel's end: the copies of inputs and outputs left
-#     out);
+#     out); each run of an executable is stopped after 120 s (a FAIL; an
+#     hour with --emu);
 #  4. PyTorch on the same models, eager at each precision and torch.compile
 #     (fp32, started only while the --budget, default 360 s from the start,
 #     lasts: each compile takes tens of seconds), and
@@ -45,6 +46,7 @@ work=""
 out=""
 iters=20
 budget=360
+exe_timeout=120  # seconds for one run of an executable (--bench included)
 emu=0
 dry=0
 while [[ $# -gt 0 ]]; do
@@ -61,6 +63,7 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ $emu = 1 ]]; then
   work="${work:-$here/work-emu}"; device=cpu; expect=cuda-emu
+  exe_timeout=3600  # the emulation is slow
   out="${out:-$work/RESULTS-cuda-emu.md}"
 else
   work="${work:-$here/work}"; device=cuda; expect=cuda
@@ -102,7 +105,7 @@ tolerance() {
 bench_median() {
   local exe="$1" n="$2" scope="$3" output median
   shift 3
-  output=$(KILN_CUDA_TIMING="$scope" "$exe" "$@" -o "$(dirname "$exe")/bench.npy" --bench "$n" 2>&1)
+  output=$(KILN_CUDA_TIMING="$scope" timeout "$exe_timeout" "$exe" "$@" -o "$(dirname "$exe")/bench.npy" --bench "$n" 2>&1)
   rm -f "$(dirname "$exe")/bench.npy"
   median=$(echo "$output" | sed -n 's/.*latency_ms:.*median=\([0-9.]*\).*/\1/p')
   if [[ -z "$median" ]]; then
@@ -161,7 +164,7 @@ for f in "${folders[@]}"; do
       continue
     fi
     status=ok message="" median=- kernels=-
-    if ! "$exe" "${inputs[@]}" -o "$f/out.$prec.npy" > "$f/run.$prec.log" 2>&1; then
+    if ! timeout "$exe_timeout" "$exe" "${inputs[@]}" -o "$f/out.$prec.npy" > "$f/run.$prec.log" 2>&1; then
       status=FAIL message="run failed: $(head -c 200 "$f/run.$prec.log" | tr '\t\n' '  ')"
     elif ! message=$("$python" "$root/test/utils/compare.py" --rel "$tol" \
                        "$f/out.$prec.npy" "$f/ref0.npy" 2>&1); then
@@ -170,7 +173,7 @@ for f in "${folders[@]}"; do
     message=$(echo "$message" | sed 's/^[^:]*npy: //' | tr '\t\n' '  ' | cut -c1-240)
     if [[ $status == ok ]]; then
       median=$(bench_median "$exe" "$n" run "${inputs[@]}") || { message="--bench: $median"; median=-; status=FAIL; }
-      # The emulation has no device timer: its kernels time is the run's.
+      # Timing the kernels alone needs the device's events: not emulated.
       if [[ $status == ok && $emu = 0 ]]; then
         kernels=$(bench_median "$exe" "$n" kernels "${inputs[@]}") || { message="--bench (kernels): $kernels"; kernels=-; status=FAIL; }
       fi
