@@ -139,9 +139,9 @@ done
 {
   echo "# The CUDA target under emulation: every benchmark model"
   echo
-  echo "Written by \`bench/cuda/check_emu.sh\` on $(date -u +%Y-%m-%d), $(nproc) CPUs"
-  echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load"
-  echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end), commit $(git -C "$root" rev-parse --short HEAD)."
+  echo "Written by \`bench/cuda/check_emu.sh\` on $(date -u +%Y-%m-%d) at commit"
+  echo "$(git -C "$root" rev-parse --short HEAD), on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));"
+  echo "load average $(cut -d' ' -f1 /proc/loadavg) at the end (a shared machine: other jobs slow the times)."
   echo "Each model is compiled with \`--target=cuda\` (ptxas for sm_90: every kernel"
   echo "accepted) and \`--target=cuda-emu\`; the emulated executable runs on the"
   echo "model's input at its full size (no reduced sizes), every launch twice (blocks"
