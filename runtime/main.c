@@ -436,6 +436,7 @@ static void print_output(int i, const kiln_tensor_desc *d, const int64_t *shape,
 extern int kiln_device_init(void) __attribute__((weak));
 extern void kiln_device_timer_start(void) __attribute__((weak));
 extern double kiln_device_timer_stop(void) __attribute__((weak));
+extern const char *kiln_device_timer_scope(void) __attribute__((weak));
 
 static double now_s(void) {
   struct timespec ts;
@@ -553,8 +554,10 @@ static int bench(long n, const void *const *in, void *const *out, void *ws) {
                         : "latency_ms: min=%.3f median=%.3f mean=%.3f\n";
   printf(fmt, ms[0], median, sum / (double)n);
   if (device_timer)
-    printf("timing: CUDA events around each run, host<->device copies "
-           "included\n");
+    printf("timing: %s\n",
+           kiln_device_timer_scope
+               ? kiln_device_timer_scope()
+               : "CUDA events around each run, host<->device copies included");
   free(ms);
   return 0;
 }

@@ -12,6 +12,9 @@
  *                                      prints `error: no CUDA driver/device:
  *                                      <reason>` and returns 1
  *   kiln_device_timer_start/stop()     --bench timing with CUDA events
+ *   kiln_device_timer_scope()          what that timing covers (printed by
+ *                                      --bench): the whole run, or with
+ *                                      KILN_CUDA_TIMING=kernels its kernels
  *
  * The CUDA driver (libcuda.so.1) is loaded with dlopen on first use, so
  * nothing CUDA is needed at link time and the executable starts on any
@@ -44,7 +47,11 @@ typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
 
 enum { KILN_CU_ERROR_NO_DEVICE = 100, KILN_CU_EVENT_DEFAULT = 0,
-       KILN_CU_STREAM_DEFAULT = 0 };
+       KILN_CU_STREAM_DEFAULT = 0,
+       KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8 };
+
+/* Shared memory a kernel may use without opting in (static and dynamic). */
+#define KILN_CU_DEFAULT_SHARED_LIMIT (48 * 1024)
 
 /* The driver entry points used, with their exported (versioned) names. */
 #define KILN_CUDA_FUNCTIONS(X)                                                 \
@@ -60,6 +67,8 @@ enum { KILN_CU_ERROR_NO_DEVICE = 100, KILN_CU_EVENT_DEFAULT = 0,
   X(cuModuleUnload, "cuModuleUnload", CUresult, (CUmodule))                    \
   X(cuModuleGetFunction, "cuModuleGetFunction", CUresult,                      \
     (CUfunction *, CUmodule, const char *))                                    \
+  X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult,                        \
+    (CUfunction, int, int))                                                    \
   X(cuLaunchKernel, "cuLaunchKernel", CUresult,                                \
     (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,   \
      unsigned, CUstream, void **, void **))                                    \
@@ -248,22 +257,61 @@ void *kiln_cuda_workspace(int64_t bytes) {
   return (void *)(uintptr_t)workspace;
 }
 
+/* --bench timing: CUDA events around each run (input and output copies
+ * included) or, with KILN_CUDA_TIMING=kernels, from the start of the run's
+ * first kernel to the end of its last (mgpuLaunchKernel records them). */
 static CUevent timer_events[2];
+static int timing_kernels = -1; /* -1: KILN_CUDA_TIMING not read yet */
+static bool timing_run;         /* between timer_start and timer_stop */
+static bool timed_launch;       /* a kernel of this run was launched */
 
-/* Records the start of a timed run on the legacy default stream (which
- * orders with the blocking streams the model runs on). */
+static bool time_kernels(void) {
+  if (timing_kernels < 0) {
+    const char *v = getenv("KILN_CUDA_TIMING");
+    if (v && strcmp(v, "kernels") != 0 && strcmp(v, "run") != 0) {
+      fprintf(stderr,
+              "error: KILN_CUDA_TIMING is 'run' or 'kernels', not '%s'\n", v);
+      exit(1);
+    }
+    timing_kernels = v && strcmp(v, "kernels") == 0;
+  }
+  return timing_kernels == 1;
+}
+
+const char *kiln_device_timer_scope(void) {
+  return time_kernels()
+             ? "CUDA events from the start of each run's first kernel to the "
+               "end of its last (KILN_CUDA_TIMING=kernels: host<->device "
+               "copies of inputs and outputs left out)"
+             : "CUDA events around each run, host<->device copies included";
+}
+
+/* Starts a timed run; the whole run's clock starts on the legacy default
+ * stream (which orders with the blocking streams the model runs on). */
 void kiln_device_timer_start(void) {
   require_device();
   for (int i = 0; i < 2; ++i)
     if (!timer_events[i])
       check(p_cuEventCreate(&timer_events[i], KILN_CU_EVENT_DEFAULT),
             "cuEventCreate");
+  if (time_kernels()) {
+    timing_run = true;
+    timed_launch = false;
+    return;
+  }
   check(p_cuEventRecord(timer_events[0], NULL), "cuEventRecord");
 }
 
-/* Milliseconds on the GPU since kiln_device_timer_start, copies included. */
+/* Milliseconds on the GPU since kiln_device_timer_start (the run's kernels
+ * only with KILN_CUDA_TIMING=kernels; 0 for a run without kernels). */
 double kiln_device_timer_stop(void) {
-  check(p_cuEventRecord(timer_events[1], NULL), "cuEventRecord");
+  if (time_kernels()) {
+    timing_run = false;
+    if (!timed_launch)
+      return 0.0;
+  } else {
+    check(p_cuEventRecord(timer_events[1], NULL), "cuEventRecord");
+  }
   check(p_cuEventSynchronize(timer_events[1]), "cuEventSynchronize");
   float ms = 0;
   check(p_cuEventElapsedTime(&ms, timer_events[0], timer_events[1]),
@@ -326,11 +374,26 @@ void mgpuLaunchKernel(void *function, intptr_t gridX,
                                   void **params, void **extra,
                                   size_t paramsCount) {
   (void)paramsCount;
+  /* More than 48 KiB of dynamic shared memory needs the kernel's opt-in:
+   * its limit raised to what this launch asks for (the driver refuses
+   * what the GPU cannot give, e.g. past 227 KiB on sm_90). */
+  if (smem > KILN_CU_DEFAULT_SHARED_LIMIT)
+    check(p_cuFuncSetAttribute(
+              (CUfunction)function,
+              KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem),
+          "cuFuncSetAttribute (dynamic shared memory past 48 KiB)");
+  if (timing_run && !timed_launch) {
+    check(p_cuEventRecord(timer_events[0], (CUstream)stream),
+          "cuEventRecord");
+    timed_launch = true;
+  }
   check(p_cuLaunchKernel((CUfunction)function, (unsigned)gridX,
                          (unsigned)gridY, (unsigned)gridZ, (unsigned)blockX,
                          (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
                          (CUstream)stream, params, extra),
         "cuLaunchKernel");
+  if (timing_run)
+    check(p_cuEventRecord(timer_events[1], (CUstream)stream), "cuEventRecord");
 }
 
 void *mgpuStreamCreate(void) {

@@ -35,8 +35,34 @@ opset 13; print them with `torch_models.py --list-ops NAME DIR`):
                 Shape -> Gather -> arithmetic -> Slice on static shapes.
                 Add Constant Div Erf Gather Gemm MatMul Mul Pow ReduceMean
                 Reshape Shape Slice Softmax Sqrt Sub Transpose
+  bert_base     the same encoder at BERT-base size: 12 layers, d_model 768,
+                12 heads, FFN 3072, input 1x128x768 (embeddings excluded)
+                -> 1x128x768 (340 MB of weights).
+  bert_layer    one layer of bert_base (its kernel shapes: attention over 12
+                heads at sequence 128), input 1x128x768 -> 1x128x768.
 
-For resnet18 / mobilenet_v2 / convnet every BatchNorm gets random,
+Small models of the CPU benchmark set's other families (GPU emulation
+tests; BatchNorms randomized as below):
+
+  shufflenet    ShuffleNetV2-like, input 1x3x32x32 -> 1x10: a stride-2 unit
+                (two branches concatenated) and a stride-1 unit (channel split
+                by Slice), each followed by a channel shuffle
+                (Reshape/Transpose/Reshape); depthwise convolutions.
+  gpt           GPT-style decoder, token ids 1x16 (int64, vocabulary 64) ->
+                1x16x64: embedding Gather, learned positions, one pre-norm
+                block (d 32, 2 heads) with a causal mask (triu + masked_fill:
+                Where), tanh-GELU, LM head.
+  audio1d       M5-style 1-D CNN, waveform 1x1x1000 -> 1x5: Conv1d (kernel 40,
+                stride 4), BatchNorm1d, MaxPool1d, mean over time, Linear.
+  crnn          CRNN-style recognizer, image 1x1x8x12 -> 6x1x6: two conv
+                blocks pooled to height 1, a bidirectional LSTM and a GRU
+                (hidden 8) over the 6 columns, Linear per column.
+  densenet      DenseNet-like, input 1x3x16x16 -> 1x4x16x16: three
+                pre-activation BN-ReLU-conv layers concatenated, a transition
+                (1x1 conv, AveragePool), bilinear Resize x2 concatenated with
+                the block's output (U-Net-style skip), 1x1 head.
+
+For the models with BatchNorm every BatchNorm gets random,
 non-trivial running_mean / running_var / weight / bias before export (the
 running statistics are first calibrated on random data so activations stay
 in a sane range, then perturbed).  The export keeps every BatchNorm as a
@@ -167,6 +193,185 @@ def _build_convnet(torch):
     return ConvNet()
 
 
+def _build_shufflenet(torch):
+    """ShuffleNetV2-like: a stride-2 unit (two branches concatenated) and a
+    stride-1 unit (channel split), each followed by a channel shuffle."""
+    nn = torch.nn
+
+    def conv_bn(cin, cout, k, stride=1, groups=1, relu=True):
+        layers = [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups,
+                            bias=False), nn.BatchNorm2d(cout)]
+        return layers + [nn.ReLU()] if relu else layers
+
+    def branch(cin, cout, stride):
+        return nn.Sequential(*conv_bn(cin, cout, 1),
+                             *conv_bn(cout, cout, 3, stride, cout, relu=False),
+                             *conv_bn(cout, cout, 1))
+
+    def shuffle(x):
+        n, c, h, w = x.shape
+        return x.reshape(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+    class ShuffleNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(*conv_bn(3, 16, 3, 2))
+            self.pool = nn.MaxPool2d(3, 2, 1)
+            self.down_left = nn.Sequential(*conv_bn(16, 16, 3, 2, 16, False),
+                                           *conv_bn(16, 16, 1))
+            self.down_right = branch(16, 16, 2)
+            self.unit = branch(16, 16, 1)
+            self.fc = nn.Linear(32, 10)
+
+        def forward(self, x):
+            x = self.pool(self.stem(x))
+            x = shuffle(torch.cat([self.down_left(x), self.down_right(x)], 1))
+            a, b = x.chunk(2, dim=1)
+            x = shuffle(torch.cat([a, self.unit(b)], 1))
+            return self.fc(x.mean([2, 3]))
+
+    return ShuffleNet()
+
+
+def _build_gpt(torch, vocab, seq):
+    """GPT-style decoder: token and learned position embeddings, one pre-norm
+    block with a causal mask (triu + masked_fill), tanh-GELU, LM head."""
+    nn = torch.nn
+    d, heads = 32, 2
+
+    class Gpt(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokens = nn.Embedding(vocab, d)
+            self.positions = nn.Parameter(torch.zeros(1, seq, d))
+            self.norm1 = nn.LayerNorm(d)
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.norm2 = nn.LayerNorm(d)
+            self.mlp = nn.Sequential(nn.Linear(d, 2 * d),
+                                     nn.GELU(approximate="tanh"),
+                                     nn.Linear(2 * d, d))
+            self.norm = nn.LayerNorm(d)
+            self.head = nn.Linear(d, vocab, bias=False)
+            self.register_buffer(
+                "mask", torch.triu(torch.ones(seq, seq, dtype=torch.bool), 1))
+
+        def attention(self, x):
+            b, t, _ = x.shape
+            q, k, v = (y.reshape(b, t, heads, d // heads).transpose(1, 2)
+                       for y in self.qkv(x).split(d, dim=2))
+            s = q @ k.transpose(-2, -1) / float(np.sqrt(d // heads))
+            s = s.masked_fill(self.mask[:t, :t], float("-inf"))
+            y = torch.softmax(s, dim=-1) @ v
+            return self.proj(y.transpose(1, 2).reshape(b, t, d))
+
+        def forward(self, ids):
+            x = self.tokens(ids) + self.positions
+            x = x + self.attention(self.norm1(x))
+            x = x + self.mlp(self.norm2(x))
+            return self.head(self.norm(x))
+
+    return Gpt()
+
+
+def _build_audio1d(torch):
+    """M5-style 1-D CNN: strided wide Conv1d, BatchNorm1d, MaxPool1d, a
+    second conv block, mean over time, Linear."""
+    nn = torch.nn
+
+    class Audio(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(
+                nn.Conv1d(1, 8, 40, 4, bias=False), nn.BatchNorm1d(8),
+                nn.ReLU(), nn.MaxPool1d(4),
+                nn.Conv1d(8, 16, 3, bias=False), nn.BatchNorm1d(16),
+                nn.ReLU(), nn.MaxPool1d(4))
+            self.fc = nn.Linear(16, 5)
+
+        def forward(self, x):
+            return self.fc(self.features(x).mean(dim=2))
+
+    return Audio()
+
+
+def _build_crnn(torch):
+    """CRNN-style recognizer: convolutions pooled to height 1, then a
+    bidirectional LSTM and a GRU over the columns, Linear per column."""
+    nn = torch.nn
+
+    class Crnn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cnn = nn.Sequential(
+                nn.Conv2d(1, 8, 3, 1, 1, bias=False), nn.BatchNorm2d(8),
+                nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(8, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16),
+                nn.ReLU(), nn.MaxPool2d((4, 1)))
+            self.lstm = nn.LSTM(16, 8, bidirectional=True)
+            self.gru = nn.GRU(16, 8)
+            self.fc = nn.Linear(8, 6)
+
+        def forward(self, x):
+            f = self.cnn(x).squeeze(2).permute(2, 0, 1)   # W x N x C
+            y, _ = self.lstm(f)
+            y, _ = self.gru(y)
+            return self.fc(y)
+
+    return Crnn()
+
+
+def _build_densenet(torch):
+    """DenseNet-like: a dense block of pre-activation BN-ReLU-conv layers
+    whose outputs are concatenated, a transition (1x1 conv, average pool),
+    then a U-Net-style bilinear upsampling concatenated with the block's
+    output and a 1x1 head."""
+    nn = torch.nn
+    import torch.nn.functional as F
+
+    def bn_relu_conv(cin, cout, k):
+        return nn.Sequential(nn.BatchNorm2d(cin), nn.ReLU(),
+                             nn.Conv2d(cin, cout, k, padding=k // 2,
+                                       bias=False))
+
+    class DenseNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(3, 16, 3, padding=1, bias=False)
+            self.layers = nn.ModuleList(
+                nn.Sequential(bn_relu_conv(16 + 8 * i, 16, 1),
+                              bn_relu_conv(16, 8, 3)) for i in range(3))
+            self.transition = nn.Sequential(bn_relu_conv(40, 20, 1),
+                                            nn.AvgPool2d(2))
+            self.head = nn.Conv2d(60, 4, 1)
+
+        def forward(self, x):
+            x = self.stem(x)
+            for layer in self.layers:
+                x = torch.cat([x, layer(x)], 1)
+            y = F.interpolate(self.transition(x), scale_factor=2.0,
+                              mode="bilinear", align_corners=False)
+            return self.head(torch.cat([y, x], 1))
+
+    return DenseNet()
+
+
+def _build_encoder(torch, d_model, heads, ffn, layers):
+    """nn.TransformerEncoder (post-norm, GELU, batch_first), every
+    parameter randomized."""
+    nn = torch.nn
+    layer = nn.TransformerEncoderLayer(d_model=d_model, nhead=heads,
+                                       dim_feedforward=ffn, dropout=0.0,
+                                       activation="gelu", batch_first=True)
+    model = nn.TransformerEncoder(layer, num_layers=layers,
+                                  enable_nested_tensor=False)
+    # The layers are deep copies of one layer and LayerNorm / attention
+    # biases start at 1 / 0: give every parameter its own random value,
+    # so the layers differ and nothing is trivially foldable.
+    randomize_parameters(torch, model, SEED + 3)
+    return model
+
+
 def build(name):
     """Return (eval-mode torch model, input ndarray) for NAME."""
     torch = _torch()
@@ -197,23 +402,43 @@ def build(name):
         x = _input((1, 3, 224, 224))
         _randomize_bn(torch, model, (2, 3, 224, 224))
     elif name == "encoder":
-        layer = nn.TransformerEncoderLayer(d_model=64, nhead=4,
-                                           dim_feedforward=128, dropout=0.0,
-                                           activation="gelu", batch_first=True)
-        model = nn.TransformerEncoder(layer, num_layers=2,
-                                      enable_nested_tensor=False)
-        # The layers are deep copies of one layer and LayerNorm / attention
-        # biases start at 1 / 0: give every parameter its own random value,
-        # so the two layers differ and nothing is trivially foldable.
-        randomize_parameters(torch, model, SEED + 3)
+        model = _build_encoder(torch, 64, 4, 128, 2)
         x = _input((1, 16, 64))
+    elif name == "bert_base":
+        model = _build_encoder(torch, 768, 12, 3072, 12)
+        x = _input((1, 128, 768))
+    elif name == "bert_layer":
+        model = _build_encoder(torch, 768, 12, 3072, 1)
+        x = _input((1, 128, 768))
+    elif name == "shufflenet":
+        model = _build_shufflenet(torch)
+        x = _input((1, 3, 32, 32))
+        _randomize_bn(torch, model, (4, 3, 32, 32))
+    elif name == "gpt":
+        model = _build_gpt(torch, vocab=64, seq=16)
+        randomize_parameters(torch, model, SEED + 3)
+        x = np.random.RandomState(SEED + 1).randint(0, 64, (1, 16)).astype(np.int64)
+    elif name == "audio1d":
+        model = _build_audio1d(torch)
+        x = _input((1, 1, 1000))
+        _randomize_bn(torch, model, (4, 1, 1000))
+    elif name == "crnn":
+        model = _build_crnn(torch)
+        x = _input((1, 1, 8, 12))
+        _randomize_bn(torch, model, (4, 1, 8, 12))
+    elif name == "densenet":
+        model = _build_densenet(torch)
+        x = _input((1, 3, 16, 16))
+        _randomize_bn(torch, model, (4, 3, 16, 16))
     else:
         raise ValueError("unknown model %r (known: %s)" % (name, ", ".join(NAMES)))
     model.eval()
     return model, x
 
 
-NAMES = ["mlp", "conv3x3", "convnet", "resnet18", "mobilenet_v2", "encoder"]
+NAMES = ["mlp", "conv3x3", "convnet", "resnet18", "mobilenet_v2", "encoder",
+         "bert_base", "bert_layer", "shufflenet", "gpt", "audio1d", "crnn",
+         "densenet"]
 
 
 def _reference(torch, model, x):
