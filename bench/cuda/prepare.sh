@@ -15,8 +15,8 @@
 #   NAME/model.PREC   the public model NAME (from --models DIR,
 #                     ../shared/models) compiled with --target=cuda
 #                     --gpu-precision=PREC, for each PREC of --precisions
-#                     (default: fp32, the only one the compiler accepts
-#                     today); a precision the compiler rejects stops here
+#                     (default: fp32 tf32 bf16); a precision the compiler
+#                     rejects stops here
 #   NAME/in0.npy, NAME/ref0.npy   its input and PyTorch's output
 #   matmul_N/model.PREC   Y = A @ B with A, B N x N inputs, for each N of
 #                     --sizes: no weights and no data (the device script
@@ -32,7 +32,7 @@ root="$(cd "$here/../.." && pwd)"
 build="$root/build"
 models_dir="$root/../shared/models"
 work=""
-precisions="fp32"
+precisions="fp32 tf32 bf16"
 sizes="1024 2048 4096 8192"
 target=cuda
 part_mib=56
