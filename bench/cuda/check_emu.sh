@@ -3,7 +3,8 @@
 #
 # usage: bench/cuda/check_emu.sh [--build DIR] [--models DIR]
 #                                [--wide-models DIR] [--work DIR]
-#                                [--out FILE] [--no-cuda] [MODEL...]
+#                                [--out FILE] [--no-cuda]
+#                                [--precision fp32|tf32|bf16|fp16] [MODEL...]
 # For each model: compiles it with --target=cuda (ptxas must accept every
 # kernel; needs the CUDA toolkit, $KILN_CUDA_PATH else /usr/local/cuda) and
 # with --target=cuda-emu, runs the emulated executable on the model's input
@@ -18,6 +19,9 @@
 # (test/utils/torch_models.py bert_base: 12 layers, hidden 768, 12 heads,
 # sequence 128), all at their full input sizes. MODEL... picks some by name.
 # --no-cuda skips the --target=cuda compiles (no CUDA toolkit here).
+# --precision compiles with --gpu-precision (default fp32) and compares
+# within what it allows: 1e-4 (fp32), 5e-3 (tf32), 2e-3 (fp16) or 2e-2
+# (bf16) x max|ref|, the tolerances of test/GPU/emu-models.test.
 # Exit status 1 when a model fails any step.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +32,7 @@ wide_dir="$root/bench/work/wide"
 work="$root/bench/work/cuda-emu-check"
 out="$here/EMU-CHECK.md"
 cuda=1
+precision=fp32
 names=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -37,12 +42,18 @@ while [[ $# -gt 0 ]]; do
     --work) work="$2"; shift 2;;
     --out) out="$2"; shift 2;;
     --no-cuda) cuda=0; shift;;
+    --precision) precision="$2"; shift 2;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0"; exit 0;;
     -*) echo "check_emu.sh: unknown option '$1' (see --help)" >&2; exit 1;;
     *) names+=("$1"); shift;;
   esac
 done
 python=/usr/bin/python3  # Debian's, with torch/torchvision/onnx
+case "$precision" in
+  fp32) tolerance=1e-4;; tf32) tolerance=5e-3;; fp16) tolerance=2e-3;;
+  bf16) tolerance=2e-2;;
+  *) echo "check_emu.sh: bad --precision '$precision'" >&2; exit 1;;
+esac
 compile="$build/bin/model-compile"
 [[ -x "$compile" ]] || { echo "check_emu.sh: no $compile (build first)" >&2; exit 1; }
 cuda_path="${KILN_CUDA_PATH:-/usr/local/cuda}"
@@ -97,7 +108,7 @@ for name in "${names[@]}"; do
   cuda_col="not run (--no-cuda)"
   if [[ $cuda = 1 ]]; then
     start=$(now)
-    if "$compile" "$model" --target=cuda -o "$work/$name.cuda" > "$work/$name.cuda.log" 2>&1; then
+    if "$compile" "$model" --target=cuda --gpu-precision="$precision" -o "$work/$name.cuda" > "$work/$name.cuda.log" 2>&1; then
       cuda_col="ok ($(since "$start") s)"
     else
       cuda_col="FAILED: $(first_error "$work/$name.cuda.log")"
@@ -105,7 +116,7 @@ for name in "${names[@]}"; do
     fi
   fi
   start=$(now)
-  if ! "$compile" "$model" --target=cuda-emu -o "$work/$name.emu" > "$work/$name.emu.log" 2>&1; then
+  if ! "$compile" "$model" --target=cuda-emu --gpu-precision="$precision" -o "$work/$name.emu" > "$work/$name.emu.log" 2>&1; then
     rows+=("| $name | $shape | $cuda_col | FAILED: $(first_error "$work/$name.emu.log") | - | - | FAIL | - |")
     failed=1; echo "${rows[-1]}" >&2; continue
   fi
@@ -116,13 +127,13 @@ for name in "${names[@]}"; do
     failed=1; echo "${rows[-1]}" >&2; continue
   fi
   seconds=$(since "$start")
-  result=$("$python" - "$root/test/utils" "$work/$name.out0.npy" "$reference" <<'EOF'
+  result=$("$python" - "$root/test/utils" "$work/$name.out0.npy" "$reference" "$tolerance" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import compare
 out, ref = compare.load(sys.argv[2]), compare.load(sys.argv[3])
-ok, message = compare.compare(out, ref)
+ok, message = compare.compare(out, ref, rel=float(sys.argv[4]))
 if out.shape == ref.shape and np.issubdtype(out.dtype, np.floating):
     err = float(np.max(np.abs(out.astype(np.float64) - ref)))
     print("%.3g | %.2g | %s" % (err, err / max(float(np.max(np.abs(ref))), 1e-30),
@@ -142,12 +153,13 @@ done
   echo "Written by \`bench/cuda/check_emu.sh\` on $(date -u +%Y-%m-%d) at commit"
   echo "$(git -C "$root" rev-parse --short HEAD), on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));"
   echo "load average $(cut -d' ' -f1 /proc/loadavg) at the end (a shared machine: other jobs slow the times)."
+  echo "Precision: \`--gpu-precision=$precision\` (pass within $tolerance x max|ref|)."
   echo "Each model is compiled with \`--target=cuda\` (ptxas for sm_90: every kernel"
   echo "accepted) and \`--target=cuda-emu\`; the emulated executable runs on the"
   echo "model's input at its full size (no reduced sizes), every launch twice (blocks"
   echo "and threads in increasing, then decreasing order: the race check), and its"
-  echo "output is compared with PyTorch's: pass when max|out - ref| <= 1e-4 x"
-  echo "max|ref|. Times are wall seconds on this shared machine (compiles at -O2;"
+  echo "output is compared with PyTorch's fp32 result: pass when max|out - ref| <="
+  echo "$tolerance x max|ref|. Times are wall seconds on this shared machine (compiles at -O2;"
   echo "the emulation runs one CPU thread)."
   echo
   echo "| model | input | --target=cuda compile | --target=cuda-emu compile | emu max abs error | / max\\|ref\\| | result | emu run (s) |"
