@@ -8,7 +8,8 @@ Writes OUT_DIR/<name>.onnx, OUT_DIR/<name>.in0.npy and OUT_DIR/kernels.tsv
 in a real model, so both Kiln and onnxruntime may pre-pack them. Shapes:
   - f32 matmul: square 256..4096 and transformer shapes (BERT-base / tiny
     projections and FFN, sequence 128 or 512);
-  - ResNet-18's 3x3 convolution layers (stem 7x7/2 too) and MobileNetV2's
+  - ResNet-18's 3x3 convolution layers (stem 7x7/2 too), ResNet-50's
+    bottleneck 1x1 convolutions and a strided 3x3, and MobileNetV2's
     depthwise 3x3 and pointwise 1x1 convolutions (batch 1, NCHW, bias);
   - softmax and layer normalization over rows (attention scores, hidden
     states).
@@ -109,6 +110,18 @@ KERNELS = [
     conv("r18_l3_3x3_256", 256, 14, 256, 3, 1, 1),
     conv("r18_l4_3x3_512", 512, 7, 512, 3, 1, 1),
     conv("r18_l2_down_3x3s2", 64, 56, 128, 3, 2, 1),
+    # ResNet-50 bottleneck 1x1 convolutions (matmul-like, M = H*W) and a
+    # strided 3x3.
+    conv("r50_l1_1x1_64_256", 64, 56, 256, 1, 1, 0),
+    conv("r50_l1_1x1_256_64", 256, 56, 64, 1, 1, 0),
+    conv("r50_l2_1x1_128_512", 128, 28, 512, 1, 1, 0),
+    conv("r50_l2_1x1_512_128", 512, 28, 128, 1, 1, 0),
+    conv("r50_l2_down_1x1s2", 256, 56, 512, 1, 2, 0),
+    conv("r50_l3_1x1_256_1024", 256, 14, 1024, 1, 1, 0),
+    conv("r50_l3_1x1_1024_256", 1024, 14, 256, 1, 1, 0),
+    conv("r50_l4_1x1_512_2048", 512, 7, 2048, 1, 1, 0),
+    conv("r50_l4_1x1_2048_512", 2048, 7, 512, 1, 1, 0),
+    conv("r50_l3_3x3s2_256", 256, 28, 256, 3, 2, 1),
     # MobileNetV2 depthwise and pointwise convolutions.
     conv("mv2_dw_32_112", 32, 112, 32, 3, 1, 1, group=32),
     conv("mv2_dw_144_56", 144, 56, 144, 3, 1, 1, group=144),

@@ -80,6 +80,7 @@ static void addVectorPasses(OpPassManager &pm, const PipelineOptions &options) {
   fpm.addPass(createKilnCpuPackMatmulWeights(packOptions));
   KilnCpuBlockConvChannelsOptions blockConvOptions;
   blockConvOptions.vectorBits = options.vectorBits;
+  blockConvOptions.vectorRegisters = options.vectorRegisters;
   fpm.addPass(createKilnCpuBlockConvChannels(blockConvOptions));
   KilnCpuTileAndFuseOptions tileOptions;
   tileOptions.vectorBits = options.vectorBits;

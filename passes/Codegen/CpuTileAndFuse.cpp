@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Codegen/DimBounds.h"
 #include "passes/Codegen/Passes.h"
+#include "passes/Codegen/RegisterTiles.h"
 #include "passes/Codegen/StaticPieces.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -196,8 +197,13 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
   int64_t lanes = std::max<int64_t>(1, vectorBits / elemBits);
   // Register tiles of up to 8 rows x 2 vectors: 16 accumulators, which
   // leave room for the operands in 32 vector registers (AVX-512, NEON); with
-  // 16 (AVX2, SSE) 6 rows (12 accumulators) do not spill.
-  int64_t maxRows = vectorRegisters >= 32 ? 8 : 6;
+  // 16 (AVX2, SSE) 6 rows (12 accumulators) do not spill. The row count
+  // within that limit is the one the cost model prices best for the loop's
+  // extent, remainder tile included (7 rows: 4 + 3, not 6 + 1).
+  kiln::RegisterTileModel model{lanes, vectorRegisters};
+  auto vectorsOf = [&](int64_t columns) {
+    return std::max<int64_t>(1, llvm::divideCeil(columns, lanes));
+  };
 
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   auto isParallel = [&](unsigned d) {
@@ -236,12 +242,12 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
       return std::nullopt;
     unsigned vecDim = *outInner;
     unsigned rowDim = vecIsN ? cDims->m.back() : cDims->n.back();
-    int64_t regRow = std::min<int64_t>(maxRows, ranges[rowDim]);
     // A single row (matrix-vector product): no reuse of B across rows, so
     // the tile is as wide as 8 vectors to read B rows in long contiguous
     // runs instead of 128-byte pieces of rows N floats apart.
     int64_t regVec = std::min<int64_t>(
         (ranges[rowDim] == 1 ? 8 : 2) * lanes, ranges[vecDim]);
+    int64_t regRow = model.chooseRows(ranges[rowDim], vectorsOf(regVec));
     plan.registers[rowDim] = regRow;
     plan.registers[vecDim] = regVec;
     // Cache tiles: the reference schedule's 64 x 128 x 256 (f32, AVX-512),
@@ -308,21 +314,16 @@ static std::optional<TilePlan> planTiling(linalg::LinalgOp op,
     // a narrow image at its opt size is one full tile, with no remainder.
     auto tuned = [&](unsigned d) { return dynamic[d] ? opt[d] : ranges[d]; };
     plan.registers[vecDim] = std::min<int64_t>(2 * lanes, tuned(vecDim));
-    // Up to `maxRows` rows; a row count of 5 to `maxRows` that divides the
-    // loop (7 for a 14- or 28-wide image) leaves no partial tile to peel.
     if (rowDim && isParallel(*rowDim)) {
+      int64_t vectors = vectorsOf(plan.registers[vecDim]);
+      int64_t rows = model.chooseRows(tuned(*rowDim), vectors);
       // Rows along an image dimension of a run-time size are read at a
       // run-time stride: each row takes an address register of its own,
       // and 8 of them next to 16 accumulators spill. 4 rows then.
       bool stridedRows = vecIsImage && anyDynamic &&
                          llvm::is_contained(convDims->outputImage, *rowDim);
-      int64_t rowLimit = stridedRows ? std::min<int64_t>(4, maxRows) : maxRows;
-      int64_t rows = std::min<int64_t>(rowLimit, tuned(*rowDim));
-      for (int64_t r = rowLimit; r >= 5; --r)
-        if (tuned(*rowDim) % r == 0) {
-          rows = r;
-          break;
-        }
+      if (stridedRows)
+        rows = std::min<int64_t>(rows, 4);
       plan.registers[*rowDim] = rows;
     }
     llvm::append_range(threadPreference, convDims->batch);
@@ -873,14 +874,17 @@ struct PadToFillAndCopy : public OpRewritePattern<tensor::PadOp> {
   }
 };
 
-/// A 1x1, stride-1 NCHW convolution of batch 1 on a small image becomes a
+/// A 1x1, stride-1 NCHW convolution of batch 1 (static shapes) becomes a
 /// matmul over the flattened image, out[F, H*W] = w[F, C] x in[C, H*W]: the
 /// vectors then run along H*W (49 points for 7x7) instead of along a 7-wide
-/// row. The bias / zero init is rebuilt in the flat shape so it is still
-/// fused into the matmul's tiles.
+/// row, and the matmul's cache tiles keep a block of the input in cache
+/// while a block of output channels reads it (the windowed plan would stream
+/// the whole input once per register tile of channels). Ones the cost model
+/// prices better with vectors along the output channels were blocked by
+/// kiln-cpu-block-conv-channels before. The bias / zero init is rebuilt in
+/// the flat shape so it is still fused into the matmul's tiles.
 struct Conv1x1ToMatmul : public OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  Conv1x1ToMatmul(MLIRContext *ctx, int64_t maxWidth)
-      : OpRewritePattern(ctx), maxWidth(maxWidth) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -894,7 +898,7 @@ struct Conv1x1ToMatmul : public OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     ArrayRef<int64_t> in = inType.getShape(), w = wType.getShape(),
                       out = outType.getShape();
     if (in[0] != 1 || w[2] != 1 || w[3] != 1 || in[2] != out[2] ||
-        in[3] != out[3] || out[3] >= maxWidth ||
+        in[3] != out[3] ||
         !llvm::all_of(conv.getStrides(),
                       [](const APInt &v) { return v.isOne(); }))
       return failure();
@@ -938,8 +942,6 @@ struct Conv1x1ToMatmul : public OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                                                        imageGroups);
     return success();
   }
-
-  int64_t maxWidth;
 };
 
 /// The iteration dims of the elementwise `op` to collapse so it reads the
@@ -1121,11 +1123,9 @@ struct KilnCpuTileAndFusePass
     notDeferrable.clear();
     unsigned bits = vectorBits;
     {
-      // 1x1 convolutions on images narrower than two vectors run as
-      // matmuls over the flattened image.
+      // 1x1 stride-1 convolutions run as matmuls over the flattened image.
       RewritePatternSet patterns(ctx);
-      int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
-      patterns.add<Conv1x1ToMatmul>(ctx, 2 * lanes);
+      patterns.add<Conv1x1ToMatmul>(ctx);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

@@ -65,13 +65,17 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
        4 panels of 32 with weights packed by kiln-cpu-pack-matmul-weights;
        convolutions: the register tile's parallel part);
     3. cache tiles of the reduction dimensions (matmul: K by 256);
-    4. the register tile: 8 rows x 2 vectors for contractions (1 row x 8
+    4. the register tile: rows x 2 vectors for contractions (1 row x 8
        vectors for a matrix-vector product, to read B in long runs) and
        convolutions (vector = `vector-bits` / element bits lanes; vectors
        run along the output's innermost dimension: N of a matmul, the output
        width of an NCHW convolution; rows are output rows of one channel for
-       a depthwise convolution, and 5 to 8 rows when that divides the loop),
-       reduction and window dimensions by 1;
+       a depthwise convolution), reduction and window dimensions by 1. The
+       row count is at most 8 with 32 vector registers, 6 with 16
+       (`vector-registers`), and within that the one the register-tile cost
+       model (passes/Codegen/RegisterTiles.h) prices best for the loop's
+       extent, remainder included: 7 rows run as 4 + 3 (a 1-row remainder
+       tile waits on its own FMA latency), 14 as 5 + 5 + 4;
        a strip of up to 4 vectors for elementwise ops (16 when the strip is
        reduced, as in softmax or layer_norm rows; one vector by one vector
        when an input is read transposed, transposed in registers).
@@ -86,9 +90,9 @@ def KilnCpuTileAndFuse : Pass<"kiln-cpu-tile-and-fuse",
     output's indexing) are fused into levels 1 and 2 as an epilogue
     (`scf::tileAndFuseConsumer`): each output tile gets its activation right
     after its reduction, without another parallel loop or pass over memory.
-    Before tiling, a 1x1 stride-1 NCHW convolution (batch 1) on an image
-    narrower than two vectors becomes a `linalg.matmul` over the flattened
-    image (vectors along H*W instead of a 7-wide row), `tensor.pad` becomes
+    Before tiling, a 1x1 stride-1 NCHW convolution (batch 1, static shapes)
+    becomes a `linalg.matmul` over the flattened image (vectors along H*W
+    instead of a 7-wide row, and the cache tiles of a matmul), `tensor.pad` becomes
     a fresh `bufferization.alloc_tensor` (not a `tensor.empty`, which CSE
     would share between pads of one shape, forcing copies at
     bufferization), fills of its border slabs and a `linalg.copy` into the
@@ -200,45 +204,59 @@ def KilnCpuPackMatmulWeights : Pass<"kiln-cpu-pack-matmul-weights",
 
 def KilnCpuBlockConvChannels : Pass<"kiln-cpu-block-conv-channels",
                                     "::mlir::func::FuncOp"> {
-  let summary = "Run convolutions on narrow images with vectors along output "
-                "channels, weights blocked at compile time";
+  let summary = "Run convolutions with vectors along output channels, "
+                "weights blocked at compile time, where the register-tile "
+                "cost model prices that cheaper";
   let description = [{
-    An f32 `linalg.conv_2d_nchw_fchw` whose output is narrower than
-    `max-width` columns (for a run-time width: at its `opt` size) and whose
-    weights w[F, C, KH, KW] are a constant (dense or `dense_resource`), with
-    F a multiple of the block nb (2 vectors: 32 floats with 512-bit
-    vectors), becomes a `linalg.generic` convolution over (n, fo, oh, ow, fi,
-    c, kh, kw) writing a blocked output [N, F/nb, OH, OW, nb] (batch and
-    image sizes may be dynamic) from weights repacked at compile time into
-    [F/nb, C, KH, KW, nb]. `kiln-cpu-tile-and-fuse` then tiles it with
-    vectors along the channel block (the output's innermost dimension) and a
-    row of output pixels as rows, so narrow images (7x7, 14x14) fill whole
-    vectors; every multiply-add broadcasts one input element. A broadcast
-    bias or a fill init is rebuilt in the blocked shape (still fused into
-    the tiles); the result goes back to NCHW through one `linalg.transpose`.
-    1x1 stride-1 convolutions whose (static) image size is a multiple of the
-    vector are left to the matmul rewrite of `kiln-cpu-tile-and-fuse` (whole
-    vectors along H*W); on 7x7 or 14x14 maps (49, 196 points: a partial
-    vector per row of the matmul) they are blocked too. Grouped
-    convolutions, other layouts and types and non-constant weights are left
-    alone.
+    An f32 `linalg.conv_2d_nchw_fchw` whose weights w[F, C, KH, KW] are a
+    constant (dense or `dense_resource`), with F a multiple of the block nb
+    (2 vectors: 16 floats with 256-bit vectors), is priced by the
+    register-tile cost model (passes/Codegen/RegisterTiles.h: FMA
+    throughput and latency, loads, remainder tiles) on both of its paths:
+
+    - as it is: vectors along the output width and rows of output channels
+      (`kiln-cpu-tile-and-fuse`'s windowed plan; a strided convolution reads
+      its input vectors with shuffles); a 1x1 stride-1 convolution of batch
+      1 becomes a matmul with vectors along the flattened image there;
+    - blocked: rows of output pixels and vectors along output channels,
+      plus one transpose of the output back to NCHW.
+
+    The blocked form wins on narrow images (a 7-wide row fills 7 of 16
+    lanes, a 49-point image 49 of 64) and loses where the image fills the
+    vectors (a 56x56 1x1 convolution). A blocked convolution becomes a
+    `linalg.generic` over (n, fo, oh, ow, fi, kh, kw, c) writing a blocked
+    output [N, F/nb, OH, OW, nb] (batch and image sizes may be dynamic: an
+    image of run-time size is priced at its `opt` width) from weights
+    repacked at compile time into [F/nb, KH, KW, C, nb]; the input channel
+    is the innermost reduction loop, so consecutive steps broadcast
+    different input elements (with the taps innermost, LLVM keeps the
+    broadcasts shared by a row's taps alive and spills the accumulators with
+    16 registers). A 1x1 stride-1 convolution on a static image runs over
+    the flattened image instead, (n, fo, p, fi, c) with weights [F/nb, C,
+    nb]: a contraction, tiled like a matmul (rows of pixels, cache tiles of
+    the input channels). A broadcast bias or a fill init is rebuilt in the
+    blocked shape and an elementwise consumer (activation, residual add)
+    runs on the blocked result (both fused into the tiles); the result goes
+    back to NCHW through one `linalg.transpose`. Grouped convolutions, other
+    layouts and types and non-constant weights are left alone.
 
     ```mlir
     %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x512x9x9xf32>,
            tensor<512x512x3x3xf32>) outs(%b : tensor<1x512x7x7xf32>)
     // becomes
-    %wb = arith.constant dense_resource<w_blocked> : tensor<16x512x3x3x32xf32>
-    %g = linalg.generic {(n, fo, oh, ow, fi, c, kh, kw):
-           x[n, c, oh + kh, ow + kw], wb[fo, c, kh, kw, fi]
+    %wb = arith.constant dense_resource<w_blocked> : tensor<32x3x3x512x16xf32>
+    %g = linalg.generic {(n, fo, oh, ow, fi, kh, kw, c):
+           x[n, c, oh + kh, ow + kw], wb[fo, kh, kw, c, fi]
            -> acc[n, fo, oh, ow, fi]}
-    %t = linalg.transpose ins(%g : tensor<1x16x7x7x32xf32>) ... permutation = [0, 1, 4, 2, 3]
+    %t = linalg.transpose ins(%g : tensor<1x32x7x7x16xf32>) ... permutation = [0, 1, 4, 2, 3]
     ```
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", "256",
            "Native SIMD register width in bits (channel block: 2 vectors)">,
-    Option<"maxWidth", "max-width", "int64_t", "32",
-           "Blocks convolutions whose output width is below this">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", "32",
+           "Vector registers of the target (16 on x86 without AVX-512): "
+           "the largest register tiles the cost model considers">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -1,73 +1,85 @@
 // RUN: model-opt %s -split-input-file \
-// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 max-width=32" \
+// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 vector-registers=16" \
 // RUN:   | FileCheck %s
 // RUN: model-opt %s -split-input-file \
-// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 max-width=32" \
-// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=256 num-threads=2 min-parallel-work=1 chunks-per-thread=1" \
+// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 vector-registers=16" \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=256 vector-registers=16 num-threads=2 min-parallel-work=1 chunks-per-thread=1" \
 // RUN:   | FileCheck %s --check-prefix=TILE
 // RUN: model-opt %s -split-input-file \
-// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 max-width=32" \
-// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=256 num-threads=2 min-parallel-work=1 chunks-per-thread=1" \
+// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 vector-registers=32" \
+// RUN:   -kiln-cpu-tile-and-fuse="vector-bits=256 vector-registers=32 num-threads=2 min-parallel-work=1 chunks-per-thread=1" \
 // RUN:   -kiln-cpu-vectorize="vector-bits=256" \
 // RUN:   | FileCheck %s --check-prefix=VEC
 // RUN: model-opt %s -split-input-file \
-// RUN:   -kiln-cpu-block-conv-channels="vector-bits=256 max-width=7" \
-// RUN:   | FileCheck %s --check-prefix=WIDE
+// RUN:   -kiln-cpu-block-conv-channels="vector-bits=512 vector-registers=32" \
+// RUN:   | FileCheck %s --check-prefix=AVX512
 
-// A 3x3 convolution on a 7x7 map with constant weights: the weights are
-// repacked into [F/16, C, KH, KW, 16] (w_b[j, c, y, x, l] = w[16j + l, c, y, x],
-// so the blob starts with w[0], w[1], ... at stride 9: 0, 9, 18, ...), the
-// bias broadcast is rebuilt in the blocked shape [1, 2, 7, 7, 16], the
-// convolution runs with the channel block innermost and goes back to NCHW
-// through one transpose.
+// The decisions below follow the register-tile cost model
+// (passes/Codegen/RegisterTiles.h), AVX2 (16 registers of 8 floats) unless
+// said otherwise.
+
+// A 3x3 convolution on a 7x7 map with constant weights: with vectors along
+// the width a tile fills 7 of 8 lanes of one vector, blocked it fills two
+// vectors of channels with 4 + 3 rows of pixels, so it is blocked. The
+// weights are repacked into [F/16, KH, KW, C, 16] (w_b[j, y, x, c, l] =
+// w[16j + l, c, y, x]: the blob starts with w[0..15, 0, 0, 0] at stride 18,
+// 0, 18, 36, ..., then w[0..15, 1, 0, 0]: 9, 27, ...), the bias broadcast is
+// rebuilt in the blocked shape [1, 1, 7, 7, 16], the convolution runs with
+// the channel block innermost and the input channel as the innermost
+// reduction loop, and goes back to NCHW through one transpose.
 // The maps: the input read through the window, the blocked weights and the
 // blocked output.
-// CHECK-DAG: #[[MAPX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d2 + d6, d3 + d7)>
+// CHECK-DAG: #[[MAPX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d7, d2 + d5, d3 + d6)>
 // CHECK-DAG: #[[MAPW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>
 // CHECK-DAG: #[[MAPO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
 // CHECK-LABEL: func.func @conv7x7(
-// CHECK-SAME: %[[X:.*]]: tensor<1x1x9x9xf32>,
-// CHECK-DAG: %[[WB:.*]] = arith.constant dense_resource<w_blocked> : tensor<2x1x3x3x16xf32>
-// CHECK-DAG: %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [2, 16] : tensor<32xf32> into tensor<2x16xf32>
-// CHECK: %[[ACC:.*]] = linalg.broadcast ins(%[[B]] : tensor<2x16xf32>) outs(%{{.*}} : tensor<1x2x7x7x16xf32>) dimensions = [0, 2, 3]
+// CHECK-SAME: %[[X:.*]]: tensor<1x2x9x9xf32>,
+// CHECK-DAG: %[[WB:.*]] = arith.constant dense_resource<w_blocked> : tensor<1x3x3x2x16xf32>
+// CHECK-DAG: %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
+// CHECK: %[[ACC:.*]] = linalg.broadcast ins(%[[B]] : tensor<1x16xf32>) outs(%{{.*}} : tensor<1x1x7x7x16xf32>) dimensions = [0, 2, 3]
 // CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[MAPX]], #[[MAPW]], #[[MAPO]]]
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
-// CHECK-SAME: ins(%[[X]], %[[WB]] : tensor<1x1x9x9xf32>, tensor<2x1x3x3x16xf32>) outs(%[[ACC]] : tensor<1x2x7x7x16xf32>)
+// CHECK-SAME: ins(%[[X]], %[[WB]] : tensor<1x2x9x9xf32>, tensor<1x3x3x2x16xf32>) outs(%[[ACC]] : tensor<1x1x7x7x16xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: %[[T:.*]] = linalg.transpose ins(%[[G]] : tensor<1x2x7x7x16xf32>) outs(%{{.*}} : tensor<1x2x16x7x7xf32>) permutation = [0, 1, 4, 2, 3]
-// CHECK: %[[R:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x16x7x7xf32> into tensor<1x32x7x7xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[G]] : tensor<1x1x7x7x16xf32>) outs(%{{.*}} : tensor<1x1x16x7x7xf32>) permutation = [0, 1, 4, 2, 3]
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x1x16x7x7xf32> into tensor<1x16x7x7xf32>
 // CHECK: return %[[R]]
-// CHECK: w_blocked: "0x{{[0-9A-F]+}}0000000000001041000090410000D84100001042000034420000584200007C42
-// Tiled: the threads split the channel blocks; the register tile is a row
-// of 7 output pixels x one channel block (the whole 16-wide loop), its bias
-// fused into it, with every reduction loop by 1.
+// CHECK: w_blocked: "0x{{[0-9A-F]+}}00000000000090410000104200005842000090420000B4420000D8420000FC42000010430000224300003443000046430000584300006A4300007C430000874300001041
+// Tiled with 16 registers: a register tile of 4 output pixels x one
+// channel block (the whole 16-wide loop), then the remaining 3 (a 1-pixel
+// remainder would wait on its own FMA latency), each with its bias fused
+// into it, the window loops then the input channels innermost, all by 1.
 // TILE-LABEL: func.func @conv7x7(
-// TILE: scf.forall (%{{.*}}) in (2)
-// TILE:   scf.for %{{.*}} = %c0 to %c7 step %c1
-// TILE:     linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x1x1x7x16xf32>)
+// TILE: scf.for %{{.*}} = %c0 to %c7 step %c1
+// TILE:   linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x1x1x4x16xf32>)
+// TILE:   scf.for %{{.*}} = %c0 to %c3 step %c1
 // TILE:     scf.for %{{.*}} = %c0 to %c3 step %c1
-// TILE:       scf.for %{{.*}} = %c0 to %c3 step %c1
-// TILE:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x1x7xf32>, tensor<1x1x1x1x16xf32>) outs(%{{.*}} : tensor<1x1x1x7x16xf32>)
-// TILE: scf.forall
-// TILE:   linalg.transpose
-// Vectorized: a 7x16 accumulator kept in registers across the window
-// loops; each step is the outer product of 7 input pixels and 16 weights.
+// TILE:       scf.for %{{.*}} = %c0 to %c2 step %c1
+// TILE:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x1x4xf32>, tensor<1x1x1x1x16xf32>) outs(%{{.*}} : tensor<1x1x1x4x16xf32>)
+// TILE:   linalg.broadcast {{.*}} outs(%{{.*}} : tensor<1x1x1x3x16xf32>)
+// TILE:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x1x3x16xf32>)
+// TILE: linalg.transpose
+// Vectorized with 32 registers: a 7x16 accumulator (one row of the image)
+// kept in registers across the window and input-channel loops; each step is
+// the outer product of 7 input pixels and 16 weights.
 // VEC-LABEL: func.func @conv7x7(
 // VEC: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<7x16xf32>)
 // VEC:   scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<7x16xf32>)
-// VEC:     vector.transfer_read {{.*}} : tensor<1x7xf32>, vector<1x7xf32>
-// VEC:     vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<1x16xf32>
-// VEC:     vector.contract {{.*}} : vector<1x7xf32>, vector<1x16xf32> into vector<7x16xf32>
-// WIDE-LABEL: func.func @conv7x7(
-// WIDE: linalg.conv_2d_nchw_fchw
-func.func @conv7x7(%x: tensor<1x1x9x9xf32>, %b: tensor<32xf32>) -> tensor<1x32x7x7xf32> {
-  %w = arith.constant dense_resource<w> : tensor<32x1x3x3xf32>
-  %e = tensor.empty() : tensor<1x32x7x7xf32>
-  %bb = linalg.broadcast ins(%b : tensor<32xf32>) outs(%e : tensor<1x32x7x7xf32>) dimensions = [0, 2, 3]
+// VEC:     scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<7x16xf32>)
+// VEC:       vector.transfer_read {{.*}} : tensor<1x7xf32>, vector<1x7xf32>
+// VEC:       vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<1x16xf32>
+// VEC:       vector.contract {{.*}} : vector<1x7xf32>, vector<1x16xf32> into vector<7x16xf32>
+// 512-bit vectors block 32 channels: 16 do not make a block.
+// AVX512-LABEL: func.func @conv7x7(
+// AVX512: linalg.conv_2d_nchw_fchw
+func.func @conv7x7(%x: tensor<1x2x9x9xf32>, %b: tensor<16xf32>) -> tensor<1x16x7x7xf32> {
+  %w = arith.constant dense_resource<w> : tensor<16x2x3x3xf32>
+  %e = tensor.empty() : tensor<1x16x7x7xf32>
+  %bb = linalg.broadcast ins(%b : tensor<16xf32>) outs(%e : tensor<1x16x7x7xf32>) dimensions = [0, 2, 3]
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-         ins(%x, %w : tensor<1x1x9x9xf32>, tensor<32x1x3x3xf32>) outs(%bb : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
-  return %r : tensor<1x32x7x7xf32>
+         ins(%x, %w : tensor<1x2x9x9xf32>, tensor<16x2x3x3xf32>) outs(%bb : tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  return %r : tensor<1x16x7x7xf32>
 }
 
 {-#
@@ -80,12 +92,13 @@ func.func @conv7x7(%x: tensor<1x1x9x9xf32>, %b: tensor<32xf32>) -> tensor<1x32x7
 
 // -----
 
-// Stride 2 with a zero init (no bias): the strides show up in the input map,
-// the fill is rebuilt in the blocked shape.
-// CHECK-DAG: #[[SX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d2 * 2 + d6, d3 * 2 + d7)>
+// Stride 2 with a zero init (no bias): the strides show up in the input map
+// (with vectors along the width each input vector would be gathered from
+// two), the fill is rebuilt in the blocked shape.
+// CHECK-DAG: #[[SX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d7, d2 * 2 + d5, d3 * 2 + d6)>
 // CHECK-LABEL: func.func @conv_s2(
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x7x7x16xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[SX]], {{.*}}ins(%{{.*}}, %{{.*}} : tensor<1x1x15x15xf32>, tensor<2x1x3x3x16xf32>) outs(%[[F]] : tensor<1x2x7x7x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[SX]], {{.*}}ins(%{{.*}}, %{{.*}} : tensor<1x1x15x15xf32>, tensor<2x3x3x1x16xf32>) outs(%[[F]] : tensor<1x2x7x7x16xf32>)
 // CHECK: linalg.transpose
 func.func @conv_s2(%x: tensor<1x1x15x15xf32>) -> tensor<1x32x7x7xf32> {
   %w = arith.constant dense_resource<w2> : tensor<32x1x3x3xf32>
@@ -109,16 +122,23 @@ func.func @conv_s2(%x: tensor<1x1x15x15xf32>) -> tensor<1x32x7x7xf32> {
 
 // Left alone: weights that are not constant, an output-channel count that
 // is not a multiple of the block (24), a 1x1 stride-1 convolution whose
-// flattened image (4x4) fills whole vectors (a matmul in
-// kiln-cpu-tile-and-fuse) and, with max-width=7, a 7-wide output.
+// flattened image (4x4: 16 points) fills whole vectors as a matmul in
+// kiln-cpu-tile-and-fuse, the same on a 28x28 image (784 points), and a
+// 3x3 convolution on a 32-wide image (two whole vectors per row; blocking
+// would cost the same plus the transpose).
+// The maps of the blocked 1x1 convolutions below.
+// CHECK-DAG: #[[PX:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2)>
+// CHECK-DAG: #[[PW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-DAG: #[[PO:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @not_blocked(
-// CHECK-COUNT-3: linalg.conv_2d_nchw_fchw
+// CHECK-COUNT-5: linalg.conv_2d_nchw_fchw
 // CHECK-NOT: linalg.generic
-// WIDE-LABEL: func.func @not_blocked(
-func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: tensor<1x32x4x4xf32>)
-    -> (tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>) {
+func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: tensor<1x32x4x4xf32>,
+                       %x28: tensor<1x32x28x28xf32>, %xw: tensor<1x1x34x34xf32>)
+    -> (tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>, tensor<1x32x28x28xf32>, tensor<1x32x32x32xf32>) {
   %w24 = arith.constant dense_resource<w24> : tensor<24x1x3x3xf32>
   %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
+  %w3 = arith.constant dense<1.0> : tensor<32x1x3x3xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x32x7x7xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
@@ -132,37 +152,83 @@ func.func @not_blocked(%x: tensor<1x1x9x9xf32>, %wv: tensor<32x1x3x3xf32>, %x1: 
   %f4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
   %r2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
          ins(%x1, %w1 : tensor<1x32x4x4xf32>, tensor<32x32x1x1xf32>) outs(%f4 : tensor<1x32x4x4xf32>) -> tensor<1x32x4x4xf32>
-  return %r0, %r1, %r2 : tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>
+  %e28 = tensor.empty() : tensor<1x32x28x28xf32>
+  %f28 = linalg.fill ins(%zero : f32) outs(%e28 : tensor<1x32x28x28xf32>) -> tensor<1x32x28x28xf32>
+  %r3 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x28, %w1 : tensor<1x32x28x28xf32>, tensor<32x32x1x1xf32>) outs(%f28 : tensor<1x32x28x28xf32>) -> tensor<1x32x28x28xf32>
+  %e32 = tensor.empty() : tensor<1x32x32x32xf32>
+  %f32 = linalg.fill ins(%zero : f32) outs(%e32 : tensor<1x32x32x32xf32>) -> tensor<1x32x32x32xf32>
+  %r4 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%xw, %w3 : tensor<1x1x34x34xf32>, tensor<32x1x3x3xf32>) outs(%f32 : tensor<1x32x32x32xf32>) -> tensor<1x32x32x32xf32>
+  return %r0, %r1, %r2, %r3, %r4 : tensor<1x32x7x7xf32>, tensor<1x24x7x7xf32>, tensor<1x32x4x4xf32>, tensor<1x32x28x28xf32>, tensor<1x32x32x32xf32>
+}
+
+// A 1x1 stride-1 convolution on a 7x7 map: as a matmul over the flattened
+// image its 49 columns leave a partial vector, blocked its 49 pixels make
+// rows of 5 x two vectors of channels, so it is blocked, over the flattened
+// image: a contraction in[n, c, p] x w_b[fo, c, fi] with the weights
+// repacked into [F/16, C, 16] (w_b[j, c, l] = w[16j + l, c]: 0, 32, 64, ...).
+// CHECK-LABEL: func.func @pointwise_7x7(
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: %[[WB:.*]] = arith.constant dense_resource<w1_blocked{{.*}}> : tensor<2x32x16xf32>
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x32x7x7xf32> into tensor<1x32x49xf32>
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[PX]], #[[PW]], #[[PO]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[X]], %[[WB]] : tensor<1x32x49xf32>, tensor<2x32x16xf32>) outs(%{{.*}} : tensor<1x2x49x16xf32>)
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[G]] : tensor<1x2x49x16xf32>) outs(%{{.*}} : tensor<1x2x16x49xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3]] : tensor<1x2x16x49xf32> into tensor<1x32x49xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0], [1], [2, 3]] output_shape [1, 32, 7, 7]
+// Tiled like a matmul: rows of 5 pixels (9 x 5 + 4) x the channel block,
+// the input channels innermost.
+// TILE-LABEL: func.func @pointwise_7x7(
+// TILE: scf.forall
+// TILE:   scf.for %{{.*}} = %c0 to %c45 step %c5
+// TILE:     scf.for %{{.*}} = %c0 to %c32 step %c1
+// TILE:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x5x16xf32>)
+// TILE:   scf.for %{{.*}} = %c0 to %c32 step %c1
+// TILE:     linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x16xf32>)
+// 512-bit vectors: one block of 32 channels, 49 rows of pixels (as a
+// matmul: one whole and one partial 2-vector tile per row of channels).
+// AVX512-LABEL: func.func @pointwise_7x7(
+// AVX512: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<1x32x49xf32>, tensor<1x32x32xf32>) outs(%{{.*}} : tensor<1x1x49x32xf32>)
+func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x32x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+         ins(%x1, %w1 : tensor<1x32x7x7xf32>, tensor<32x32x1x1xf32>) outs(%f : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
+  return %r : tensor<1x32x7x7xf32>
 }
 
 // The elementwise consumer (here a residual add and clip) runs on the
 // blocked result, before the transpose back to NCHW, so it can be fused into
-// the convolution's tiles; the other NCHW operand is split into [2, 16]
-// channel blocks before the convolution and read through the blocked
-// indices.
+// the convolution's tiles; the other NCHW operand is flattened like the
+// image and split into [2, 16] channel blocks before the convolution and
+// read through the blocked indices.
 // CHECK-LABEL: func.func @epilogue(
 // CHECK-SAME: %[[X:.*]]: tensor<1x32x7x7xf32>, %[[R:.*]]: tensor<1x32x7x7xf32>
-// CHECK: %[[RB:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 16, 7, 7]
-// CHECK: %[[CONV:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<1x2x7x7x16xf32>)
-// CHECK: %[[EPI:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[RMAP:.*]], #[[ID]]]{{.*}}ins(%[[CONV]], %[[RB]] : tensor<1x2x7x7x16xf32>, tensor<1x2x16x7x7xf32>) outs(%{{.*}} : tensor<1x2x7x7x16xf32>)
+// CHECK: %[[RF:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1], [2, 3]] : tensor<1x32x7x7xf32> into tensor<1x32x49xf32>
+// CHECK: %[[RB:.*]] = tensor.expand_shape %[[RF]] {{\[\[}}0], [1, 2], [3]] output_shape [1, 2, 16, 49]
+// CHECK: %[[CONV:.*]] = linalg.generic {{.*}}outs(%{{.*}} : tensor<1x2x49x16xf32>)
+// CHECK: %[[EPI:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[RMAP:.*]], #[[ID]]]{{.*}}ins(%[[CONV]], %[[RB]] : tensor<1x2x49x16xf32>, tensor<1x2x16x49xf32>) outs(%{{.*}} : tensor<1x2x49x16xf32>)
 // CHECK: arith.addf
 // CHECK: arith.maximumf
-// CHECK: linalg.transpose ins(%[[EPI]] : tensor<1x2x7x7x16xf32>)
+// CHECK: linalg.transpose ins(%[[EPI]] : tensor<1x2x49x16xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK: return
-// Tiled: the consumer runs on each register tile of the convolution (in
-// the same thread chunk, right after the input-channel loop), not in the
-// transpose's loops.
+// Tiled: the consumer runs on each tile of the convolution (in the same
+// thread chunk, after the input-channel loop), not in the transpose's loops.
 // TILE-LABEL: func.func @epilogue(
 // TILE: scf.forall
-// TILE:   scf.for
-// TILE:     scf.for %{{.*}} = %c0 to %c32 step %c1
-// TILE:       linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
-// TILE:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]
-// TILE:       arith.addf
-// TILE:       arith.maximumf
+// TILE:   scf.for %{{.*}} = %c0 to %c32 step %c1
+// TILE:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// TILE:   linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// TILE:     arith.addf
+// TILE:     arith.maximumf
 // TILE: scf.forall
 // TILE:   linalg.transpose
+// The blocked weights of @pointwise_7x7.
+// CHECK: w1_blocked{{.*}}: "0x{{[0-9A-F]+}}0000000000000042000080420000C0420000004300002043
 func.func @epilogue(%x1: tensor<1x32x7x7xf32>, %res: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
   %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
   %zero = arith.constant 0.0 : f32
@@ -183,23 +249,6 @@ func.func @epilogue(%x1: tensor<1x32x7x7xf32>, %res: tensor<1x32x7x7xf32>) -> te
   return %y : tensor<1x32x7x7xf32>
 }
 
-// A 1x1 stride-1 convolution on a 7x7 map: as a matmul over the flattened
-// image its 49 columns leave a partial vector, so it is blocked too (one
-// input element broadcast per multiply-add, vectors along output channels).
-// CHECK-LABEL: func.func @pointwise_7x7(
-// CHECK-NOT: linalg.conv_2d_nchw_fchw
-// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<1x32x7x7xf32>, tensor<2x32x1x1x16xf32>) outs(%{{.*}} : tensor<1x2x7x7x16xf32>)
-// CHECK: linalg.transpose
-func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
-  %w1 = arith.constant dense_resource<w1> : tensor<32x32x1x1xf32>
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<1x32x7x7xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
-  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-         ins(%x1, %w1 : tensor<1x32x7x7xf32>, tensor<32x32x1x1xf32>) outs(%f : tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32>
-  return %r : tensor<1x32x7x7xf32>
-}
-
 {-#
   dialect_resources: {
     builtin: {
@@ -208,21 +257,20 @@ func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
     }
   }
 #-}
-
 // -----
 
 // Batch and image sizes of run-time extent (batch 1..8, a 4..28-wide
 // image, 7 at the opt shape): blocked like a static 7-wide image, with
 // the run-time sizes carried through the blocked shape
-// [N, 2, OH, OW, 16] and back. With max-width=7 (a 7-wide image no longer
-// counts as narrow) the convolution is left alone.
+// [N, 2, OH, OW, 16] and back. The cost model prices it per output row at
+// the opt width; the weights are repacked into [F/16, KH, KW, C, 16].
 // CHECK-LABEL: func.func @dynamic_image(
 // CHECK: tensor.empty(%{{.*}}, %{{.*}}, %{{.*}}) : tensor<?x2x?x?x16xf32>
-// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<?x2x?x?xf32>, tensor<2x2x3x3x16xf32>) outs(%{{.*}} : tensor<?x2x?x?x16xf32>)
+// CHECK: linalg.generic {{.*}}ins(%{{.*}}, %{{.*}} : tensor<?x2x?x?xf32>, tensor<2x3x3x2x16xf32>) outs(%{{.*}} : tensor<?x2x?x?x16xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<?x2x?x?x16xf32>) outs(%{{.*}} : tensor<?x2x16x?x?xf32>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3], [4]] : tensor<?x2x16x?x?xf32> into tensor<?x32x?x?xf32>
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
-// Vectorized: full rows of 7 pixels (the opt width), then the remainder
+// Vectorized with 32 registers: full rows of 7 pixels (the opt width), then the remainder
 // of the run-time width as static pieces of 4, 2 and 1 pixels (loops of at
 // most one iteration), each with its accumulators in registers across its
 // own input-channel and window loops.
@@ -239,8 +287,6 @@ func.func @pointwise_7x7(%x1: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
 // VEC:     scf.for {{.*}} -> (vector<16xf32>)
 // VEC-NOT: vector.create_mask
 // VEC: scf.forall.in_parallel
-// WIDE-LABEL: func.func @dynamic_image(
-// WIDE: linalg.conv_2d_nchw_fchw
 func.func @dynamic_image(%x: tensor<?x2x?x?xf32>) -> tensor<?x32x?x?xf32>
     attributes {kiln.input_ranges = [array<i64: 1, 1, 8, 2, 2, 2, 6, 9, 30, 6, 9, 30>]} {
   %c0 = arith.constant 0 : index

@@ -37,8 +37,9 @@ func.func @depthwise(%x: tensor<1x8x18x18xf32>, %w: tensor<8x3x3xf32>) -> tensor
 
 // -----
 
-// Rows of a register tile: a count of 5 to 8 dividing the loop, so each
-// thread's 14 output channels make two tiles of 7 rows (not 8 + 6).
+// Rows of a register tile: the count the register-tile cost model prices
+// best; each thread's 14 output channels make two tiles of 7 rows (as fast
+// as 8 + 6, and no remainder tile to peel).
 // CHECK-LABEL: func.func @conv_rows(
 // CHECK: scf.forall (%{{.*}}) = (0) to (28) step (14)
 // CHECK:   scf.for %{{.*}} = %c0 to %c14 step %c7

@@ -433,8 +433,19 @@ func.func @conv_relu_pad(%x: tensor<1x16x22x22xf32>, %w: tensor<16x16x3x3xf32>,
 // CHECK:     arith.maximumf
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] output_shape [1, 32, 7, 7]
-// A wide image keeps the direct convolution.
+// A wide image (40x40) becomes a matmul too, with cache tiles of 128
+// pixels (the matmul's columns): a block of the input stays in cache while
+// every output channel reads it (the windowed plan streamed the whole input
+// once per register tile of channels).
 // CHECK-LABEL: func.func @conv1x1_wide(
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] : tensor<1x16x40x40xf32> into tensor<16x1600xf32>
+// CHECK: scf.forall
+// CHECK:   scf.for %{{.*}} = %c0 to %{{.*}} step %c128
+// CHECK:     linalg.matmul {{.*}} -> tensor<8x32xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2, 3]] output_shape [1, 32, 40, 40]
+// A strided 1x1 convolution keeps the direct convolution.
+// CHECK-LABEL: func.func @conv1x1_strided(
 // CHECK: linalg.conv_2d_nchw_fchw
 func.func @conv1x1_small(%x: tensor<1x64x7x7xf32>, %w: tensor<32x64x1x1xf32>,
                          %b: tensor<32xf32>) -> tensor<1x32x7x7xf32> {
@@ -464,4 +475,12 @@ func.func @conv1x1_wide(%x: tensor<1x16x40x40xf32>, %w: tensor<32x16x1x1xf32>,
       ins(%x, %w : tensor<1x16x40x40xf32>, tensor<32x16x1x1xf32>)
       outs(%init : tensor<1x32x40x40xf32>) -> tensor<1x32x40x40xf32>
   return %r : tensor<1x32x40x40xf32>
+}
+func.func @conv1x1_strided(%x: tensor<1x16x40x40xf32>, %w: tensor<32x16x1x1xf32>,
+                           %init: tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                 strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x16x40x40xf32>, tensor<32x16x1x1xf32>)
+      outs(%init : tensor<1x32x20x20xf32>) -> tensor<1x32x20x20xf32>
+  return %r : tensor<1x32x20x20xf32>
 }
