@@ -19,11 +19,13 @@
 int kiln_device_init(void);
 void *mgpuModuleLoad(void *data, size_t size);
 void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuModuleUnload(void *module);
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, void *stream,
                       void **params, void **extra, size_t paramsCount);
 void *mgpuStreamCreate(void);
+void mgpuStreamDestroy(void *stream);
 void kiln_device_timer_start(void);
 double kiln_device_timer_stop(void);
 const char *kiln_device_timer_scope(void);
@@ -44,6 +46,7 @@ int main(int argc, char **argv) {
     void *big = mgpuModuleGetFunction(module, "big_kernel");
     mgpuLaunchKernel(big, 8, 1, 1, 256, 1, 1, 96 * 1024, NULL, NULL, NULL, 0);
     printf("passed\n");
+    mgpuModuleUnload(module);
     return 0;
   }
   if (strcmp(argv[1], "too-much") == 0) {
@@ -51,6 +54,7 @@ int main(int argc, char **argv) {
     mgpuLaunchKernel(huge, 1, 1, 1, 32, 1, 1, 256 * 1024, NULL, NULL, NULL,
                      0);
     printf("launched\n");
+    mgpuModuleUnload(module);
     return 0;
   }
   if (strcmp(argv[1], "timing") == 0) {
@@ -62,8 +66,11 @@ int main(int argc, char **argv) {
     mgpuLaunchKernel(second, 1, 1, 1, 32, 1, 1, 0, stream, NULL, NULL, 0);
     double ms = kiln_device_timer_stop();
     printf("%.1f ms: %s\n", ms, kiln_device_timer_scope());
+    mgpuStreamDestroy(stream);
+    mgpuModuleUnload(module);
     return 0;
   }
   fprintf(stderr, "kiln-cuda-runtime-test: unknown mode '%s'\n", argv[1]);
+  mgpuModuleUnload(module);
   return 2;
 }

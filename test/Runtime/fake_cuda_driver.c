@@ -70,13 +70,35 @@ EXPORT CUresult cuModuleLoadData(void **module, const void *image) {
   return OK;
 }
 
-EXPORT CUresult cuModuleUnload(void *module) { return module ? OK : INVALID_VALUE; }
+/* Function handles belong to their module (freed when it is unloaded). */
+static fake_function *functions[64];
+static int num_functions;
+
+EXPORT CUresult cuModuleUnload(void *module) {
+  if (!module)
+    return INVALID_VALUE;
+  for (int i = 0; i < num_functions; ++i)
+    free(functions[i]);
+  num_functions = 0;
+  return OK;
+}
 
 EXPORT CUresult cuModuleGetFunction(void **function, void *module,
                                     const char *name) {
-  fake_function *f = (fake_function *)calloc(1, sizeof *f);
-  if (!f || !module)
+  if (!module)
     return INVALID_VALUE;
+  /* One handle per name, as the driver gives. */
+  for (int i = 0; i < num_functions; ++i)
+    if (strcmp(functions[i]->name, name) == 0) {
+      *function = functions[i];
+      return OK;
+    }
+  if (num_functions == 64)
+    return INVALID_VALUE;
+  fake_function *f = (fake_function *)calloc(1, sizeof *f);
+  if (!f)
+    return INVALID_VALUE;
+  functions[num_functions++] = f;
   snprintf(f->name, sizeof f->name, "%s", name);
   f->max_dynamic_shared = DEFAULT_SHARED;
   *function = f;

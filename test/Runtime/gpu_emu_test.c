@@ -42,6 +42,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                       void **params, void **extra, size_t paramsCount);
 void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared);
 void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
+void mgpuMemFree(void *ptr, void *stream);
 
 enum { N = 64 };
 
@@ -265,6 +266,9 @@ static int run_mma(void *module, const char *kernel, bool bf16) {
   void *f = mgpuModuleGetFunction(module, kernel);
   mgpuLaunchKernel(f, 1, 1, 1, 32, 1, 1, 0, NULL, params, NULL, 4);
   mgpuMemcpy(d, buffers[3], sizeof d, NULL);
+  for (int i = 0; i < 4; ++i)
+    mgpuMemFree(buffers[i], NULL);
+  mgpuModuleUnload(module);
   for (int r = 0; r < MMA_M; ++r)
     for (int col = 0; col < MMA_N; ++col) {
       double ref = c[r * MMA_N + col];
